@@ -1,0 +1,73 @@
+import { CiError } from './ci.error';
+
+/** Where a request was going when it failed, for messages (never the query string). */
+export interface CiRequestTarget {
+  method: string;
+  path: string;
+}
+
+function describe(target: CiRequestTarget): string {
+  return `${target.method} ${target.path}`;
+}
+
+/** A connect, headers or body timeout elapsed. `cause` is the undici error. */
+export class CiTimeoutError extends CiError {
+  override readonly name = 'CiTimeoutError';
+  /** Which phase timed out, from undici's error code. */
+  readonly phase: 'connect' | 'headers' | 'body' | 'request';
+
+  constructor(target: CiRequestTarget, phase: CiTimeoutError['phase'], options?: { cause?: unknown }) {
+    super(`CI request timed out (${phase}): ${describe(target)}`, 'CI_TIMEOUT', options);
+    this.phase = phase;
+  }
+}
+
+/** The connection failed or was reset. `cause` is the underlying error; `syscallCode` its `code`. */
+export class CiNetworkError extends CiError {
+  override readonly name = 'CiNetworkError';
+  /** The underlying error's code (`ECONNRESET`, `UND_ERR_SOCKET`, ...), when it had one. */
+  readonly syscallCode?: string;
+
+  constructor(target: CiRequestTarget, options?: { cause?: unknown }) {
+    const causeCode = (options?.cause as { code?: unknown } | undefined)?.code;
+    super(
+      `CI request failed on the network${typeof causeCode === 'string' ? ` (${causeCode})` : ''}: ${describe(target)}`,
+      'CI_NETWORK',
+      options,
+    );
+    this.syscallCode = typeof causeCode === 'string' ? causeCode : undefined;
+  }
+}
+
+/** The caller aborted the request through its `AbortSignal`. */
+export class CiAbortError extends CiError {
+  override readonly name = 'CiAbortError';
+
+  constructor(target: CiRequestTarget, options?: { cause?: unknown }) {
+    super(`CI request aborted: ${describe(target)}`, 'CI_ABORTED', options);
+  }
+}
+
+/** The server answered with something this client cannot read (malformed XML or JSON, a missing field). */
+export class CiProtocolError extends CiError {
+  override readonly name = 'CiProtocolError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'CI_PROTOCOL', options);
+  }
+}
+
+/** True when `value` is a {@link CiTimeoutError}. */
+export function isCiTimeoutError(value: unknown): value is CiTimeoutError {
+  return value instanceof Error && value.name === 'CiTimeoutError';
+}
+
+/** True when `value` is a {@link CiNetworkError}. */
+export function isCiNetworkError(value: unknown): value is CiNetworkError {
+  return value instanceof Error && value.name === 'CiNetworkError';
+}
+
+/** True when `value` is a {@link CiAbortError}. */
+export function isCiAbortError(value: unknown): value is CiAbortError {
+  return value instanceof Error && value.name === 'CiAbortError';
+}

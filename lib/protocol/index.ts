@@ -1,0 +1,1 @@
+export * from './cos-v5';
