@@ -18,6 +18,8 @@ export interface CiResponseErrorDetails {
   path: string;
   /** The resource named by the server, if any. */
   resource?: string;
+  /** The server's `Date` header, used to correct clock skew. */
+  serverDate?: string;
 }
 
 /**
@@ -42,6 +44,8 @@ export class CiResponseError extends CiError {
   readonly path: string;
   /** Resource named by the server, when given. */
   readonly resource?: string;
+  /** The server's `Date` header, when given. */
+  readonly serverDate?: string;
 
   constructor(details: CiResponseErrorDetails, options?: { cause?: unknown }) {
     super(
@@ -59,6 +63,7 @@ export class CiResponseError extends CiError {
     this.method = details.method;
     this.path = details.path;
     this.resource = details.resource;
+    this.serverDate = details.serverDate;
   }
 }
 

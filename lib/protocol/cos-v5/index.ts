@@ -1,2 +1,4 @@
 export * from './encode';
 export * from './sign';
+export * from './requests';
+export * from './xml';

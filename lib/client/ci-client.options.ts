@@ -1,0 +1,97 @@
+import type { Dispatcher } from 'undici';
+
+/** Which wire protocol a client speaks. */
+export type CiProtocol = 'cos-v5' | 'files-v2';
+
+/** A permanent or temporary (STS) key pair. */
+export interface CiCredentials {
+  /** SecretId (`AKID...`). */
+  secretId: string;
+  /** SecretKey. Never logged, never put in an error. */
+  secretKey: string;
+  /** STS session token, sent as `x-cos-security-token`. */
+  securityToken?: string;
+  /** When temporary credentials expire (Date or epoch ms); the provider is asked again 60 s before. */
+  expiresAt?: Date | number;
+}
+
+/** Returns credentials, e.g. from STS; called again before `expiresAt`. */
+export type CiCredentialsProvider = () => CiCredentials | Promise<CiCredentials>;
+
+/** Retry policy for requests without a streaming body. */
+export interface CiRetryOptions {
+  /** Retries after the first attempt. Default 3. */
+  retries?: number;
+  /** First backoff in ms; doubles each retry, with full jitter. Default 100. */
+  minDelayMs?: number;
+  /** Backoff ceiling in ms. Default 2000. */
+  maxDelayMs?: number;
+}
+
+/** Timeouts in milliseconds. */
+export interface CiTimeoutOptions {
+  /** TCP/TLS connect. Default 10 000. */
+  connectMs?: number;
+  /** From the end of the request to the response headers (CI processes before answering). Default 60 000. */
+  headersMs?: number;
+  /** Between two chunks of the response body. Default 30 000. */
+  bodyMs?: number;
+}
+
+/** How `upload()` splits a stream. */
+export interface CiUploadTuning {
+  /** Streams up to this size are buffered and sent as one PUT. Default 4 MiB. */
+  multipartThreshold?: number;
+  /** Part size past the threshold (COS minimum 1 MiB). Default 1 MiB. */
+  partSize?: number;
+  /** Parts in flight at once per upload. Default 4. */
+  partConcurrency?: number;
+}
+
+/** Options of {@link CiClient}. */
+export interface CiClientOptions {
+  /** Wire protocol. Default `'cos-v5'` (the current COS XML API); `'files-v2'` is the seed's JSON API. */
+  protocol?: CiProtocol;
+  /** APPID of the account (`1250000000`). Default: the suffix of `bucket`. */
+  appId?: string;
+  /** Bucket as `<name>-<appid>`. */
+  bucket: string;
+  /** Region (`ap-guangzhou`). */
+  region: string;
+  /** Static credentials or a provider (STS). */
+  credentials: CiCredentials | CiCredentialsProvider;
+  /**
+   * Origin override (`http://127.0.0.1:9000` for the emulator, a custom domain, accelerate). Default
+   * `https://<bucket>.cos.<region>.myqcloud.com` (cos-v5) or `https://<region>.file.myqcloud.com` (files-v2).
+   */
+  endpoint?: string;
+  /**
+   * `'virtual-host'` sends to `<bucket>.<...>`; `'path'` sends `/<bucket>/<key>` to an endpoint whose host names no
+   * bucket. Default: `'path'` when `endpoint` is an IP address or `localhost`, else `'virtual-host'`.
+   */
+  addressing?: 'virtual-host' | 'path';
+  /** Timeouts. */
+  timeouts?: CiTimeoutOptions;
+  /** Retries for requests without a streaming body. */
+  retry?: CiRetryOptions;
+  /** Upload splitting. */
+  upload?: CiUploadTuning;
+  /** Connections in the pool. Default 16. */
+  connections?: number;
+  /** Signature validity in seconds. Default 900. */
+  signatureTtlSeconds?: number;
+  /** Use this undici dispatcher instead of creating a Pool (it is then not closed by `close()`). */
+  dispatcher?: Dispatcher;
+  /** Clock in ms, for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Resolved defaults of {@link CiClientOptions}. */
+export const CI_CLIENT_DEFAULTS = {
+  protocol: 'cos-v5' as CiProtocol,
+  timeouts: { connectMs: 10_000, headersMs: 60_000, bodyMs: 30_000 },
+  retry: { retries: 3, minDelayMs: 100, maxDelayMs: 2_000 },
+  upload: { multipartThreshold: 4 * 1024 * 1024, partSize: 1024 * 1024, partConcurrency: 4 },
+  connections: 16,
+  signatureTtlSeconds: 900,
+} as const;

@@ -1,0 +1,52 @@
+import type { Readable } from 'node:stream';
+import type { CiImageInfo } from '../core/result';
+
+/** The typed result of an upload or a processing request, the same for both protocols. */
+export interface CiObjectResult {
+  /** Object key of the source, without a leading slash. */
+  key: string;
+  /** Bucket as `<name>-<appid>`. */
+  bucket: string;
+  /** Bytes stored, when known. */
+  size?: number;
+  /** ETag of the stored object, quotes stripped (cos-v5). */
+  etag?: string;
+  /** Request id of the request that produced this result (`x-cos-request-id` / `request_id`). */
+  requestId?: string;
+  /** Location without scheme (cos-v5). */
+  location?: string;
+  /** CI's processing result; `processResults` is empty when no rule was given. */
+  imageInfo: CiImageInfo;
+  /** Time CI spent, in ms (files-v2). */
+  timecost?: number;
+  /** CDN link (files-v2). */
+  accessUrl?: string;
+  /** Direct COS link (files-v2). */
+  sourceUrl?: string;
+  /** `/<appid>/<bucket>/<key>` (files-v2). */
+  resourcePath?: string;
+  /** API URL of the file (files-v2). */
+  url?: string;
+}
+
+/** Metadata of a stored object. */
+export interface CiObjectHead {
+  key: string;
+  size: number;
+  etag?: string;
+  contentType?: string;
+  lastModified?: Date;
+  requestId?: string;
+}
+
+/** A downloaded object: the body is a stream that must be consumed or destroyed. */
+export interface CiObjectDownload extends CiObjectHead {
+  body: Readable;
+  statusCode: number;
+}
+
+/** Per-call options shared by every method. */
+export interface CiCallOptions {
+  /** Aborts the request (and, for uploads, the multipart upload). */
+  signal?: AbortSignal;
+}

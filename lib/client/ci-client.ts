@@ -1,0 +1,180 @@
+import { isIP } from 'node:net';
+import { Readable } from 'node:stream';
+import { Pool, type Dispatcher } from 'undici';
+import { CiValidationError } from '../core/errors';
+import type { CosMultipartUpload } from '../protocol/cos-v5';
+import {
+  CI_CLIENT_DEFAULTS,
+  type CiClientOptions,
+  type CiProtocol,
+  type CiUploadTuning,
+} from './ci-client.options';
+import type { CiCallOptions, CiObjectDownload, CiObjectHead, CiObjectResult } from './ci-client.results';
+import { CosV5Backend, parseCosErrorBody } from './cos-v5.backend';
+import { CredentialsCache } from './credentials';
+import { HttpTransport } from './http-transport';
+import { streamingUpload, type UploadProgress } from './streaming-upload';
+
+const BUCKET_PATTERN = /^[a-z0-9][a-z0-9-]*-(\d+)$/;
+const REGION_PATTERN = /^[a-z]+(-[a-z0-9]+)+$/;
+
+/** Options of {@link CiClient.upload}. */
+export interface CiUploadOptions extends CiCallOptions {
+  /** `Pic-Operations` header value, from `buildPicOperations`. */
+  picOperations?: string;
+  /** MIME type to store. */
+  contentType?: string;
+  /** Extra `x-cos-*` headers. */
+  headers?: Record<string, string>;
+  /** Per-call split tuning. */
+  tuning?: CiUploadTuning;
+  /** Called as bytes are read and acknowledged. */
+  onProgress?: (progress: UploadProgress) => void;
+  /** files-v2 only: 1 refuses to overwrite an existing file. Default 0. */
+  insertOnly?: 0 | 1;
+}
+
+/**
+ * A typed client for COS + CI over an undici Pool: streaming upload with Pic-Operations, cloud processing,
+ * head, get, delete and pre-signed URLs. Knows nothing of Nest.
+ *
+ * @example
+ * const client = new CiClient({ bucket: 'photos-1250000000', region: 'ap-guangzhou', credentials });
+ * const result = await client.upload('a/b.jpg', fs.createReadStream('b.jpg'), { picOperations });
+ */
+export class CiClient {
+  /** The protocol this client speaks. */
+  readonly protocol: CiProtocol;
+  /** Bucket as `<name>-<appid>`. */
+  readonly bucket: string;
+  /** Region. */
+  readonly region: string;
+  /** APPID. */
+  readonly appId: string;
+  /** The undici dispatcher requests go through (a Pool unless one was given). */
+  readonly dispatcher: Dispatcher;
+  private ownsDispatcher: boolean;
+  private readonly cos: CosV5Backend;
+  private readonly tuning: Required<CiUploadTuning>;
+
+  constructor(options: CiClientOptions) {
+    const bucketMatch = BUCKET_PATTERN.exec(options.bucket ?? '');
+    if (!bucketMatch) {
+      throw new CiValidationError(
+        'BUCKET_INVALID',
+        `bucket must be <name>-<appid>, got "${options.bucket}"`,
+        {
+          field: 'bucket',
+        },
+      );
+    }
+    if (!REGION_PATTERN.test(options.region ?? '')) {
+      throw new CiValidationError(
+        'OPTIONS_INVALID',
+        `region must look like "ap-guangzhou", got "${options.region}"`,
+        {
+          field: 'region',
+        },
+      );
+    }
+    this.protocol = options.protocol ?? CI_CLIENT_DEFAULTS.protocol;
+    this.bucket = options.bucket;
+    this.region = options.region;
+    this.appId = options.appId ?? bucketMatch[1]!;
+    const now = options.now ?? Date.now;
+    const timeouts = { ...CI_CLIENT_DEFAULTS.timeouts, ...options.timeouts };
+    this.tuning = { ...CI_CLIENT_DEFAULTS.upload, ...options.upload };
+    if (this.tuning.partSize < 1024 * 1024) {
+      throw new CiValidationError('OPTIONS_INVALID', 'upload.partSize must be at least 1 MiB (COS minimum)', {
+        field: 'upload.partSize',
+      });
+    }
+
+    const origin = new URL(options.endpoint ?? `https://${this.bucket}.cos.${this.region}.myqcloud.com`);
+    const hostname = origin.hostname.replace(/^\[|\]$/g, '');
+    const addressing =
+      options.addressing ?? (isIP(hostname) || hostname === 'localhost' ? 'path' : 'virtual-host');
+    this.ownsDispatcher = !options.dispatcher;
+    this.dispatcher =
+      options.dispatcher ??
+      new Pool(origin.origin, {
+        connections: options.connections ?? CI_CLIENT_DEFAULTS.connections,
+        allowH2: false,
+        connect: { timeout: timeouts.connectMs },
+        headersTimeout: timeouts.headersMs,
+        bodyTimeout: timeouts.bodyMs,
+      });
+    this.cos = new CosV5Backend({
+      bucket: this.bucket,
+      region: this.region,
+      host: origin.host,
+      pathStyle: addressing === 'path',
+      origin: origin.origin,
+      credentials: new CredentialsCache(options.credentials, now),
+      transport: new HttpTransport(this.dispatcher, timeouts, parseCosErrorBody),
+      retry: { ...CI_CLIENT_DEFAULTS.retry, ...options.retry },
+      signatureTtlSeconds: options.signatureTtlSeconds ?? CI_CLIENT_DEFAULTS.signatureTtlSeconds,
+      now,
+    });
+  }
+
+  /**
+   * Uploads a stream, Buffer or iterable with Content-Length on every request: one PUT below
+   * `multipartThreshold`, else a multipart upload whose parts go out while the source is still arriving.
+   * Any failure or abort aborts the multipart upload.
+   */
+  upload(
+    key: string,
+    body: Buffer | Readable | AsyncIterable<Buffer | Uint8Array | string>,
+    options: CiUploadOptions = {},
+  ): Promise<CiObjectResult> {
+    const source = Buffer.isBuffer(body) ? [body] : body;
+    const iterable: AsyncIterable<Buffer | Uint8Array | string> =
+      Symbol.asyncIterator in (source as object)
+        ? (source as AsyncIterable<Buffer>)
+        : Readable.from(source as Iterable<Buffer>);
+    return streamingUpload(this.cos, key, iterable, { ...this.tuning, ...options.tuning }, options);
+  }
+
+  /** PUT Object with a body already in memory. */
+  putObject(key: string, body: Buffer, options: Omit<CiUploadOptions, 'tuning' | 'onProgress'> = {}) {
+    return this.cos.putSingle(key, [body], body.length, options);
+  }
+
+  /** Cloud data processing of a stored object (`POST /<key>?image_process`); retried on 5xx, resets, timeouts. */
+  processObject(key: string, picOperations: string, options: CiCallOptions = {}): Promise<CiObjectResult> {
+    return this.cos.processObject(key, picOperations, options.signal);
+  }
+
+  /** HEAD Object; a missing key throws `CiResponseError` with `ciCode` `NoSuchKey` / status 404. */
+  headObject(key: string, options: CiCallOptions = {}): Promise<CiObjectHead> {
+    return this.cos.headObject(key, options.signal);
+  }
+
+  /** GET Object as a stream (consume or destroy `body`). */
+  getObject(key: string, options: CiCallOptions & { range?: string } = {}): Promise<CiObjectDownload> {
+    return this.cos.getObject(key, options);
+  }
+
+  /** DELETE Object (a missing key is not an error). */
+  deleteObject(key: string, options: CiCallOptions = {}): Promise<void> {
+    return this.cos.deleteObject(key, options.signal);
+  }
+
+  /** Lists the bucket's open multipart uploads, optionally under a prefix. */
+  listMultipartUploads(prefix?: string, options: CiCallOptions = {}): Promise<CosMultipartUpload[]> {
+    return this.cos.listMultipartUploads(prefix, options.signal);
+  }
+
+  /** Aborts one multipart upload (an unknown upload id is not an error). */
+  abortMultipartUpload(key: string, uploadId: string, options: CiCallOptions = {}): Promise<void> {
+    return this.cos.abortMultipartUpload(key, uploadId, options.signal);
+  }
+
+  /** Closes the pool (when this client created it); in-flight requests fail with a network error. */
+  async close(): Promise<void> {
+    if (!this.ownsDispatcher) return;
+    this.ownsDispatcher = false;
+    await this.dispatcher.close();
+  }
+}

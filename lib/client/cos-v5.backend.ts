@@ -1,0 +1,272 @@
+import type { Readable } from 'node:stream';
+import { CiResponseError, isCiResponseError } from '../core/errors';
+import {
+  abortMultipartUploadRequest,
+  completeMultipartUploadRequest,
+  deleteObjectRequest,
+  formatAuthorization,
+  getObjectRequest,
+  headObjectRequest,
+  imageProcessRequest,
+  initiateMultipartUploadRequest,
+  listMultipartUploadsRequest,
+  parseCompleteMultipartUploadResult,
+  parseCosError,
+  parseInitiateMultipartUploadResult,
+  parseListMultipartUploadsResult,
+  parseUploadResult,
+  putObjectRequest,
+  requestTarget,
+  signCosRequest,
+  signingPathname,
+  unquoteEtag,
+  uploadPartRequest,
+  type CosCompletedPart,
+  type CosMultipartUpload,
+  type CosRequest,
+} from '../protocol/cos-v5';
+import type { CiObjectDownload, CiObjectHead, CiObjectResult } from './ci-client.results';
+import type { CredentialsCache } from './credentials';
+import { HttpTransport, type TransportBody, type TransportResponse } from './http-transport';
+import { withRetry, type RetryPolicy } from './retry';
+import type { MultipartSession, UploadRequestOptions, UploadTarget } from './upload-target';
+
+/** What the COS v5 backend needs to address and sign requests. */
+export interface CosV5BackendConfig {
+  bucket: string;
+  region: string;
+  /** Host header to send (the endpoint's host, or the bucket's virtual host). */
+  host: string;
+  /** Set for path-style addressing: the bucket goes first in the path. */
+  pathStyle: boolean;
+  /** Origin used to build pre-signed URLs and locations (`https://host`). */
+  origin: string;
+  credentials: CredentialsCache;
+  transport: HttpTransport;
+  retry: RetryPolicy;
+  signatureTtlSeconds: number;
+  now: () => number;
+}
+
+interface SendOptions {
+  body?: TransportBody;
+  signal?: AbortSignal;
+  read?: 'text' | 'stream' | 'none';
+  /** Idempotent requests without a streaming body are retried; the others are sent once. */
+  retry?: boolean;
+}
+
+function header(res: TransportResponse, name: string): string | undefined {
+  const v = res.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The current COS XML API: PUT Object, multipart, `?image_process`, q-sign signatures. */
+export class CosV5Backend implements UploadTarget {
+  /** Milliseconds added to the local clock, learnt from the server on `RequestTimeTooSkewed`. */
+  private clockOffsetMs = 0;
+
+  constructor(private readonly config: CosV5BackendConfig) {}
+
+  /** Sends one request, signed; retries idempotent ones; corrects clock skew once. */
+  async send(request: CosRequest, options: SendOptions = {}): Promise<TransportResponse> {
+    const attempt = () => this.sendSigned(request, options);
+    const once = async () => {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (this.learnClockSkew(err)) return attempt();
+        throw err;
+      }
+    };
+    return options.retry ? withRetry(once, this.config.retry, options.signal) : once();
+  }
+
+  private async sendSigned(request: CosRequest, options: SendOptions): Promise<TransportResponse> {
+    const c = this.config;
+    const credentials = await c.credentials.get();
+    const headers: Record<string, string> = { ...request.headers, host: c.host };
+    if (credentials.securityToken) headers['x-cos-security-token'] = credentials.securityToken;
+    const signature = signCosRequest({
+      secretId: credentials.secretId,
+      secretKey: credentials.secretKey,
+      method: request.method,
+      pathname: signingPathname(request),
+      query: request.query,
+      headers,
+      expiresIn: c.signatureTtlSeconds,
+      now: () => c.now() + this.clockOffsetMs,
+    });
+    headers.authorization = formatAuthorization(credentials.secretId, signature);
+    return c.transport.send({
+      method: request.method,
+      target: requestTarget(request, c.pathStyle ? c.bucket : undefined),
+      headers,
+      body: options.body ?? request.body,
+      signal: options.signal,
+      read: options.read ?? 'text',
+    });
+  }
+
+  private learnClockSkew(err: unknown): boolean {
+    if (!isCiResponseError(err) || err.statusCode !== 403 || !err.serverDate) return false;
+    const skewed = err.ciCode === 'RequestTimeTooSkewed' || /request has expired/i.test(err.ciMessage);
+    const serverNow = Date.parse(err.serverDate);
+    if (!skewed || Number.isNaN(serverNow)) return false;
+    this.clockOffsetMs = serverNow - this.config.now();
+    return true;
+  }
+
+  private location(key: string): string {
+    return `${this.config.origin.replace(/^https?:\/\//, '')}/${this.config.pathStyle ? this.config.bucket + '/' : ''}${key}`;
+  }
+
+  private result(key: string, res: TransportResponse, size: number | undefined): CiObjectResult {
+    const etag = unquoteEtag(header(res, 'etag'));
+    const imageInfo = res.text.trim() ? parseUploadResult(res.text) : { processResults: [] };
+    return {
+      key,
+      bucket: this.config.bucket,
+      size,
+      etag: etag ?? imageInfo.originalInfo?.etag,
+      requestId: header(res, 'x-cos-request-id'),
+      location: this.location(key),
+      imageInfo,
+    };
+  }
+
+  /** PUT Object with the whole body. */
+  async putSingle(
+    key: string,
+    chunks: readonly Buffer[],
+    size: number,
+    options: UploadRequestOptions,
+  ): Promise<CiObjectResult> {
+    const request = putObjectRequest(key, { ...options, contentLength: size });
+    // Without Pic-Operations a PUT is idempotent and its body is in memory: safe to retry.
+    const res = await this.send(request, {
+      body: chunks,
+      signal: options.signal,
+      retry: !options.picOperations,
+    });
+    return this.result(key, res, size);
+  }
+
+  /** Initiates a multipart upload whose Complete carries Pic-Operations. */
+  async openMultipart(key: string, options: UploadRequestOptions): Promise<MultipartSession> {
+    const init = await this.send(initiateMultipartUploadRequest(key, options), {
+      signal: options.signal,
+      retry: true,
+    });
+    const { uploadId } = parseInitiateMultipartUploadResult(init.text);
+    const parts: CosCompletedPart[] = [];
+    return {
+      uploadPart: async (partNumber, _offset, chunks, size) => {
+        const res = await this.send(uploadPartRequest(key, uploadId, partNumber, size), {
+          body: chunks,
+          signal: options.signal,
+          read: 'none',
+          retry: true,
+        });
+        parts.push({ partNumber, etag: unquoteEtag(header(res, 'etag')) ?? '' });
+      },
+      complete: async (totalSize) => {
+        const request = completeMultipartUploadRequest(key, uploadId, parts, options);
+        const res = await this.send(request, { signal: options.signal });
+        const done = parseCompleteMultipartUploadResult(res.text);
+        return {
+          key,
+          bucket: this.config.bucket,
+          size: totalSize,
+          etag: done.etag,
+          requestId: header(res, 'x-cos-request-id'),
+          location: done.location ?? this.location(key),
+          imageInfo: done.imageInfo,
+        };
+      },
+      // Not tied to the caller's signal: the caller may have aborted, and the upload must still be dropped.
+      abort: () =>
+        this.abortMultipartUpload(key, uploadId).catch(() => {
+          /* best effort: a lifecycle rule or the next abort clears what is left */
+        }),
+    };
+  }
+
+  /** Aborts a multipart upload. */
+  async abortMultipartUpload(key: string, uploadId: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.send(abortMultipartUploadRequest(key, uploadId), { signal, read: 'none', retry: true });
+    } catch (err) {
+      if (!(isCiResponseError(err) && err.ciCode === 'NoSuchUpload')) throw err;
+    }
+  }
+
+  /** Lists open multipart uploads. */
+  async listMultipartUploads(prefix?: string, signal?: AbortSignal): Promise<CosMultipartUpload[]> {
+    const out: CosMultipartUpload[] = [];
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    for (;;) {
+      const res = await this.send(listMultipartUploadsRequest({ prefix, keyMarker, uploadIdMarker }), {
+        signal,
+        retry: true,
+      });
+      const page = parseListMultipartUploadsResult(res.text);
+      out.push(...page.uploads);
+      if (!page.isTruncated || !page.nextKeyMarker) return out;
+      keyMarker = page.nextKeyMarker;
+      uploadIdMarker = page.nextUploadIdMarker;
+    }
+  }
+
+  /** `POST /<key>?image_process`: cloud data processing, retried (no streaming body). */
+  async processObject(key: string, picOperations: string, signal?: AbortSignal): Promise<CiObjectResult> {
+    const res = await this.send(imageProcessRequest(key, picOperations), { signal, retry: true });
+    return { ...this.result(key, res, undefined), etag: undefined };
+  }
+
+  /** HEAD Object. */
+  async headObject(key: string, signal?: AbortSignal): Promise<CiObjectHead> {
+    const res = await this.send(headObjectRequest(key), { signal, read: 'none', retry: true });
+    return this.head(key, res);
+  }
+
+  private head(key: string, res: TransportResponse): CiObjectHead {
+    const lastModified = header(res, 'last-modified');
+    return {
+      key,
+      size: Number(header(res, 'content-length') ?? 0),
+      etag: unquoteEtag(header(res, 'etag')),
+      contentType: header(res, 'content-type'),
+      lastModified: lastModified ? new Date(lastModified) : undefined,
+      requestId: header(res, 'x-cos-request-id'),
+    };
+  }
+
+  /** GET Object as a stream. */
+  async getObject(
+    key: string,
+    options: { range?: string; signal?: AbortSignal } = {},
+  ): Promise<CiObjectDownload> {
+    const res = await this.send(getObjectRequest(key, options), {
+      signal: options.signal,
+      read: 'stream',
+      retry: true,
+    });
+    return { ...this.head(key, res), body: res.stream as Readable, statusCode: res.statusCode };
+  }
+
+  /** DELETE Object; deleting a missing key succeeds, as on COS. */
+  async deleteObject(key: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.send(deleteObjectRequest(key), { signal, read: 'none', retry: true });
+    } catch (err) {
+      if (!(err instanceof CiResponseError && err.ciCode === 'NoSuchKey')) throw err;
+    }
+  }
+}
+
+/** Parses a COS XML `<Error>` body for {@link HttpTransport}. */
+export function parseCosErrorBody(_statusCode: number, text: string) {
+  return parseCosError(text);
+}

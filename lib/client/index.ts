@@ -1,0 +1,4 @@
+export * from './ci-client';
+export * from './ci-client.options';
+export * from './ci-client.results';
+export type { UploadProgress } from './streaming-upload';

@@ -1,0 +1,132 @@
+import { CiAbortError } from '../core/errors';
+import type { CiObjectResult } from './ci-client.results';
+import type { MultipartSession, UploadRequestOptions, UploadTarget } from './upload-target';
+
+/** Tuning of one streaming upload. */
+export interface StreamingUploadTuning {
+  multipartThreshold: number;
+  partSize: number;
+  partConcurrency: number;
+}
+
+/** Progress of an upload. */
+export interface UploadProgress {
+  /** Bytes read from the source so far. */
+  bytesRead: number;
+  /** Bytes acknowledged by the server so far. */
+  bytesSent: number;
+}
+
+/**
+ * Sends a stream of unknown length with a Content-Length on every request (CI refuses chunked bodies on the
+ * processing path, protocol.md 1.5).
+ *
+ * Up to `multipartThreshold` bytes are held, then either sent as one PUT (the stream ended) or turned into the
+ * first parts of a multipart upload that goes on while the source is still arriving. At most `partConcurrency`
+ * parts are in flight; reading pauses while they are, so memory stays within
+ * `max(threshold + partSize, (partConcurrency + 1) x partSize)` whatever the size of the file.
+ */
+export async function streamingUpload(
+  target: UploadTarget,
+  key: string,
+  source: AsyncIterable<Buffer | Uint8Array | string>,
+  tuning: StreamingUploadTuning,
+  options: UploadRequestOptions & { onProgress?: (p: UploadProgress) => void },
+): Promise<CiObjectResult> {
+  const { signal } = options;
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  let bytesRead = 0;
+  let bytesSent = 0;
+  let session: MultipartSession | undefined;
+  let nextPart = 1;
+  let nextOffset = 0;
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+
+  const report = () => options.onProgress?.({ bytesRead, bytesSent });
+  const abortError = () =>
+    signal?.reason instanceof Error && signal.reason.name.startsWith('Ci')
+      ? signal.reason
+      : new CiAbortError({ method: 'PUT', path: '/' + key }, { cause: signal?.reason });
+
+  const startPart = (chunks: Buffer[], size: number) => {
+    const s = session!;
+    const partNumber = nextPart++;
+    const offset = nextOffset;
+    nextOffset += size;
+    const p: Promise<void> = s
+      .uploadPart(partNumber, offset, chunks, size)
+      .then(() => {
+        bytesSent += size;
+        report();
+      })
+      .catch((err: unknown) => {
+        failure ??= err;
+      })
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+
+  // Cuts whole parts off the held chunks, leaving the remainder held.
+  const cutParts = async (final: boolean) => {
+    while (heldBytes >= tuning.partSize || (final && heldBytes > 0)) {
+      const size = Math.min(tuning.partSize, heldBytes);
+      const part: Buffer[] = [];
+      let need = size;
+      while (need > 0) {
+        const head = held[0]!;
+        if (head.length <= need) {
+          part.push(head);
+          held.shift();
+          need -= head.length;
+        } else {
+          part.push(head.subarray(0, need));
+          held[0] = head.subarray(need);
+          need = 0;
+        }
+      }
+      heldBytes -= size;
+      while (inFlight.size >= tuning.partConcurrency) await Promise.race(inFlight);
+      if (failure) throw failure;
+      startPart(part, size);
+    }
+  };
+
+  try {
+    for await (const raw of source) {
+      if (signal?.aborted) throw abortError();
+      if (failure) throw failure;
+      const chunk =
+        typeof raw === 'string' ? Buffer.from(raw) : Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+      if (chunk.length === 0) continue;
+      held.push(chunk);
+      heldBytes += chunk.length;
+      bytesRead += chunk.length;
+      report();
+      if (!session && bytesRead > tuning.multipartThreshold) {
+        session = await target.openMultipart(key, options);
+      }
+      if (session) await cutParts(false);
+    }
+    if (signal?.aborted) throw abortError();
+    if (!session) {
+      const result = await target.putSingle(key, held, heldBytes, options);
+      held = [];
+      bytesSent = heldBytes;
+      report();
+      return result;
+    }
+    await cutParts(true);
+    await Promise.all(inFlight);
+    if (failure) throw failure;
+    return await session.complete(bytesRead);
+  } catch (err) {
+    failure ??= err;
+    // Leaving the loop ends the source's iterator (a Readable's default iterator destroys it). Wait for parts
+    // in flight to settle, then drop the upload server-side.
+    await Promise.allSettled(inFlight);
+    if (session) await session.abort();
+    throw signal?.aborted ? abortError() : failure;
+  }
+}

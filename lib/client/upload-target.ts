@@ -1,0 +1,37 @@
+import type { CiObjectResult } from './ci-client.results';
+
+/** Options of one upload, as the protocol backends receive them. */
+export interface UploadRequestOptions {
+  /** `Pic-Operations` header value. */
+  picOperations?: string;
+  /** MIME type to store. */
+  contentType?: string;
+  /** Extra `x-cos-*` headers. */
+  headers?: Record<string, string>;
+  /** files-v2 `insertOnly` (1 refuses to overwrite). */
+  insertOnly?: 0 | 1;
+  signal?: AbortSignal;
+}
+
+/** An open multipart (cos-v5) or slice (files-v2) upload. */
+export interface MultipartSession {
+  /** Sends one part; `partNumber` is 1-based, `offset` the byte offset of the part in the object. */
+  uploadPart(partNumber: number, offset: number, chunks: readonly Buffer[], size: number): Promise<void>;
+  /** Completes the upload (Pic-Operations rides here) and returns the typed result. */
+  complete(totalSize: number): Promise<CiObjectResult>;
+  /** Abandons the upload so no part stays behind. Never throws. */
+  abort(): Promise<void>;
+}
+
+/** What a protocol must offer for the streaming upload of `upload()`. */
+export interface UploadTarget {
+  /** One request with the whole body and an exact Content-Length. */
+  putSingle(
+    key: string,
+    chunks: readonly Buffer[],
+    size: number,
+    options: UploadRequestOptions,
+  ): Promise<CiObjectResult>;
+  /** Opens a multipart upload; `expectedSize` is a hint (files-v2 needs the size up front, see its backend). */
+  openMultipart(key: string, options: UploadRequestOptions): Promise<MultipartSession>;
+}
