@@ -1,2 +1,6 @@
 export * from './errors';
 export * from './result';
+export * from './media';
+export * from './templates';
+export * from './rules';
+export * from './pic-operations';

@@ -1,1 +1,2 @@
 export * from './cos-v5';
+export * from './files-v2';

@@ -2,3 +2,4 @@ export * from './ci.error';
 export * from './ci-validation.error';
 export * from './ci-response.error';
 export * from './ci-transport.errors';
+export * from './ci-media.error';

@@ -30,7 +30,7 @@ export type CiGravity = (typeof CI_GRAVITIES)[number];
  * `avif`, `heif`, `tpg`, `svgc` and `jxl` are CI's advanced-compression formats (paid features).
  * Parsing accepts any case and keeps the lower-case name.
  */
-export const CI_IMAGE_FORMATS = [
+export const CI_OUTPUT_FORMATS = [
   'jpg',
   'jpeg',
   'png',
@@ -46,7 +46,7 @@ export const CI_IMAGE_FORMATS = [
 ] as const;
 
 /** An output format known to CI. */
-export type CiImageFormat = (typeof CI_IMAGE_FORMATS)[number];
+export type CiOutputFormat = (typeof CI_OUTPUT_FORMATS)[number];
 
 /** How a `<W>x<H>` thumbnail box is applied: the suffix that follows the box in the CI string. */
 export type CiThumbnailBoxMode = 'fit' | 'cover' | 'force' | 'shrink' | 'enlarge';
@@ -180,8 +180,8 @@ export interface CiFlipOp {
 /** `format/<fmt>`: output format. */
 export interface CiFormatOp {
   op: 'format';
-  /** One of {@link CI_IMAGE_FORMATS}. */
-  format: CiImageFormat;
+  /** One of {@link CI_OUTPUT_FORMATS}. */
+  format: CiOutputFormat;
 }
 
 /** `quality/<q>[!]`: absolute quality, capped at the original's unless forced. jpg and webp only. */
@@ -366,7 +366,7 @@ export interface CiImageView2Step {
   /** `h/<H>`: height (modes 1-3) or short edge (modes 4-5), a positive integer. */
   height?: number;
   /** `format/<fmt>`. */
-  format?: CiImageFormat;
+  format?: CiOutputFormat;
   /** `q/<q>`: absolute quality 0..100. */
   quality?: number;
   /** `true` when `q` ends in `!`. Only with `quality`. */

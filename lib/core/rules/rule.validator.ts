@@ -1,7 +1,7 @@
 import { CiValidationError } from '../errors';
 import {
   CI_GRAVITIES,
-  CI_IMAGE_FORMATS,
+  CI_OUTPUT_FORMATS,
   CI_MOGR_OPERATION_NAMES,
   type CiImageMogr2Op,
   type CiImageMogr2Step,
@@ -17,11 +17,13 @@ import { hasLoneSurrogate } from './url-safe-base64';
 
 /** A path segment of a rule: no `/`, no `|`, no control character. */
 const TOKEN = /^[^/|\u0000-\u001f\u007f]+$/;
+/** An operation or parameter name: what an unknown operation must look like to be kept. */
+export const OPERATION_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 const STYLE_NAME = /^[^/|\s\u0000-\u001f\u007f]+$/;
 const HEX_COLOR = /^#[0-9A-Fa-f]{6}$/;
 const MOGR_NAMES: ReadonlySet<string> = new Set(CI_MOGR_OPERATION_NAMES);
 const GRAVITIES: ReadonlySet<string> = new Set(CI_GRAVITIES);
-const FORMATS: ReadonlySet<string> = new Set(CI_IMAGE_FORMATS);
+const FORMATS: ReadonlySet<string> = new Set(CI_OUTPUT_FORMATS);
 
 /** Keys of the steps made of `key/value` pairs, in the order they are emitted. */
 export const IMAGE_VIEW2_KEYS = ['w', 'h', 'format', 'q', 'rq', 'lq'] as const;
@@ -54,7 +56,7 @@ function malformed(where: string, message: string): never {
 function expectInt(where: string, label: string, value: unknown, min: number, max?: number): void {
   if (
     typeof value === 'number' &&
-    Number.isInteger(value) &&
+    Number.isSafeInteger(value) &&
     value >= min &&
     (max === undefined || value <= max)
   ) {
@@ -93,7 +95,7 @@ function expectGravity(where: string, value: unknown): void {
 
 function expectFormat(where: string, value: unknown): void {
   if (typeof value !== 'string' || !FORMATS.has(value)) {
-    malformed(where, `format ${show(value)} is not one of ${CI_IMAGE_FORMATS.join(', ')}`);
+    malformed(where, `format ${show(value)} is not one of ${CI_OUTPUT_FORMATS.join(', ')}`);
   }
 }
 
@@ -114,12 +116,18 @@ function expectToken(where: string, label: string, value: unknown): void {
   }
 }
 
+function expectName(where: string, label: string, value: unknown): void {
+  if (typeof value !== 'string' || !OPERATION_NAME.test(value)) {
+    malformed(where, `${label} ${show(value)} is not an operation name (a letter, then letters, digits, "-" or "_")`);
+  }
+}
+
 function expectExtra(where: string, extra: unknown, known: readonly string[]): void {
   if (extra === undefined) return;
   if (!Array.isArray(extra)) malformed(where, 'extra must be an array of { name, value }');
   for (const param of extra as CiRuleParam[]) {
     if (typeof param !== 'object' || param === null) malformed(where, 'extra must be an array of { name, value }');
-    expectToken(where, 'extra parameter name', param.name);
+    expectName(where, 'extra parameter name', param.name);
     expectToken(where, `extra parameter ${param.name} value`, param.value);
     if (known.includes(param.name)) malformed(where, `extra parameter ${show(param.name)} is a known parameter`);
   }
@@ -214,7 +222,7 @@ export function validateImageMogr2Op(op: CiImageMogr2Op): void {
       return expectInt(where, 'frames', op.frames, 1);
     case 'unknown': {
       const name = `imageMogr2 operation ${show(op.name)}`;
-      expectToken('imageMogr2', 'operation name', op.name);
+      expectName('imageMogr2', 'operation name', op.name);
       if (MOGR_NAMES.has(op.name)) malformed('imageMogr2', `${name} is known: use its typed form`);
       if (!Array.isArray(op.args)) malformed('imageMogr2', `${name} args must be an array of strings`);
       for (const arg of op.args) {
@@ -241,6 +249,14 @@ function validateImageMogr2Step(step: CiImageMogr2Step): void {
     }
     if (op.op === 'unknown' && previous?.op === 'pad' && op.name === 'color') {
       malformed('imageMogr2/pad', 'set color on the pad operation, not as a separate operation');
+    }
+    // An unknown operation reads every token up to the next known name, so two in a row read back as one.
+    if (op.op === 'unknown' && previous?.op === 'unknown') {
+      malformed(
+        'imageMogr2',
+        `operation ${show(op.name)} follows unknown operation ${show(previous.name)}: write them as one ` +
+          `(name ${show(previous.name)}, args ${show([...previous.args, op.name, ...op.args].join('/'))})`,
+      );
     }
   });
 }
@@ -309,6 +325,7 @@ function validateWatermarkTextStep(step: CiWatermarkTextStep): void {
 function validateUnknownStep(step: CiUnknownStep): void {
   const where = `step ${show(step.name)}`;
   if (typeof step.raw !== 'string') malformed(where, 'raw must be a string');
+  expectName(where, 'name', step.name);
   const tokens = step.raw.split('/');
   tokens.forEach((token) => expectToken(where, 'segment', token));
   if (tokens[0] !== step.name) malformed(where, `raw ${show(step.raw)} does not start with its name`);

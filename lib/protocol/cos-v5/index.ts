@@ -2,3 +2,4 @@ export * from './encode';
 export * from './sign';
 export * from './requests';
 export * from './xml';
+export * from './presign';

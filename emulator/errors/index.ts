@@ -1,0 +1,3 @@
+export * from './cos-http.error';
+export * from './cos-errors';
+export * from './error-envelope';

@@ -1,0 +1,4 @@
+export * from './cors';
+export * from './exchange';
+export * from './range';
+export * from './request-body';

@@ -1,0 +1,2 @@
+export * from './image-format';
+export * from './sniff-image-type';

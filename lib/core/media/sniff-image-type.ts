@@ -1,0 +1,27 @@
+import { fileTypeFromBuffer } from 'file-type';
+import type { CiImageFormat, SniffedImageType } from './image-format';
+
+const BY_MIME: Record<string, { format: CiImageFormat; ext: string }> = {
+  'image/jpeg': { format: 'jpeg', ext: 'jpg' },
+  'image/png': { format: 'png', ext: 'png' },
+  'image/gif': { format: 'gif', ext: 'gif' },
+  'image/webp': { format: 'webp', ext: 'webp' },
+  'image/bmp': { format: 'bmp', ext: 'bmp' },
+  'image/heif': { format: 'heif', ext: 'heif' },
+  'image/heic': { format: 'heif', ext: 'heic' },
+  'image/heif-sequence': { format: 'heif', ext: 'heif' },
+  'image/heic-sequence': { format: 'heif', ext: 'heic' },
+  'image/avif': { format: 'avif', ext: 'avif' },
+  'image/tiff': { format: 'tiff', ext: 'tif' },
+};
+
+/**
+ * Tells the image type from the first bytes (magic numbers, via `file-type`), never from a name or a client's
+ * mimetype. Returns `undefined` for anything that is not one of the image formats CI knows.
+ */
+export async function sniffImageType(head: Uint8Array): Promise<SniffedImageType | undefined> {
+  if (head.length === 0) return undefined;
+  const found = await fileTypeFromBuffer(head);
+  const known = found && BY_MIME[found.mime];
+  return known ? { ...known, mimetype: found.mime } : undefined;
+}

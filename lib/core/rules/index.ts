@@ -1,0 +1,12 @@
+export * from './rule.types';
+export { encodeUrlSafeBase64, decodeUrlSafeBase64 } from './url-safe-base64';
+export { validateRule, validateStep, validateImageMogr2Op } from './rule.validator';
+export { parseRule, type ParseRuleOptions } from './rule.parser';
+export { serializeRule } from './rule.serializer';
+export { type CiRuleBuilder, type CiRuleInput, isCiRuleBuilder, toCiRule, toRuleString } from './rule-input';
+export { CiStepBuilder } from './step.builder';
+export * from './image-mogr2.builder';
+export * from './image-view2.builder';
+export * from './watermark.builder';
+export * from './style.builder';
+export * from './pipe.builder';

@@ -1,0 +1,37 @@
+import type { CiRuleBuilder } from './rule-input';
+import { serializeRule } from './rule.serializer';
+import type { CiRule, CiRuleStep } from './rule.types';
+
+/**
+ * Base of the builders that stand for one rule step. `toString()` is always `serializeRule(toRule())`, so the
+ * builders and the parser share one grammar.
+ */
+export abstract class CiStepBuilder implements CiRuleBuilder {
+  /** The step this builder stands for (a fresh copy each call). */
+  abstract toStep(): CiRuleStep;
+
+  /** The one-step rule. */
+  toRule(): CiRule {
+    return { steps: [this.toStep()] };
+  }
+
+  /** The CI string, e.g. `imageMogr2/thumbnail/200x`. */
+  toString(): string {
+    return serializeRule(this.toRule());
+  }
+
+  /** The CI string, so that `JSON.stringify` of an object holding a builder writes the rule text. */
+  toJSON(): string {
+    return this.toString();
+  }
+}
+
+/** @internal Lower-cases a string (gravity, format) given in another case; anything else is left for validation. */
+export function lowerCase<T>(value: T): T {
+  return (typeof value === 'string' ? value.toLowerCase() : value) as T;
+}
+
+/** @internal Copies `fields` without its `undefined` values, so the model stays plain JSON. */
+export function defined<T extends object>(fields: T): T {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as T;
+}

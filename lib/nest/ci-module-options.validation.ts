@@ -1,0 +1,152 @@
+import 'reflect-metadata';
+import { plainToInstance, Type } from 'class-transformer';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Min,
+  ValidateIf,
+  ValidateNested,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+import { CiValidationError } from '../core/errors';
+import { CI_DECODABLE_FORMATS } from '../core/media';
+import { buildPicOperations } from '../core/pic-operations';
+import { CI_DEFAULT_FILE_SIZE } from './ci.constants';
+import type { CiModuleOptions } from './interfaces/ci-module-options.interface';
+
+const KNOWN_FORMATS = ['jpeg', 'png', 'gif', 'webp', 'bmp', 'heif', 'avif', 'tiff'];
+
+class CredentialsSchema {
+  @IsString({ message: 'credentials.secretId is required' })
+  @IsNotEmpty({ message: 'credentials.secretId is required' })
+  secretId!: string;
+
+  @IsString({ message: 'credentials.secretKey is required' })
+  @IsNotEmpty({ message: 'credentials.secretKey is required' })
+  secretKey!: string;
+
+  @IsOptional()
+  @IsString({ message: 'credentials.securityToken must be a string' })
+  securityToken?: string;
+}
+
+class LimitsSchema {
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  fileSize?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  files?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  fields?: number;
+}
+
+class CiModuleOptionsSchema {
+  @IsOptional()
+  @IsIn(['cos-v5', 'files-v2'], { message: 'protocol must be "cos-v5" or "files-v2"' })
+  protocol?: string;
+
+  @IsString({ message: 'bucket is required, as <name>-<appid>' })
+  @Matches(/^[a-z0-9][a-z0-9-]*-\d+$/, { message: 'bucket must be <name>-<appid> (e.g. photos-1250000000)' })
+  bucket!: string;
+
+  @IsString({ message: 'region is required (e.g. ap-guangzhou)' })
+  @Matches(/^[a-z]+(-[a-z0-9]+)+$/, { message: 'region must look like ap-guangzhou' })
+  region!: string;
+
+  @IsOptional()
+  @Matches(/^\d+$/, { message: 'appId must be digits' })
+  appId?: string;
+
+  @ValidateIf((o: { credentials?: unknown }) => typeof o.credentials !== 'function')
+  @ValidateNested()
+  @Type(() => CredentialsSchema)
+  credentials!: CredentialsSchema;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^/\s]+\/?$/, { message: 'endpoint must be an origin such as http://127.0.0.1:9000' })
+  endpoint?: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => LimitsSchema)
+  limits?: LimitsSchema;
+
+  @IsOptional()
+  @IsArray()
+  @IsIn(KNOWN_FORMATS, { each: true, message: `allowedFormats may hold ${KNOWN_FORMATS.join(', ')}` })
+  allowedFormats?: string[];
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^[^/].*[^/]$|^[^/]$/, { message: 'keyPrefix must not start or end with /' })
+  keyPrefix?: string;
+
+  @IsOptional()
+  @IsBoolean()
+  isPicInfo?: boolean;
+}
+
+/** Module options after validation, with every default filled in. */
+export type ResolvedCiModuleOptions = CiModuleOptions &
+  Required<Pick<CiModuleOptions, 'allowedFormats' | 'keyPrefix' | 'isPicInfo' | 'styles' | 'strictRules'>> & {
+    limits: { fileSize: number; files: number; fields: number };
+  };
+
+function describeErrors(errors: ValidationError[], prefix = ''): string[] {
+  // Only constraint messages: a ValidationError also carries the offending value, which may be a secret.
+  return errors.flatMap((e) => {
+    const path = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((m) => (m.startsWith(path) ? m : `${path}: ${m}`));
+    return [...own, ...describeErrors(e.children ?? [], path)];
+  });
+}
+
+/**
+ * Validates module options once, at start-up, and fills in defaults. Throws one `CiValidationError` whose
+ * message names every bad field; secrets never appear in it.
+ */
+export function resolveCiModuleOptions(options: CiModuleOptions): ResolvedCiModuleOptions {
+  const schema = plainToInstance(CiModuleOptionsSchema, { ...options }, { enableImplicitConversion: false });
+  const problems = describeErrors(validateSync(schema, { forbidUnknownValues: false }));
+  if (!options.credentials) problems.push('credentials: give { secretId, secretKey } or a provider function');
+  const styles = options.styles ?? {};
+  for (const [name, rule] of Object.entries(styles)) {
+    try {
+      buildPicOperations({ rules: [{ fileid: 'style-check.jpg', rule }], strictRules: options.strictRules });
+    } catch (err) {
+      problems.push(`styles.${name}: ${(err as Error).message}`);
+    }
+  }
+  if (problems.length) {
+    throw new CiValidationError('OPTIONS_INVALID', `Invalid CiModule options:\n  - ${problems.join('\n  - ')}`, {
+      field: problems.length === 1 ? problems[0]!.split(':')[0] : undefined,
+    });
+  }
+  return {
+    ...options,
+    allowedFormats: options.allowedFormats ?? [...CI_DECODABLE_FORMATS],
+    keyPrefix: options.keyPrefix ?? 'uploads',
+    isPicInfo: options.isPicInfo ?? true,
+    styles,
+    strictRules: options.strictRules ?? false,
+    limits: {
+      fileSize: options.limits?.fileSize ?? CI_DEFAULT_FILE_SIZE,
+      files: options.limits?.files ?? 10,
+      fields: options.limits?.fields ?? 20,
+    },
+  };
+}

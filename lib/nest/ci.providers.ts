@@ -1,0 +1,35 @@
+import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { CiClient } from '../client';
+import { CI_CLIENT, CI_RESOLVED_OPTIONS } from './ci.constants';
+import { CI_MODULE_OPTIONS } from './ci.module-definition';
+import { resolveCiModuleOptions, type ResolvedCiModuleOptions } from './ci-module-options.validation';
+import { CiUploadTracker } from './ci-upload.tracker';
+import type { CiModuleOptions } from './interfaces/ci-module-options.interface';
+
+/** Validates the options once, at start-up: a bad configuration fails the boot naming every bad field. */
+export const ciResolvedOptionsProvider: Provider = {
+  provide: CI_RESOLVED_OPTIONS,
+  useFactory: (options: CiModuleOptions) => resolveCiModuleOptions(options),
+  inject: [CI_MODULE_OPTIONS],
+};
+
+/** The module's `CiClient` (one undici Pool), closed on shutdown after uploads in flight were aborted. */
+export const ciClientProvider: Provider = {
+  provide: CI_CLIENT,
+  useFactory: (options: ResolvedCiModuleOptions) => new CiClient(options),
+  inject: [CI_RESOLVED_OPTIONS],
+};
+
+/** Closes the client's pool once the upload tracker has aborted and cleaned up what was in flight. */
+@Injectable()
+export class CiClientLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(CI_CLIENT) private readonly client: CiClient,
+    private readonly tracker: CiUploadTracker,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.tracker.onApplicationShutdown();
+    await this.client.close();
+  }
+}

@@ -1,0 +1,147 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
+import type { CiClient } from '../client';
+import type { CiObjectHead, CiObjectResult } from '../client';
+import { CiValidationError } from '../core/errors';
+import { resolveFileId } from '../core/pic-operations';
+import { expandFileId, keyParts } from '../core/templates';
+import { CI_CLIENT, CI_RESOLVED_OPTIONS } from './ci.constants';
+import type { ResolvedCiModuleOptions } from './ci-module-options.validation';
+import { CiUploadTracker } from './ci-upload.tracker';
+import type { CiUploadProcessing } from './interfaces/ci-upload-options.interface';
+import type { CiUploadResult } from './interfaces/ci-upload-result.interface';
+import { compileProcessing } from './processing/ci-processing.compiler';
+import { checkObjectKey, defaultObjectKey } from './storage/object-key';
+import { sniffSource } from './storage/sniffed-source';
+
+/** Options of {@link CiService.process}. */
+export interface CiProcessOptions extends CiUploadProcessing {
+  /** Allow a rule whose output key is the source key (CI then replaces the original). Default false. */
+  overwrite?: boolean;
+}
+
+/** Options of {@link CiService.upload}. */
+export interface CiServiceUploadOptions extends CiUploadProcessing {
+  /** Object key; default: the module's key strategy from the sniffed type. */
+  key?: string;
+  /** File name to report as `originalName`. Default: the path's base name, or `''`. */
+  originalName?: string;
+}
+
+/** Per-call options. */
+export interface CiCallSignal {
+  /** Aborts the call. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Cloud data processing and the calls around it: process a stored image, upload from a Buffer, stream or path,
+ * delete, head, and pre-signed URLs. `client` is the `CiClient` underneath.
+ */
+@Injectable()
+export class CiService {
+  constructor(
+    /** The `CiClient` underneath, for calls this service does not wrap. */
+    @Inject(CI_CLIENT) readonly client: CiClient,
+    @Inject(CI_RESOLVED_OPTIONS) private readonly options: ResolvedCiModuleOptions,
+    private readonly tracker: CiUploadTracker,
+  ) {}
+
+  private compile(processing: CiUploadProcessing, where: string) {
+    const { isPicInfo, styles, strictRules } = this.options;
+    return compileProcessing(processing, { isPicInfo, styles, strictRules }, where);
+  }
+
+  /**
+   * Processes an image already in COS (`POST /<key>?image_process`) and returns CI's typed result. Retried
+   * with backoff on 5xx, resets and timeouts. Refuses a rule that would overwrite the source unless
+   * `overwrite` is set.
+   *
+   * @example
+   * const { imageInfo } = await ci.process('uploads/a.jpg', { rules: [{ fileid: '{name}-small.webp', style: 'thumb' }] });
+   */
+  async process(key: string, options: CiProcessOptions, call: CiCallSignal = {}): Promise<CiObjectResult> {
+    checkObjectKey(key);
+    const compiled = this.compile(options, 'process');
+    if (!options.overwrite) {
+      const values = { ...keyParts(key), uuid: '', field: '', index: 0 };
+      (options.rules ?? []).forEach((r, i) => {
+        if (resolveFileId(key, expandFileId(r.fileid, values)) === key) {
+          throw new CiValidationError(
+            'FILEID_OVERWRITES_SOURCE',
+            `rules[${i}].fileid resolves to the source key "${key}": pass overwrite: true to replace the original`,
+            { field: `rules[${i}].fileid` },
+          );
+        }
+      });
+    }
+    const picOperations = compiled.build({ key, field: '', index: 0 }) ?? '{"is_pic_info":1}';
+    return this.tracker.track(
+      (shutdown) => this.client.processObject(key, picOperations, { signal: anySignal(shutdown, call.signal) }),
+      { method: 'POST', path: '/' + key },
+    );
+  }
+
+  /**
+   * Uploads a Buffer, a stream or a file path with processing, exactly as `@CiUpload` does for a request:
+   * sniffed type, generated key, streaming with Content-Length on every request.
+   */
+  async upload(
+    body: Buffer | Readable | string,
+    options: CiServiceUploadOptions = {},
+    call: CiCallSignal = {},
+  ): Promise<CiUploadResult> {
+    const compiled = this.compile(options, 'upload');
+    const stream = typeof body === 'string' ? createReadStream(body) : Buffer.isBuffer(body) ? Readable.from([body]) : body;
+    const originalName = options.originalName ?? (typeof body === 'string' ? basename(body) : '');
+    try {
+      const sniffed = await sniffSource(stream[Symbol.asyncIterator](), this.options.allowedFormats);
+      const key = checkObjectKey(options.key ?? defaultObjectKey(this.options.keyPrefix, sniffed.type));
+      const picOperations = compiled.build({ key, field: '', index: 0 });
+      const result = await this.tracker.track(
+        (shutdown) =>
+          this.client.upload(key, sniffed.body, {
+            picOperations,
+            contentType: sniffed.type.mimetype,
+            signal: anySignal(shutdown, call.signal),
+          }),
+        { method: 'PUT', path: '/' + key },
+      );
+      return {
+        ...result,
+        fieldname: '',
+        size: result.size ?? 0,
+        mimetype: sniffed.type.mimetype,
+        originalName,
+      };
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  /** Deletes an object and, when given, its processed outputs. A missing key is not an error. */
+  async delete(key: string, options: CiCallSignal & { outputs?: string[] } = {}): Promise<void> {
+    await Promise.all([key, ...(options.outputs ?? [])].map((k) => this.client.deleteObject(k, options)));
+  }
+
+  /** Metadata of a stored object; a missing key throws `CiResponseError` (404 `NoSuchKey`). */
+  head(key: string, options: CiCallSignal = {}): Promise<CiObjectHead> {
+    return this.client.headObject(key, options);
+  }
+
+  /**
+   * A pre-signed GET URL for an object (works on a private bucket).
+   *
+   * @example
+   * const url = ci.getUrl(result.key, { expiresIn: 600 });
+   */
+  getUrl(key: string, options: { expiresIn?: number } = {}): Promise<string> {
+    return this.client.getObjectUrl(key, options);
+  }
+}
+
+function anySignal(a: AbortSignal, b?: AbortSignal): AbortSignal {
+  return b ? AbortSignal.any([a, b]) : a;
+}

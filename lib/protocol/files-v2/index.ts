@@ -1,0 +1,4 @@
+export * from './sign';
+export * from './form-body';
+export * from './envelope';
+export * from './requests';
