@@ -161,6 +161,14 @@ export class CiClient {
     return this.cos.deleteObject(key, options.signal);
   }
 
+  /**
+   * A pre-signed URL for an object (GET by default), valid `expiresIn` seconds (default: the signature TTL,
+   * 900). It works on a private bucket; it does not work through a CDN domain.
+   */
+  getObjectUrl(key: string, options: { expiresIn?: number; method?: string } = {}): Promise<string> {
+    return this.cos.getObjectUrl(key, options);
+  }
+
   /** Lists the bucket's open multipart uploads, optionally under a prefix. */
   listMultipartUploads(prefix?: string, options: CiCallOptions = {}): Promise<CosMultipartUpload[]> {
     return this.cos.listMultipartUploads(prefix, options.signal);

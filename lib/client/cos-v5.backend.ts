@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { CiResponseError, isCiResponseError } from '../core/errors';
 import {
+  createPresignedUrl,
   abortMultipartUploadRequest,
   completeMultipartUploadRequest,
   deleteObjectRequest,
@@ -254,6 +255,24 @@ export class CosV5Backend implements UploadTarget {
       retry: true,
     });
     return { ...this.head(key, res), body: res.stream as Readable, statusCode: res.statusCode };
+  }
+
+  /** A pre-signed URL (GET by default) valid `expiresIn` seconds; with STS credentials it carries the token. */
+  async getObjectUrl(key: string, options: { expiresIn?: number; method?: string } = {}): Promise<string> {
+    const c = this.config;
+    const credentials = await c.credentials.get();
+    return createPresignedUrl({
+      origin: c.origin,
+      bucketHost: c.host,
+      key,
+      pathStyleBucket: c.pathStyle ? c.bucket : undefined,
+      secretId: credentials.secretId,
+      secretKey: credentials.secretKey,
+      securityToken: credentials.securityToken,
+      method: options.method,
+      expiresIn: options.expiresIn ?? c.signatureTtlSeconds,
+      now: () => c.now() + this.clockOffsetMs,
+    });
   }
 
   /** DELETE Object; deleting a missing key succeeds, as on COS. */

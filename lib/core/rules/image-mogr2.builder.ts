@@ -248,6 +248,7 @@ export class ImageMogr2Builder extends CiStepBuilder {
 
   /**
    * An operation this model does not know, written as `name/args...` (an escape hatch for newer CI features).
+   * An unknown operation reads up to the next known one, so two in a row are refused: pass them as one call.
    * @example imageMogr2().custom('minsize', '1').toString() // 'imageMogr2/minsize/1'
    */
   custom(name: string, ...args: string[]): ImageMogr2Builder {

@@ -1,0 +1,3 @@
+export * from './cos-router';
+export * from './query-params';
+export * from './resolve-target';

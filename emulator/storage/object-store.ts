@@ -1,0 +1,131 @@
+import type { Readable, Writable } from 'node:stream';
+
+/** Headers stored with an object and answered on GET/HEAD (`Cache-Control`, `x-cos-meta-*`, ...). */
+export type StoredHeaders = Record<string, string>;
+
+/** Metadata of a stored object. */
+export interface ObjectMeta {
+  bucket: string;
+  key: string;
+  size: number;
+  /** Quoted, as on the wire: `"<md5 hex>"`, or `"<md5 of part md5s>-<parts>"` after a multipart upload. */
+  etag: string;
+  contentType: string;
+  lastModified: Date;
+  headers: StoredHeaders;
+}
+
+/** What to store an object (or a completed upload) as. */
+export interface ObjectAttributes {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  contentType: string;
+  headers: StoredHeaders;
+}
+
+/** A stored object opened for reading. Call `stream()` once, or `close()` when not reading it. */
+export interface ObjectReader {
+  meta: ObjectMeta;
+  /** The object's bytes, or an inclusive byte range of them. */
+  stream(range?: { start: number; end: number }): Readable;
+  close(): Promise<void>;
+}
+
+/**
+ * A request body being received: bytes written to `sink` are staged apart (a temporary file, chunks in
+ * memory) until committed as an object or a part; `discard()` drops them.
+ */
+export interface StagedBody {
+  sink: Writable;
+  discard(): Promise<void>;
+}
+
+/** An open multipart upload. */
+export interface MultipartUploadInfo {
+  bucket: string;
+  key: string;
+  uploadId: string;
+  initiated: Date;
+  /** Content type and headers the completed object gets (from Initiate). */
+  contentType: string;
+  headers: StoredHeaders;
+}
+
+/** One uploaded part. */
+export interface PartInfo {
+  partNumber: number;
+  size: number;
+  /** Quoted MD5 hex of the part. */
+  etag: string;
+  lastModified: Date;
+}
+
+/** A bucket. */
+export interface BucketInfo {
+  name: string;
+  createdAt: Date;
+}
+
+/** Thrown by a store when a multipart upload vanished (aborted or completed) during an operation. */
+export class NoSuchUploadError extends Error {
+  override readonly name = 'NoSuchUploadError';
+}
+
+/**
+ * Where the emulator keeps buckets, objects and multipart uploads. Metadata reads are synchronous (both
+ * stores index metadata in memory); anything touching bytes is asynchronous. Listings are sorted by key in
+ * UTF-8 byte order, as COS sorts them.
+ */
+export interface ObjectStore {
+  /** Loads what is already stored (the disk store) and cleans up what a crash left half-written. */
+  open(): Promise<void>;
+  /** Waits for pending writes. */
+  close(): Promise<void>;
+
+  listBuckets(): BucketInfo[];
+  hasBucket(bucket: string): boolean;
+  /** Creates a bucket; nothing happens when it exists. */
+  createBucket(bucket: string): Promise<void>;
+
+  /** Objects of a bucket whose key starts with `prefix`, sorted by key. */
+  listObjects(bucket: string, prefix?: string): ObjectMeta[];
+  headObject(bucket: string, key: string): ObjectMeta | undefined;
+  openObject(bucket: string, key: string): Promise<ObjectReader | undefined>;
+  /** Deletes an object; false when there was none. */
+  deleteObject(bucket: string, key: string): Promise<boolean>;
+
+  /** Starts receiving a body for an object of `bucket`, or for a part of `uploadId`. */
+  stageBody(bucket: string, uploadId?: string): Promise<StagedBody>;
+  /** Makes a fully received body the object `attributes.key`, replacing any previous one at once. */
+  commitObject(staged: StagedBody, attributes: ObjectAttributes): Promise<ObjectMeta>;
+
+  createMultipartUpload(
+    bucket: string,
+    key: string,
+    attributes: { contentType: string; headers: StoredHeaders },
+  ): Promise<MultipartUploadInfo>;
+  getMultipartUpload(bucket: string, uploadId: string): MultipartUploadInfo | undefined;
+  /** Open uploads of a bucket, sorted by key then initiation time. */
+  listMultipartUploads(bucket: string): MultipartUploadInfo[];
+  /** Stores a received part (replacing a previous one with that number); {@link NoSuchUploadError} if gone. */
+  commitPart(
+    staged: StagedBody,
+    part: { bucket: string; uploadId: string; partNumber: number; size: number; etag: string },
+  ): Promise<PartInfo>;
+  /** Parts of an upload, sorted by number. */
+  listParts(bucket: string, uploadId: string): PartInfo[];
+  /** Joins the chosen parts into the object and ends the upload; {@link NoSuchUploadError} if gone. */
+  completeMultipartUpload(
+    bucket: string,
+    uploadId: string,
+    partNumbers: readonly number[],
+    etag: string,
+  ): Promise<ObjectMeta>;
+  /** Ends an upload and drops its parts; false when there was none. */
+  abortMultipartUpload(bucket: string, uploadId: string): Promise<boolean>;
+
+  /** Drops every bucket, object and upload, then creates `buckets`. */
+  reset(buckets: readonly string[]): Promise<void>;
+}
