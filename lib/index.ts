@@ -1,3 +1,4 @@
 export * from './core';
 export * from './protocol';
 export * from './client';
+export * from './nest';

@@ -14,7 +14,12 @@ export async function bootstrap(port = Number(process.env.PORT ?? 3000)) {
   });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }));
   // Works from sample-app/ (ts) and dist/sample-app/ (js).
-  app.useStaticAssets(join(__dirname, __dirname.includes(`${join('dist', 'sample-app')}`) ? '../../sample-app/public' : 'public'));
+  app.useStaticAssets(
+    join(
+      __dirname,
+      __dirname.includes(`${join('dist', 'sample-app')}`) ? '../../sample-app/public' : 'public',
+    ),
+  );
   app.enableShutdownHooks();
   await app.listen(port);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');

@@ -1,7 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { cosEncode } from '../../lib/protocol/cos-v5/encode';
-import { type ParsedCosAuthorization, parseCosAuthorization, signCosRequest } from '../../lib/protocol/cos-v5/sign';
+import {
+  type ParsedCosAuthorization,
+  parseCosAuthorization,
+  signCosRequest,
+} from '../../lib/protocol/cos-v5/sign';
 import { cosErrors } from '../errors/cos-errors';
 import type { QueryParams } from '../routing/query-params';
 
@@ -45,7 +49,9 @@ export function extractCosSignature(
   let raw = headers.authorization;
   if (!raw && query.has('q-signature')) {
     // Query values are decoded already; re-encode them so the header parser reads them the same way.
-    raw = SIGNATURE_QUERY_FIELDS.map((name) => `${name}=${encodeURIComponent(query.get(name) ?? '')}`).join('&');
+    raw = SIGNATURE_QUERY_FIELDS.map((name) => `${name}=${encodeURIComponent(query.get(name) ?? '')}`).join(
+      '&',
+    );
   }
   if (!raw) return undefined;
   let parsed: ParsedCosAuthorization | undefined;

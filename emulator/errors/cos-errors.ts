@@ -22,7 +22,8 @@ export const cosErrors = {
       'The specified multipart upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
     ),
   invalidArgument: (message: string) => new CosHttpError(400, 'InvalidArgument', message),
-  invalidUri: (message = 'Could not parse the specified URI.') => new CosHttpError(400, 'InvalidURI', message),
+  invalidUri: (message = 'Could not parse the specified URI.') =>
+    new CosHttpError(400, 'InvalidURI', message),
   invalidDigest: () => new CosHttpError(400, 'InvalidDigest', 'The Content-MD5 you specified is not valid.'),
   badDigest: () =>
     new CosHttpError(400, 'BadDigest', 'The Content-MD5 you specified did not match what was received.'),
@@ -55,7 +56,11 @@ export const cosErrors = {
   invalidRange: (size: number) =>
     new CosHttpError(416, 'InvalidRange', `The requested range is not satisfiable (object size ${size}).`),
   preconditionFailed: () =>
-    new CosHttpError(412, 'PreconditionFailed', 'At least one of the preconditions you specified did not hold.'),
+    new CosHttpError(
+      412,
+      'PreconditionFailed',
+      'At least one of the preconditions you specified did not hold.',
+    ),
   methodNotAllowed: (message: string) => new CosHttpError(405, 'MethodNotAllowed', message),
   notImplemented: (message: string) => new CosHttpError(501, 'NotImplemented', message),
   internalError: () =>

@@ -9,7 +9,7 @@ import { corsHeaders } from './cors';
 let sequence = 0;
 
 /** A COS-looking request id: base64 of `<hex seconds>_<random>_<sequence>`. */
-function newRequestId(): string {
+export function newRequestId(): string {
   sequence = (sequence + 1) % 0x100000;
   const id = `${Math.floor(Date.now() / 1000).toString(16)}_${randomBytes(4).toString('hex')}_${sequence.toString(16)}`;
   return Buffer.from(id).toString('base64');
@@ -70,9 +70,9 @@ export class Exchange {
     this.send(status, { ...headers, 'Content-Type': 'application/xml', 'Content-Length': body.length }, body);
   }
 
-  /** Answers with no body (`Content-Length: 0` unless `headers` says otherwise, as HEAD does). */
+  /** Answers with no body (`Content-Length: 0` unless `headers` says otherwise, as HEAD does; none on 204/304). */
   sendEmpty(status: number, headers: OutgoingHttpHeaders = {}): void {
-    this.send(status, { 'Content-Length': 0, ...headers });
+    this.send(status, status === 204 || status === 304 ? headers : { 'Content-Length': 0, ...headers });
   }
 
   /** Answers with a streamed body; resolves when it is sent, rejects when the client left. */

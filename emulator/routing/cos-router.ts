@@ -54,7 +54,8 @@ export interface CosRoute<H> {
 }
 
 /** What {@link CosRouter.match} found: the route, or the error to answer. */
-export type CosRouteMatch<H> = { route: CosRoute<H>; error?: undefined } | { route?: undefined; error: CosHttpError };
+export type CosRouteMatch<H> =
+  { route: CosRoute<H>; error?: undefined } | { route?: undefined; error: CosHttpError };
 
 function setKey(names: readonly string[]): string {
   return [...names].sort().join('&');
@@ -72,7 +73,10 @@ export class CosRouter<H> {
   /** Registers a route; a second route for the same (method, scope, sub-resources) is a programming error. */
   add(route: CosRoute<H>): this {
     const clash = this.routes.find(
-      (r) => r.method === route.method && r.scope === route.scope && setKey(r.subresources) === setKey(route.subresources),
+      (r) =>
+        r.method === route.method &&
+        r.scope === route.scope &&
+        setKey(r.subresources) === setKey(route.subresources),
     );
     if (clash) throw new Error(`Route ${route.operation} clashes with ${clash.operation}`);
     this.routes.push(route);
@@ -95,7 +99,9 @@ export class CosRouter<H> {
     const where = `${scope}${present.length ? ' with ?' + present.join('&') : ''}`;
     if (candidates.length) {
       const allowed = candidates.map((r) => r.method).join(', ');
-      return { error: cosErrors.methodNotAllowed(`${method} is not allowed on a ${where}; allowed: ${allowed}.`) };
+      return {
+        error: cosErrors.methodNotAllowed(`${method} is not allowed on a ${where}; allowed: ${allowed}.`),
+      };
     }
     return { error: cosErrors.notImplemented(`The emulator does not implement ${method} on a ${where}.`) };
   }

@@ -90,8 +90,6 @@ export function resolveTarget(req: { url?: string; headers: { host?: string } })
     return { style: 'path', host: authority, key: '', signingPathnames: ['/'], query };
   }
   const key = rest.join('/');
-  const signingPathnames = key
-    ? ['/' + key, `/${bucket}/${key}`]
-    : ['/', `/${bucket}/`, `/${bucket}`];
+  const signingPathnames = key ? ['/' + key, `/${bucket}/${key}`] : ['/', `/${bucket}/`, `/${bucket}`];
   return { style: 'path', host: authority, bucket, key, signingPathnames, query };
 }

@@ -150,7 +150,9 @@ export class DiskObjectStore implements ObjectStore {
       const info: BucketInfo = { name: bucket, createdAt: new Date() };
       await mkdir(this.objectsDir(bucket), { recursive: true });
       await mkdir(join(this.bucketDir(bucket), 'uploads'), { recursive: true });
-      await writeJsonAtomically(this.bucketDir(bucket), 'bucket.json', { createdAt: info.createdAt.toISOString() });
+      await writeJsonAtomically(this.bucketDir(bucket), 'bucket.json', {
+        createdAt: info.createdAt.toISOString(),
+      });
       this.buckets.set(bucket, { info, objects: new Map(), uploads: new Map() });
     });
   }
@@ -178,7 +180,9 @@ export class DiskObjectStore implements ObjectStore {
         return {
           meta: object.meta,
           stream: (range) =>
-            handle.createReadStream(range ? { start: range.start, end: range.end, autoClose: true } : { autoClose: true }),
+            handle.createReadStream(
+              range ? { start: range.start, end: range.end, autoClose: true } : { autoClose: true },
+            ),
           close: () => handle.close(),
         };
       } catch (error) {
@@ -220,10 +224,21 @@ export class DiskObjectStore implements ObjectStore {
   ): Promise<MultipartUploadInfo> {
     return this.serial(async () => {
       const owner = this.requireBucket(bucket);
-      const info: MultipartUploadInfo = { bucket, key, uploadId: newUploadId(), initiated: new Date(), ...attributes };
+      const info: MultipartUploadInfo = {
+        bucket,
+        key,
+        uploadId: newUploadId(),
+        initiated: new Date(),
+        ...attributes,
+      };
       const dir = this.uploadDir(bucket, info.uploadId);
       await mkdir(dir, { recursive: true });
-      const record: UploadRecord = { ...attributes, key, uploadId: info.uploadId, initiated: info.initiated.toISOString() };
+      const record: UploadRecord = {
+        ...attributes,
+        key,
+        uploadId: info.uploadId,
+        initiated: info.initiated.toISOString(),
+      };
       await writeJsonAtomically(dir, 'upload.json', record);
       owner.uploads.set(info.uploadId, { info, parts: new Map() });
       return info;
@@ -254,7 +269,12 @@ export class DiskObjectStore implements ObjectStore {
       const dir = this.uploadDir(part.bucket, part.uploadId);
       const data = `part-${part.partNumber}.${randomUUID()}.bin`;
       await rename(file.path, join(dir, data));
-      const info: PartInfo = { partNumber: part.partNumber, size: part.size, etag: part.etag, lastModified: new Date() };
+      const info: PartInfo = {
+        partNumber: part.partNumber,
+        size: part.size,
+        etag: part.etag,
+        lastModified: new Date(),
+      };
       const record: PartRecord = { ...info, lastModified: info.lastModified.toISOString(), data };
       await writeJsonAtomically(dir, `part-${part.partNumber}.json`, record);
       const previous = upload.parts.get(part.partNumber);
@@ -266,7 +286,9 @@ export class DiskObjectStore implements ObjectStore {
 
   listParts(bucket: string, uploadId: string): PartInfo[] {
     const upload = this.buckets.get(bucket)?.uploads.get(uploadId);
-    return upload ? [...upload.parts.values()].map((p) => p.info).sort((a, b) => a.partNumber - b.partNumber) : [];
+    return upload
+      ? [...upload.parts.values()].map((p) => p.info).sort((a, b) => a.partNumber - b.partNumber)
+      : [];
   }
 
   async completeMultipartUpload(
@@ -378,7 +400,10 @@ export class DiskObjectStore implements ObjectStore {
       if (!record || typeof record.key !== 'string' || typeof record.data !== 'string') continue;
       referenced.add(record.data);
       const { data, lastModified, ...rest } = record;
-      owner.objects.set(record.key, { meta: { ...rest, bucket, lastModified: new Date(lastModified) }, data });
+      owner.objects.set(record.key, {
+        meta: { ...rest, bucket, lastModified: new Date(lastModified) },
+        data,
+      });
     }
     // What a crash left behind: temporary files and data files no sidecar points to.
     for (const name of names) {

@@ -142,7 +142,13 @@ export class MemoryObjectStore implements ObjectStore {
     key: string,
     attributes: { contentType: string; headers: StoredHeaders },
   ): Promise<MultipartUploadInfo> {
-    const info: MultipartUploadInfo = { bucket, key, uploadId: newUploadId(), initiated: new Date(), ...attributes };
+    const info: MultipartUploadInfo = {
+      bucket,
+      key,
+      uploadId: newUploadId(),
+      initiated: new Date(),
+      ...attributes,
+    };
     this.requireBucket(bucket).uploads.set(info.uploadId, { info, parts: new Map() });
     return info;
   }
@@ -162,14 +168,21 @@ export class MemoryObjectStore implements ObjectStore {
   ): Promise<PartInfo> {
     const upload = this.buckets.get(part.bucket)?.uploads.get(part.uploadId);
     if (!upload) throw new NoSuchUploadError(part.uploadId);
-    const info: PartInfo = { partNumber: part.partNumber, size: part.size, etag: part.etag, lastModified: new Date() };
+    const info: PartInfo = {
+      partNumber: part.partNumber,
+      size: part.size,
+      etag: part.etag,
+      lastModified: new Date(),
+    };
     upload.parts.set(part.partNumber, { info, chunks: (staged as MemoryStaged).sink.chunks });
     return info;
   }
 
   listParts(bucket: string, uploadId: string): PartInfo[] {
     const upload = this.buckets.get(bucket)?.uploads.get(uploadId);
-    return upload ? [...upload.parts.values()].map((p) => p.info).sort((a, b) => a.partNumber - b.partNumber) : [];
+    return upload
+      ? [...upload.parts.values()].map((p) => p.info).sort((a, b) => a.partNumber - b.partNumber)
+      : [];
   }
 
   async completeMultipartUpload(

@@ -12,14 +12,16 @@ import {
 import type { CiCallOptions, CiObjectDownload, CiObjectHead, CiObjectResult } from './ci-client.results';
 import { CosV5Backend, parseCosErrorBody } from './cos-v5.backend';
 import { CredentialsCache } from './credentials';
+import { FilesV2Backend, parseFilesV2ErrorBody } from './files-v2.backend';
 import { HttpTransport } from './http-transport';
 import { streamingUpload, type UploadProgress } from './streaming-upload';
+import type { UploadTarget } from './upload-target';
 
 const BUCKET_PATTERN = /^[a-z0-9][a-z0-9-]*-(\d+)$/;
 const REGION_PATTERN = /^[a-z]+(-[a-z0-9]+)+$/;
 
 /** Options of {@link CiClient.upload}. */
-export interface CiUploadOptions extends CiCallOptions {
+export interface CiClientUploadOptions extends CiCallOptions {
   /** `Pic-Operations` header value, from `buildPicOperations`. */
   picOperations?: string;
   /** MIME type to store. */
@@ -30,6 +32,8 @@ export interface CiUploadOptions extends CiCallOptions {
   tuning?: CiUploadTuning;
   /** Called as bytes are read and acknowledged. */
   onProgress?: (progress: UploadProgress) => void;
+  /** Total size when known (lets files-v2 use slice uploads for large files). */
+  size?: number;
   /** files-v2 only: 1 refuses to overwrite an existing file. Default 0. */
   insertOnly?: 0 | 1;
 }
@@ -55,6 +59,9 @@ export class CiClient {
   readonly dispatcher: Dispatcher;
   private ownsDispatcher: boolean;
   private readonly cos: CosV5Backend;
+  /** Uploads and processing go through the chosen protocol; head, get, delete and URLs always use cos-v5. */
+  private readonly processing: CosV5Backend | FilesV2Backend;
+  private readonly extraDispatchers: Dispatcher[] = [];
   private readonly tuning: Required<CiUploadTuning>;
 
   constructor(options: CiClientOptions) {
@@ -94,28 +101,51 @@ export class CiClient {
     const hostname = origin.hostname.replace(/^\[|\]$/g, '');
     const addressing =
       options.addressing ?? (isIP(hostname) || hostname === 'localhost' ? 'path' : 'virtual-host');
-    this.ownsDispatcher = !options.dispatcher;
-    this.dispatcher =
-      options.dispatcher ??
-      new Pool(origin.origin, {
+    const pool = (o: string) =>
+      new Pool(o, {
         connections: options.connections ?? CI_CLIENT_DEFAULTS.connections,
         allowH2: false,
         connect: { timeout: timeouts.connectMs },
         headersTimeout: timeouts.headersMs,
         bodyTimeout: timeouts.bodyMs,
       });
+    this.ownsDispatcher = !options.dispatcher;
+    this.dispatcher = options.dispatcher ?? pool(origin.origin);
+    const credentials = new CredentialsCache(options.credentials, now);
+    const retry = { ...CI_CLIENT_DEFAULTS.retry, ...options.retry };
+    const signatureTtlSeconds = options.signatureTtlSeconds ?? CI_CLIENT_DEFAULTS.signatureTtlSeconds;
     this.cos = new CosV5Backend({
       bucket: this.bucket,
       region: this.region,
       host: origin.host,
       pathStyle: addressing === 'path',
       origin: origin.origin,
-      credentials: new CredentialsCache(options.credentials, now),
+      credentials,
       transport: new HttpTransport(this.dispatcher, timeouts, parseCosErrorBody),
-      retry: { ...CI_CLIENT_DEFAULTS.retry, ...options.retry },
-      signatureTtlSeconds: options.signatureTtlSeconds ?? CI_CLIENT_DEFAULTS.signatureTtlSeconds,
+      retry,
+      signatureTtlSeconds,
       now,
     });
+    if (this.protocol === 'files-v2') {
+      // The JSON API lives on its own host unless an endpoint (the emulator) serves both.
+      const filesOrigin = options.endpoint ? origin.origin : `https://${this.region}.file.myqcloud.com`;
+      let filesDispatcher = this.dispatcher;
+      if (filesOrigin !== origin.origin && !options.dispatcher) {
+        filesDispatcher = pool(filesOrigin);
+        this.extraDispatchers.push(filesDispatcher);
+      }
+      this.processing = new FilesV2Backend({
+        appId: this.appId,
+        bucket: this.bucket,
+        credentials,
+        transport: new HttpTransport(filesDispatcher, timeouts, parseFilesV2ErrorBody),
+        retry,
+        signatureTtlSeconds,
+        now,
+      });
+    } else {
+      this.processing = this.cos;
+    }
   }
 
   /**
@@ -126,24 +156,32 @@ export class CiClient {
   upload(
     key: string,
     body: Buffer | Readable | AsyncIterable<Buffer | Uint8Array | string>,
-    options: CiUploadOptions = {},
+    options: CiClientUploadOptions = {},
   ): Promise<CiObjectResult> {
     const source = Buffer.isBuffer(body) ? [body] : body;
     const iterable: AsyncIterable<Buffer | Uint8Array | string> =
       Symbol.asyncIterator in (source as object)
         ? (source as AsyncIterable<Buffer>)
         : Readable.from(source as Iterable<Buffer>);
-    return streamingUpload(this.cos, key, iterable, { ...this.tuning, ...options.tuning }, options);
+    const size = options.size ?? (Buffer.isBuffer(body) ? body.length : undefined);
+    const target: UploadTarget = this.processing;
+    return streamingUpload(
+      target,
+      key,
+      iterable,
+      { ...this.tuning, ...options.tuning },
+      { ...options, size },
+    );
   }
 
   /** PUT Object with a body already in memory. */
-  putObject(key: string, body: Buffer, options: Omit<CiUploadOptions, 'tuning' | 'onProgress'> = {}) {
-    return this.cos.putSingle(key, [body], body.length, options);
+  putObject(key: string, body: Buffer, options: Omit<CiClientUploadOptions, 'tuning' | 'onProgress'> = {}) {
+    return this.processing.putSingle(key, [body], body.length, options);
   }
 
   /** Cloud data processing of a stored object (`POST /<key>?image_process`); retried on 5xx, resets, timeouts. */
   processObject(key: string, picOperations: string, options: CiCallOptions = {}): Promise<CiObjectResult> {
-    return this.cos.processObject(key, picOperations, options.signal);
+    return this.processing.processObject(key, picOperations, options.signal);
   }
 
   /** HEAD Object; a missing key throws `CiResponseError` with `ciCode` `NoSuchKey` / status 404. */
@@ -181,8 +219,11 @@ export class CiClient {
 
   /** Closes the pool (when this client created it); in-flight requests fail with a network error. */
   async close(): Promise<void> {
-    if (!this.ownsDispatcher) return;
+    const dispatchers = [
+      ...this.extraDispatchers.splice(0),
+      ...(this.ownsDispatcher ? [this.dispatcher] : []),
+    ];
     this.ownsDispatcher = false;
-    await this.dispatcher.close();
+    await Promise.all(dispatchers.map((d) => d.close()));
   }
 }

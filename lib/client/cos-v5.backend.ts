@@ -64,6 +64,7 @@ function header(res: TransportResponse, name: string): string | undefined {
 
 /** The current COS XML API: PUT Object, multipart, `?image_process`, q-sign signatures. */
 export class CosV5Backend implements UploadTarget {
+  readonly multipartNeedsSize = false;
   /** Milliseconds added to the local clock, learnt from the server on `RequestTimeTooSkewed`. */
   private clockOffsetMs = 0;
 

@@ -3,8 +3,8 @@ import type { Dispatcher } from 'undici';
 import { CiResponseError, type CiRequestTarget } from '../core/errors';
 import { classifyTransportError } from './classify-error';
 
-/** Body types the transport sends: always with a known length. */
-export type TransportBody = string | Buffer | readonly Buffer[];
+/** Body types the transport sends: always with a known length (a Readable only with its `content-length`). */
+export type TransportBody = string | Buffer | readonly Buffer[] | Readable;
 
 /** One HTTP exchange, already addressed and signed. */
 export interface TransportRequest {
@@ -115,7 +115,8 @@ export class HttpTransport {
 }
 
 function toBody(body: TransportBody | undefined): string | Buffer | Readable | undefined {
-  if (body === undefined || typeof body === 'string' || Buffer.isBuffer(body)) return body;
+  if (body === undefined || typeof body === 'string' || Buffer.isBuffer(body) || body instanceof Readable)
+    return body;
   // A list of chunks goes out without being concatenated: no second copy of a part in memory.
   return Readable.from(body, { objectMode: false });
 }

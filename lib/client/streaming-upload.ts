@@ -24,7 +24,8 @@ export interface UploadProgress {
  * Up to `multipartThreshold` bytes are held, then either sent as one PUT (the stream ended) or turned into the
  * first parts of a multipart upload that goes on while the source is still arriving. At most `partConcurrency`
  * parts are in flight; reading pauses while they are, so memory stays within
- * `max(threshold + partSize, (partConcurrency + 1) x partSize)` whatever the size of the file.
+ * `max(threshold + partSize, (partConcurrency + 1) x partSize)` whatever the size of the file. (files-v2 slices
+ * need the total size at init: for a stream of unknown size it holds the whole file, up to the caller's limit.)
  */
 export async function streamingUpload(
   target: UploadTarget,
@@ -104,7 +105,10 @@ export async function streamingUpload(
       heldBytes += chunk.length;
       bytesRead += chunk.length;
       report();
-      if (!session && bytesRead > tuning.multipartThreshold) {
+      // A protocol that must declare the size up front cannot go multipart on a stream of unknown length: it
+      // then holds the file and sends one request.
+      const canSplit = !target.multipartNeedsSize || options.size !== undefined;
+      if (!session && canSplit && bytesRead > tuning.multipartThreshold) {
         session = await target.openMultipart(key, options);
       }
       if (session) await cutParts(false);

@@ -10,6 +10,8 @@ export interface UploadRequestOptions {
   headers?: Record<string, string>;
   /** files-v2 `insertOnly` (1 refuses to overwrite). */
   insertOnly?: 0 | 1;
+  /** Total size, when the caller knows it (a Buffer, a file). */
+  size?: number;
   signal?: AbortSignal;
 }
 
@@ -25,6 +27,8 @@ export interface MultipartSession {
 
 /** What a protocol must offer for the streaming upload of `upload()`. */
 export interface UploadTarget {
+  /** True when a multipart upload must declare the total size up front (files-v2 slices). */
+  readonly multipartNeedsSize: boolean;
   /** One request with the whole body and an exact Content-Length. */
   putSingle(
     key: string,
@@ -32,6 +36,6 @@ export interface UploadTarget {
     size: number,
     options: UploadRequestOptions,
   ): Promise<CiObjectResult>;
-  /** Opens a multipart upload; `expectedSize` is a hint (files-v2 needs the size up front, see its backend). */
+  /** Opens a multipart upload (files-v2 needs `options.size`, see `multipartNeedsSize`). */
   openMultipart(key: string, options: UploadRequestOptions): Promise<MultipartSession>;
 }

@@ -45,10 +45,14 @@ describe('resolveCiModuleOptions', () => {
   });
 
   it('accepts a credentials provider function', () => {
-    expect(() => resolveCiModuleOptions({ ...valid, credentials: async () => valid.credentials })).not.toThrow();
+    expect(() =>
+      resolveCiModuleOptions({ ...valid, credentials: async () => valid.credentials }),
+    ).not.toThrow();
   });
 
   it('refuses missing credentials', () => {
-    expect(() => resolveCiModuleOptions({ ...valid, credentials: undefined as never })).toThrow(/credentials/);
+    expect(() => resolveCiModuleOptions({ ...valid, credentials: undefined as never })).toThrow(
+      /credentials/,
+    );
   });
 });

@@ -132,9 +132,13 @@ export function resolveCiModuleOptions(options: CiModuleOptions): ResolvedCiModu
     }
   }
   if (problems.length) {
-    throw new CiValidationError('OPTIONS_INVALID', `Invalid CiModule options:\n  - ${problems.join('\n  - ')}`, {
-      field: problems.length === 1 ? problems[0]!.split(':')[0] : undefined,
-    });
+    throw new CiValidationError(
+      'OPTIONS_INVALID',
+      `Invalid CiModule options:\n  - ${problems.join('\n  - ')}`,
+      {
+        field: problems.length === 1 ? problems[0]!.split(':')[0] : undefined,
+      },
+    );
   }
   return {
     ...options,

@@ -8,7 +8,10 @@ export class CiUploadTracker implements OnApplicationShutdown {
   private closing = false;
 
   /** Runs `task` with a signal that shutdown aborts; refuses new work once shutdown began. */
-  async track<T>(task: (signal: AbortSignal) => Promise<T>, what: { method: string; path: string }): Promise<T> {
+  async track<T>(
+    task: (signal: AbortSignal) => Promise<T>,
+    what: { method: string; path: string },
+  ): Promise<T> {
     const controller = new AbortController();
     if (this.closing) throw new CiAbortError(what, { cause: new Error('application is shutting down') });
     const promise = task(controller.signal);

@@ -79,7 +79,8 @@ export class CiService {
     }
     const picOperations = compiled.build({ key, field: '', index: 0 }) ?? '{"is_pic_info":1}';
     return this.tracker.track(
-      (shutdown) => this.client.processObject(key, picOperations, { signal: anySignal(shutdown, call.signal) }),
+      (shutdown) =>
+        this.client.processObject(key, picOperations, { signal: anySignal(shutdown, call.signal) }),
       { method: 'POST', path: '/' + key },
     );
   }
@@ -94,7 +95,12 @@ export class CiService {
     call: CiCallSignal = {},
   ): Promise<CiUploadResult> {
     const compiled = this.compile(options, 'upload');
-    const stream = typeof body === 'string' ? createReadStream(body) : Buffer.isBuffer(body) ? Readable.from([body]) : body;
+    const stream =
+      typeof body === 'string'
+        ? createReadStream(body)
+        : Buffer.isBuffer(body)
+          ? Readable.from([body])
+          : body;
     const originalName = options.originalName ?? (typeof body === 'string' ? basename(body) : '');
     try {
       const sniffed = await sniffSource(stream[Symbol.asyncIterator](), this.options.allowedFormats);

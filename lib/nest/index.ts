@@ -1,8 +1,17 @@
 export * from './interfaces';
 export { CiModule } from './ci.module';
-export { CI_MODULE_OPTIONS, type CiModuleAsyncOptions, type CiModuleForRootOptions } from './ci.module-definition';
+export {
+  CI_MODULE_OPTIONS,
+  type CiModuleAsyncOptions,
+  type CiModuleForRootOptions,
+} from './ci.module-definition';
 export { CI_CLIENT, CI_RESOLVED_OPTIONS, CI_UPLOAD_METADATA, CI_DEFAULT_FILE_SIZE } from './ci.constants';
-export { CiService, type CiProcessOptions, type CiServiceUploadOptions, type CiCallSignal } from './ci.service';
+export {
+  CiService,
+  type CiProcessOptions,
+  type CiServiceUploadOptions,
+  type CiCallSignal,
+} from './ci.service';
 export { CiUploadTracker } from './ci-upload.tracker';
 export { resolveCiModuleOptions, type ResolvedCiModuleOptions } from './ci-module-options.validation';
 export { CiUpload } from './decorators/ci-upload.decorator';

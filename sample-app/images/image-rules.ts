@@ -3,8 +3,14 @@ import { imageMogr2, imageView2, type CiUploadRule } from '../../lib';
 /** The variants every uploaded image gets, by name; `fileid` templates keep them beside the original. */
 export const IMAGE_VARIANTS = {
   thumb: { fileid: '{name}-thumb.webp', rule: imageMogr2().thumbnail({ width: 200 }).format('webp') },
-  large: { fileid: '{name}-1080.jpg', rule: imageMogr2().thumbnail({ width: 1080 }).format('jpg').quality(80) },
-  avatar: { fileid: '{name}-avatar.png', rule: imageView2({ mode: 1, width: 96, height: 96, format: 'png' }) },
+  large: {
+    fileid: '{name}-1080.jpg',
+    rule: imageMogr2().thumbnail({ width: 1080 }).format('jpg').quality(80),
+  },
+  avatar: {
+    fileid: '{name}-avatar.png',
+    rule: imageView2({ mode: 1, width: 96, height: 96, format: 'png' }),
+  },
 } satisfies Record<string, CiUploadRule>;
 
 /** The rules of `POST /images` and `POST /galleries`. */

@@ -29,7 +29,9 @@ function figure(label, url, info) {
   img.dataset.width = String(info.width);
   img.dataset.height = String(info.height);
   const caption = document.createElement('figcaption');
-  const swatch = info.ave ? `<span class="swatch" style="background:#${info.ave.replace(/^0x/, '')}"></span>` : '';
+  const swatch = info.ave
+    ? `<span class="swatch" style="background:#${info.ave.replace(/^0x/, '')}"></span>`
+    : '';
   caption.innerHTML =
     `<b>${label}</b>${info.format} · ${info.width}×${info.height}` +
     (info.size != null ? ` · ${formatBytes(info.size)}` : '') +

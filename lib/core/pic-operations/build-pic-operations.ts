@@ -1,7 +1,13 @@
 import { CiValidationError } from '../errors';
 import { toRuleString, type CiRuleInput } from '../rules';
 import { stringifyAsciiJson } from './ascii-json';
-import { CI_MAX_RULES, ruleError, validateBucket, validateFileId, validateRuleCount } from './pic-operations.validator';
+import {
+  CI_MAX_RULES,
+  ruleError,
+  validateBucket,
+  validateFileId,
+  validateRuleCount,
+} from './pic-operations.validator';
 
 /** One output of a `Pic-Operations` header. */
 export interface PicOperationRule {
@@ -42,7 +48,9 @@ export interface BuildPicOperationsOptions {
 export function buildPicOperations(options: BuildPicOperationsOptions): string {
   const { isPicInfo = false, rules, strictRules = false } = options ?? ({} as BuildPicOperationsOptions);
   if (!Array.isArray(rules)) {
-    throw new CiValidationError('OPTIONS_INVALID', 'Pic-Operations rules: must be an array', { field: 'rules' });
+    throw new CiValidationError('OPTIONS_INVALID', 'Pic-Operations rules: must be an array', {
+      field: 'rules',
+    });
   }
   validateRuleCount(rules.length, CI_MAX_RULES);
   const wire = rules.map((entry: PicOperationRule, index) => {

@@ -1,6 +1,12 @@
 import { CiValidationError } from '../errors';
 import { parseRule, type CiRule } from '../rules';
-import { CI_MAX_RULES, ruleError, validateBucket, validateFileId, validateRuleCount } from './pic-operations.validator';
+import {
+  CI_MAX_RULES,
+  ruleError,
+  validateBucket,
+  validateFileId,
+  validateRuleCount,
+} from './pic-operations.validator';
 
 /** One rule of a received `Pic-Operations` header. */
 export interface ParsedPicOperationRule {
@@ -47,7 +53,10 @@ function kindOf(value: unknown): string {
  * checks them (`TOO_MANY_RULES`, `FILEID_*`, `BUCKET_INVALID`, `RULE_*`), with `field` like `rules[1].rule`.
  * @example parsePicOperations('{"is_pic_info":1,"rules":[{"fileid":"a.png","rule":"imageView2/format/png"}]}')
  */
-export function parsePicOperations(headerValue: string, options: ParsePicOperationsOptions = {}): ParsedPicOperations {
+export function parsePicOperations(
+  headerValue: string,
+  options: ParsePicOperationsOptions = {},
+): ParsedPicOperations {
   const { maxRules = CI_MAX_RULES, strict = false } = options;
   let body: unknown;
   try {
@@ -55,9 +64,11 @@ export function parsePicOperations(headerValue: string, options: ParsePicOperati
   } catch (error) {
     invalid(`is not valid JSON (${(error as Error).message})`, undefined, error);
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) invalid(`must be a JSON object, got ${kindOf(body)}`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    invalid(`must be a JSON object, got ${kindOf(body)}`);
   const { is_pic_info: isPicInfo = 0, rules = [] } = body as { is_pic_info?: unknown; rules?: unknown };
-  if (isPicInfo !== 0 && isPicInfo !== 1) invalid(`${JSON.stringify(isPicInfo)} is not 0 or 1`, 'is_pic_info');
+  if (isPicInfo !== 0 && isPicInfo !== 1)
+    invalid(`${JSON.stringify(isPicInfo)} is not 0 or 1`, 'is_pic_info');
   if (!Array.isArray(rules)) invalid(`must be an array, got ${kindOf(rules)}`, 'rules');
   validateRuleCount(rules.length, maxRules);
   return {

@@ -1,12 +1,11 @@
 import { CiValidationError } from '../errors';
-import { hasLoneSurrogate } from '../rules/url-safe-base64';
+import { hasControlChar, hasLoneSurrogate } from '../rules/text-checks';
 
 /** COS's limit on an object key, in UTF-8 bytes. */
 export const COS_MAX_KEY_BYTES = 850;
 /** CI's limit on rules per `Pic-Operations` header. */
 export const CI_MAX_RULES = 5;
 
-const CONTROL_CHAR = /[\u0000-\u001f\u007f]/;
 const BUCKET = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?-\d+$/;
 
 /**
@@ -20,12 +19,15 @@ export function validateFileId(fileid: unknown, field = 'fileid'): void {
   const fail = (reason: ConstructorParameters<typeof CiValidationError>[0], message: string): never => {
     throw new CiValidationError(reason, `Pic-Operations ${field}: ${message}`, { field });
   };
-  if (typeof fileid !== 'string') fail('OPTIONS_INVALID', `must be a string, got ${fileid === null ? 'null' : typeof fileid}`);
+  if (typeof fileid !== 'string')
+    fail('OPTIONS_INVALID', `must be a string, got ${fileid === null ? 'null' : typeof fileid}`);
   const id = fileid as string;
   if (id.length === 0) fail('FILEID_EMPTY', 'is empty');
-  if (CONTROL_CHAR.test(id)) fail('FILEID_CONTROL_CHAR', `${JSON.stringify(id)} has a control character`);
-  if (hasLoneSurrogate(id)) fail('FILEID_NOT_HEADER_SAFE', `${JSON.stringify(id)} has a lone UTF-16 surrogate`);
-  if (id.endsWith('/')) fail('FILEID_TRAILING_SLASH', `${JSON.stringify(id)} ends with "/", so its file name is empty`);
+  if (hasControlChar(id)) fail('FILEID_CONTROL_CHAR', `${JSON.stringify(id)} has a control character`);
+  if (hasLoneSurrogate(id))
+    fail('FILEID_NOT_HEADER_SAFE', `${JSON.stringify(id)} has a lone UTF-16 surrogate`);
+  if (id.endsWith('/'))
+    fail('FILEID_TRAILING_SLASH', `${JSON.stringify(id)} ends with "/", so its file name is empty`);
   const path = id.startsWith('/') ? id.slice(1) : id;
   const segment = path.split('/').find((s) => s === '' || s === '.' || s === '..');
   if (segment !== undefined) {
@@ -35,7 +37,8 @@ export function validateFileId(fileid: unknown, field = 'fileid'): void {
     );
   }
   const bytes = Buffer.byteLength(path, 'utf8');
-  if (bytes > COS_MAX_KEY_BYTES) fail('FILEID_TOO_LONG', `is ${bytes} UTF-8 bytes, over COS's ${COS_MAX_KEY_BYTES}`);
+  if (bytes > COS_MAX_KEY_BYTES)
+    fail('FILEID_TOO_LONG', `is ${bytes} UTF-8 bytes, over COS's ${COS_MAX_KEY_BYTES}`);
 }
 
 /**
@@ -57,9 +60,13 @@ export function validateBucket(bucket: unknown, field = 'bucket'): void {
 /** Checks the number of rules against `max` (`TOO_MANY_RULES`, field `rules`). */
 export function validateRuleCount(count: number, max: number): void {
   if (count > max) {
-    throw new CiValidationError('TOO_MANY_RULES', `Pic-Operations rules: ${count} rules, CI allows at most ${max}`, {
-      field: 'rules',
-    });
+    throw new CiValidationError(
+      'TOO_MANY_RULES',
+      `Pic-Operations rules: ${count} rules, CI allows at most ${max}`,
+      {
+        field: 'rules',
+      },
+    );
   }
 }
 
@@ -67,5 +74,8 @@ export function validateRuleCount(count: number, max: number): void {
 export function ruleError(error: unknown, index: number): unknown {
   if (!(error instanceof CiValidationError)) return error;
   const field = `rules[${index}].rule`;
-  return new CiValidationError(error.reason, `Pic-Operations ${field}: ${error.message}`, { field, cause: error });
+  return new CiValidationError(error.reason, `Pic-Operations ${field}: ${error.message}`, {
+    field,
+    cause: error,
+  });
 }

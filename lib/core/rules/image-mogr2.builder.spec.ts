@@ -81,14 +81,16 @@ describe('imageMogr2 builder', () => {
   });
 
   it('gives the typed model from toRule()', () => {
-    expect(imageMogr2().thumbnail({ width: 200, height: 100, mode: 'cover' }).strip().toRule()).toStrictEqual({
-      steps: [
-        {
-          kind: 'imageMogr2',
-          ops: [{ op: 'thumbnail', mode: 'cover', width: 200, height: 100 }, { op: 'strip' }],
-        },
-      ],
-    });
+    expect(imageMogr2().thumbnail({ width: 200, height: 100, mode: 'cover' }).strip().toRule()).toStrictEqual(
+      {
+        steps: [
+          {
+            kind: 'imageMogr2',
+            ops: [{ op: 'thumbnail', mode: 'cover', width: 200, height: 100 }, { op: 'strip' }],
+          },
+        ],
+      },
+    );
   });
 
   it('is immutable: each method returns a new builder and leaves the old one as it was', () => {
@@ -115,38 +117,102 @@ describe('imageMogr2 builder', () => {
   });
 
   it.each<[string, () => unknown, RegExp]>([
-    ['quality 101', () => imageMogr2().quality(101), /imageMogr2\/quality: 101 is not an integer in 0\.\.100/],
+    [
+      'quality 101',
+      () => imageMogr2().quality(101),
+      /imageMogr2\/quality: 101 is not an integer in 0\.\.100/,
+    ],
     ['quality 80.5', () => imageMogr2().quality(80.5), /imageMogr2\/quality: 80\.5 /],
-    ['blur radius 0', () => imageMogr2().blur({ radius: 0, sigma: 2 }), /imageMogr2\/blur: radius 0 is not an integer in 1\.\.50/],
+    [
+      'blur radius 0',
+      () => imageMogr2().blur({ radius: 0, sigma: 2 }),
+      /imageMogr2\/blur: radius 0 is not an integer in 1\.\.50/,
+    ],
     ['blur radius 51', () => imageMogr2().blur({ radius: 51, sigma: 2 }), /radius 51/],
     ['blur sigma 0', () => imageMogr2().blur({ radius: 5, sigma: 0 }), /imageMogr2\/blur: sigma 0 /],
-    ['negative width', () => imageMogr2().thumbnail({ width: -5 }), /imageMogr2\/thumbnail: width -5 is not a positive integer/],
+    [
+      'negative width',
+      () => imageMogr2().thumbnail({ width: -5 }),
+      /imageMogr2\/thumbnail: width -5 is not a positive integer/,
+    ],
     ['zero height', () => imageMogr2().thumbnail({ height: 0 }), /height 0 is not a positive integer/],
     ['NaN scale', () => imageMogr2().thumbnail({ scale: Number.NaN }), /imageMogr2\/thumbnail: scale NaN/],
-    ['two forms', () => imageMogr2().thumbnail({ width: 5, scale: 5 } as never), /give width and\/or height.*width\+scale/],
+    [
+      'two forms',
+      () => imageMogr2().thumbnail({ width: 5, scale: 5 } as never),
+      /give width and\/or height.*width\+scale/,
+    ],
     ['no form', () => imageMogr2().thumbnail({} as never), /got none/],
-    ['mode with one side', () => imageMogr2().thumbnail({ width: 5, mode: 'cover' } as never), /mode "cover" needs both/],
-    ['unknown mode', () => imageMogr2().thumbnail({ width: 5, height: 5, mode: 'zoom' as never }), /mode "zoom"/],
-    ['crop without size', () => imageMogr2().crop({ gravity: 'north' }), /imageMogr2\/crop: needs a width, a height or both/],
-    ['crop bad gravity', () => imageMogr2().crop({ width: 5, gravity: 'middle' as never }), /gravity "middle" is not one of/],
-    ['crop negative dx', () => imageMogr2().crop({ width: 5, dx: -1 }), /dx -1 is not a non-negative integer/],
-    ['rotate 361', () => imageMogr2().rotate(361), /imageMogr2\/rotate: degrees 361 is not an integer in 0\.\.360/],
+    [
+      'mode with one side',
+      () => imageMogr2().thumbnail({ width: 5, mode: 'cover' } as never),
+      /mode "cover" needs both/,
+    ],
+    [
+      'unknown mode',
+      () => imageMogr2().thumbnail({ width: 5, height: 5, mode: 'zoom' as never }),
+      /mode "zoom"/,
+    ],
+    [
+      'crop without size',
+      () => imageMogr2().crop({ gravity: 'north' }),
+      /imageMogr2\/crop: needs a width, a height or both/,
+    ],
+    [
+      'crop bad gravity',
+      () => imageMogr2().crop({ width: 5, gravity: 'middle' as never }),
+      /gravity "middle" is not one of/,
+    ],
+    [
+      'crop negative dx',
+      () => imageMogr2().crop({ width: 5, dx: -1 }),
+      /dx -1 is not a non-negative integer/,
+    ],
+    [
+      'rotate 361',
+      () => imageMogr2().rotate(361),
+      /imageMogr2\/rotate: degrees 361 is not an integer in 0\.\.360/,
+    ],
     ['flip diagonal', () => imageMogr2().flip('diagonal' as never), /direction "diagonal"/],
-    ['format tiff', () => imageMogr2().format('tiff' as never), /imageMogr2\/format: format "tiff" is not one of jpg/],
+    [
+      'format tiff',
+      () => imageMogr2().format('tiff' as never),
+      /imageMogr2\/format: format "tiff" is not one of jpg/,
+    ],
     ['sharpen 5', () => imageMogr2().sharpen(5), /imageMogr2\/sharpen: 5 is not an integer in 10\.\.300/],
     ['bright -101', () => imageMogr2().bright(-101), /imageMogr2\/bright: -101/],
     ['contrast 101', () => imageMogr2().contrast(101), /imageMogr2\/contrast: 101/],
     ['size-limit 0', () => imageMogr2().sizeLimit({ value: 0, unit: 'k' }), /imageMogr2\/size-limit: size 0/],
     ['size-limit in GB', () => imageMogr2().sizeLimit({ value: 1, unit: 'g' as never }), /unit "g"/],
-    ['pad colour name', () => imageMogr2().pad({ color: 'white' }), /imageMogr2\/pad: color "white" is not a #RRGGBB colour/],
+    [
+      'pad colour name',
+      () => imageMogr2().pad({ color: 'white' }),
+      /imageMogr2\/pad: color "white" is not a #RRGGBB colour/,
+    ],
     ['cgif 0', () => imageMogr2().cgif(0), /imageMogr2\/cgif: frames 0/],
     ['custom known name', () => imageMogr2().custom('strip'), /"strip" is known: use its typed form/],
     ['custom bad name', () => imageMogr2().custom('a/b'), /operation name "a\/b"/],
     ['custom arg with a slash', () => imageMogr2().custom('minsize', 'a/b'), /argument "a\/b"/],
-    ['custom arg that is a known name', () => imageMogr2().custom('minsize', 'strip'), /argument "strip" is a known operation name/],
-    ['two customs in a row', () => imageMogr2().custom('a', '1').custom('b', '2'), /follows unknown operation "a": write them as one/],
-    ['custom gravity after crop', () => imageMogr2().crop({ width: 5 }).custom('gravity', 'north'), /set gravity on the crop operation/],
-    ['custom color after pad', () => imageMogr2().pad().custom('color', 'I0ZGRkZGRg'), /set color on the pad operation/],
+    [
+      'custom arg that is a known name',
+      () => imageMogr2().custom('minsize', 'strip'),
+      /argument "strip" is a known operation name/,
+    ],
+    [
+      'two customs in a row',
+      () => imageMogr2().custom('a', '1').custom('b', '2'),
+      /follows unknown operation "a": write them as one/,
+    ],
+    [
+      'custom gravity after crop',
+      () => imageMogr2().crop({ width: 5 }).custom('gravity', 'north'),
+      /set gravity on the crop operation/,
+    ],
+    [
+      'custom color after pad',
+      () => imageMogr2().pad().custom('color', 'I0ZGRkZGRg'),
+      /set color on the pad operation/,
+    ],
   ])('refuses %s at build time with RULE_MALFORMED', (_name, build, message) => {
     const error = refusal(build);
     expect(error.code).toBe('CI_VALIDATION');

@@ -76,7 +76,10 @@ function thumbnailOp(options: CiThumbnailOptions): CiThumbnailOp {
     .filter((key) => o[key] !== undefined)
     .join('+');
   if (o.mode !== undefined && given !== 'width+height') {
-    throw new CiValidationError('RULE_MALFORMED', `imageMogr2/thumbnail: mode "${o.mode}" needs both width and height`);
+    throw new CiValidationError(
+      'RULE_MALFORMED',
+      `imageMogr2/thumbnail: mode "${o.mode}" needs both width and height`,
+    );
   }
   switch (given) {
     case 'width':
@@ -228,7 +231,9 @@ export class ImageMogr2Builder extends CiStepBuilder {
   /** `size-limit/<n>k|m[!]`: cap the output size (JPG only). */
   sizeLimit(options: CiSizeLimitOptions): ImageMogr2Builder {
     const { value, unit, force } = options ?? {};
-    return this.#with(force ? { op: 'size-limit', value, unit, force: true } : { op: 'size-limit', value, unit });
+    return this.#with(
+      force ? { op: 'size-limit', value, unit, force: true } : { op: 'size-limit', value, unit },
+    );
   }
 
   /** `ignore-error/1`: return the original instead of an error when a limit is hit. */

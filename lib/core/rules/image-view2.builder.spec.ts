@@ -32,7 +32,11 @@ describe('imageView2 builder', () => {
     ['a size without a mode', { width: 100 }, /imageView2: w and h need a mode/],
     ['negative width', { mode: 1, width: -1 }, /imageView2: w -1 is not a positive integer/],
     ['quality 101', { mode: 1, width: 1, quality: 101 }, /imageView2: q 101 is not an integer in 0\.\.100/],
-    ['forced quality without quality', { mode: 1, width: 1, forceQuality: true }, /forceQuality needs a quality/],
+    [
+      'forced quality without quality',
+      { mode: 1, width: 1, forceQuality: true },
+      /forceQuality needs a quality/,
+    ],
     ['unknown format', { format: 'psd' as 'png' }, /imageView2: format "psd"/],
     ['nothing', {}, /imageView2: needs a mode or at least one parameter/],
   ])('refuses %s with RULE_MALFORMED', (_name, options, message) => {

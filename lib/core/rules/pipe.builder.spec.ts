@@ -14,7 +14,9 @@ describe('pipe', () => {
       { steps: [{ kind: 'style', name: 'b' }] },
       watermarkText({ text: 'hi' }),
     );
-    expect(rule.toString()).toBe('imageMogr2/thumbnail/!50p|imageView2/format/png|style/a|style/b|watermark/2/text/aGk');
+    expect(rule.toString()).toBe(
+      'imageMogr2/thumbnail/!50p|imageView2/format/png|style/a|style/b|watermark/2/text/aGk',
+    );
     expect(parseRule(rule.toString())).toStrictEqual(rule.toRule());
     expect(rule.toRule().steps).toHaveLength(5);
   });

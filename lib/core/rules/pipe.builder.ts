@@ -14,7 +14,9 @@ export class PipeBuilder implements CiRuleBuilder {
         return toCiRule(part).steps.map((step) => structuredClone(step));
       } catch (error) {
         if (!(error instanceof CiValidationError)) throw error;
-        throw new CiValidationError(error.reason, `pipe part ${index + 1}: ${error.message}`, { cause: error });
+        throw new CiValidationError(error.reason, `pipe part ${index + 1}: ${error.message}`, {
+          cause: error,
+        });
       }
     });
     if (this.#steps.length === 0) throw new CiValidationError('RULE_EMPTY', 'pipe needs at least one step');

@@ -14,10 +14,14 @@ function reasonOf(run: () => unknown): string | undefined {
 }
 
 describe('toRuleString / toCiRule', () => {
-  const rule: CiRule = { steps: [{ kind: 'imageMogr2', ops: [{ op: 'thumbnail', mode: 'width', width: 200 }] }] };
+  const rule: CiRule = {
+    steps: [{ kind: 'imageMogr2', ops: [{ op: 'thumbnail', mode: 'width', width: 200 }] }],
+  };
 
   it('returns a valid string unchanged, even in a non-canonical form', () => {
-    expect(toRuleString('imageMogr2/crop/10x/gravity/SouthEast')).toBe('imageMogr2/crop/10x/gravity/SouthEast');
+    expect(toRuleString('imageMogr2/crop/10x/gravity/SouthEast')).toBe(
+      'imageMogr2/crop/10x/gravity/SouthEast',
+    );
     expect(toRuleString('watermark/2/text/aGk=')).toBe('watermark/2/text/aGk=');
   });
 
@@ -48,9 +52,11 @@ describe('toRuleString / toCiRule', () => {
     expect(reasonOf(() => toRuleString(custom, { strict: true }))).toBe('RULE_UNKNOWN_OPERATION');
     expect(reasonOf(() => toCiRule(custom, { strict: true }))).toBe('RULE_UNKNOWN_OPERATION');
     expect(reasonOf(() => toRuleString('imageInfo', { strict: true }))).toBe('RULE_UNKNOWN_OPERATION');
-    expect(reasonOf(() => toCiRule({ steps: [{ kind: 'unknown', name: 'imageInfo', raw: 'imageInfo' }] }, { strict: true }))).toBe(
-      'RULE_UNKNOWN_OPERATION',
-    );
+    expect(
+      reasonOf(() =>
+        toCiRule({ steps: [{ kind: 'unknown', name: 'imageInfo', raw: 'imageInfo' }] }, { strict: true }),
+      ),
+    ).toBe('RULE_UNKNOWN_OPERATION');
   });
 
   it('tells builders from plain rules', () => {

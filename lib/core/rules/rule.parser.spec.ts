@@ -15,13 +15,19 @@ function refusal(text: string, strict = false): CiValidationError {
 
 describe('parseRule', () => {
   it('reads the examples of the docs and the seed', () => {
-    expect(parseRule('imageView2/format/png')).toStrictEqual({ steps: [{ kind: 'imageView2', format: 'png' }] });
+    expect(parseRule('imageView2/format/png')).toStrictEqual({
+      steps: [{ kind: 'imageView2', format: 'png' }],
+    });
     expect(parseRule('imageMogr2/thumbnail/!50p/ignore-error/1')).toStrictEqual({
       steps: [
         { kind: 'imageMogr2', ops: [{ op: 'thumbnail', mode: 'scale', scale: 50 }, { op: 'ignore-error' }] },
       ],
     });
-    expect(parseRule('imageMogr2/thumbnail/!50p|watermark/2/text/6IW-6K6v5LqRwrfkuIfosaHkvJjlm74/fill/I0ZGRkZGRg==')).toStrictEqual({
+    expect(
+      parseRule(
+        'imageMogr2/thumbnail/!50p|watermark/2/text/6IW-6K6v5LqRwrfkuIfosaHkvJjlm74/fill/I0ZGRkZGRg==',
+      ),
+    ).toStrictEqual({
       steps: [
         { kind: 'imageMogr2', ops: [{ op: 'thumbnail', mode: 'scale', scale: 50 }] },
         { kind: 'watermark', type: 2, text: '腾讯云·万象优图', fill: '#FFFFFF' },
@@ -31,19 +37,49 @@ describe('parseRule', () => {
   });
 
   it.each<[string, CiRule['steps'][number]]>([
-    ['imageMogr2/thumbnail/!50px', { kind: 'imageMogr2', ops: [{ op: 'thumbnail', mode: 'widthScale', scale: 50 }] }],
-    ['imageMogr2/thumbnail/!x50p', { kind: 'imageMogr2', ops: [{ op: 'thumbnail', mode: 'heightScale', scale: 50 }] }],
-    ['imageMogr2/thumbnail/!200x100r', { kind: 'imageMogr2', ops: [{ op: 'thumbnail', mode: 'cover', width: 200, height: 100 }] }],
-    ['imageMogr2/thumbnail/200x100>', { kind: 'imageMogr2', ops: [{ op: 'thumbnail', mode: 'shrink', width: 200, height: 100 }] }],
-    ['imageMogr2/thumbnail/200x100<', { kind: 'imageMogr2', ops: [{ op: 'thumbnail', mode: 'enlarge', width: 200, height: 100 }] }],
-    ['imageMogr2/thumbnail/200x100!', { kind: 'imageMogr2', ops: [{ op: 'thumbnail', mode: 'force', width: 200, height: 100 }] }],
-    ['imageMogr2/thumbnail/40000@', { kind: 'imageMogr2', ops: [{ op: 'thumbnail', mode: 'area', area: 40000 }] }],
-    ['imageMogr2/cut/600x600x100x10', { kind: 'imageMogr2', ops: [{ op: 'cut', width: 600, height: 600, dx: 100, dy: 10 }] }],
+    [
+      'imageMogr2/thumbnail/!50px',
+      { kind: 'imageMogr2', ops: [{ op: 'thumbnail', mode: 'widthScale', scale: 50 }] },
+    ],
+    [
+      'imageMogr2/thumbnail/!x50p',
+      { kind: 'imageMogr2', ops: [{ op: 'thumbnail', mode: 'heightScale', scale: 50 }] },
+    ],
+    [
+      'imageMogr2/thumbnail/!200x100r',
+      { kind: 'imageMogr2', ops: [{ op: 'thumbnail', mode: 'cover', width: 200, height: 100 }] },
+    ],
+    [
+      'imageMogr2/thumbnail/200x100>',
+      { kind: 'imageMogr2', ops: [{ op: 'thumbnail', mode: 'shrink', width: 200, height: 100 }] },
+    ],
+    [
+      'imageMogr2/thumbnail/200x100<',
+      { kind: 'imageMogr2', ops: [{ op: 'thumbnail', mode: 'enlarge', width: 200, height: 100 }] },
+    ],
+    [
+      'imageMogr2/thumbnail/200x100!',
+      { kind: 'imageMogr2', ops: [{ op: 'thumbnail', mode: 'force', width: 200, height: 100 }] },
+    ],
+    [
+      'imageMogr2/thumbnail/40000@',
+      { kind: 'imageMogr2', ops: [{ op: 'thumbnail', mode: 'area', area: 40000 }] },
+    ],
+    [
+      'imageMogr2/cut/600x600x100x10',
+      { kind: 'imageMogr2', ops: [{ op: 'cut', width: 600, height: 600, dx: 100, dy: 10 }] },
+    ],
     ['imageMogr2/scrop/100x600', { kind: 'imageMogr2', ops: [{ op: 'scrop', width: 100, height: 600 }] }],
-    ['imageMogr2/size-limit/15k!', { kind: 'imageMogr2', ops: [{ op: 'size-limit', value: 15, unit: 'k', force: true }] }],
+    [
+      'imageMogr2/size-limit/15k!',
+      { kind: 'imageMogr2', ops: [{ op: 'size-limit', value: 15, unit: 'k', force: true }] },
+    ],
     ['imageMogr2/blur/8x0.5', { kind: 'imageMogr2', ops: [{ op: 'blur', radius: 8, sigma: 0.5 }] }],
     ['imageMogr2/pad/1/color/I0ZGRkZGRg', { kind: 'imageMogr2', ops: [{ op: 'pad', color: '#FFFFFF' }] }],
-    ['imageView2/1/w/500/h/400/q/85!', { kind: 'imageView2', mode: 1, width: 500, height: 400, quality: 85, forceQuality: true }],
+    [
+      'imageView2/1/w/500/h/400/q/85!',
+      { kind: 'imageView2', mode: 1, width: 500, height: 400, quality: 85, forceQuality: true },
+    ],
   ])('reads %s', (text, step) => {
     expect(parseRule(text)).toStrictEqual({ steps: [step] });
     expect(serializeRule(parseRule(text))).toBe(text);
@@ -59,8 +95,12 @@ describe('parseRule', () => {
   });
 
   it('accepts gravity and formats in any case and writes them in lower case', () => {
-    const rule = parseRule('imageMogr2/crop/10x/gravity/SouthEast/format/PNG|watermark/2/text/aGk/gravity/NorthWest');
-    expect(serializeRule(rule)).toBe('imageMogr2/crop/10x/gravity/southeast/format/png|watermark/2/text/aGk/gravity/northwest');
+    const rule = parseRule(
+      'imageMogr2/crop/10x/gravity/SouthEast/format/PNG|watermark/2/text/aGk/gravity/NorthWest',
+    );
+    expect(serializeRule(rule)).toBe(
+      'imageMogr2/crop/10x/gravity/southeast/format/png|watermark/2/text/aGk/gravity/northwest',
+    );
   });
 
   it('accepts padded and unpadded base64 and writes it unpadded', () => {
@@ -71,8 +111,12 @@ describe('parseRule', () => {
   });
 
   it('reads imageView2 and watermark parameters in any order', () => {
-    expect(serializeRule(parseRule('imageView2/2/format/webp/h/300/w/400'))).toBe('imageView2/2/w/400/h/300/format/webp');
-    expect(serializeRule(parseRule('watermark/2/fontsize/20/text/aGk'))).toBe('watermark/2/text/aGk/fontsize/20');
+    expect(serializeRule(parseRule('imageView2/2/format/webp/h/300/w/400'))).toBe(
+      'imageView2/2/w/400/h/300/format/webp',
+    );
+    expect(serializeRule(parseRule('watermark/2/fontsize/20/text/aGk'))).toBe(
+      'watermark/2/text/aGk/fontsize/20',
+    );
   });
 
   describe('what the model does not know', () => {
@@ -109,7 +153,9 @@ describe('parseRule', () => {
         width: 100,
         extra: [{ name: 'ignore-error', value: '1' }],
       });
-      expect(serializeRule(parseRule('watermark/2/shadow/50/text/aGk'))).toBe('watermark/2/text/aGk/shadow/50');
+      expect(serializeRule(parseRule('watermark/2/shadow/50/text/aGk'))).toBe(
+        'watermark/2/text/aGk/shadow/50',
+      );
     });
 
     it.each([
@@ -146,7 +192,10 @@ describe('parseRule', () => {
 
   it.each<[string, RegExp]>([
     ['imageMogr2', /rule "imageMogr2": imageMogr2: needs at least one operation/],
-    ['imageMogr2/thumbnail/abc', /rule "imageMogr2\/thumbnail\/abc": imageMogr2\/thumbnail: "abc" is not a thumbnail size/],
+    [
+      'imageMogr2/thumbnail/abc',
+      /rule "imageMogr2\/thumbnail\/abc": imageMogr2\/thumbnail: "abc" is not a thumbnail size/,
+    ],
     ['imageMogr2/thumbnail/0x', /imageMogr2\/thumbnail: width 0 is not a positive integer/],
     ['imageMogr2/thumbnail', /imageMogr2\/thumbnail: needs a value/],
     ['imageMogr2/quality/101', /imageMogr2\/quality: 101 is not an integer in 0\.\.100/],
@@ -168,7 +217,10 @@ describe('parseRule', () => {
     ['imageMogr2/ignore-error/0', /imageMogr2\/ignore-error: "0" is not 1/],
     ['imageMogr2/pad/1/color/!!', /imageMogr2\/pad: color "!!" is not URL-safe base64/],
     ['imageMogr2/pad/1/color/cmVk', /imageMogr2\/pad: color "red" is not a #RRGGBB colour/],
-    ['imageMogr2/sharpen/99999999999999999999', /imageMogr2\/sharpen: "99999999999999999999" is not an integer/],
+    [
+      'imageMogr2/sharpen/99999999999999999999',
+      /imageMogr2\/sharpen: "99999999999999999999" is not an integer/,
+    ],
     ['imageMogr2/strip/wat!', /imageMogr2: "wat!" is not an operation name/],
     ['imageMogr2//strip', /empty segment at position 2/],
     ['imageMogr2/strip/', /empty segment at position 3/],

@@ -14,6 +14,7 @@ import {
   type CiWatermarkTextStep,
 } from './rule.types';
 import { OPERATION_NAME, validateStep } from './rule.validator';
+import { hasControlChar } from './text-checks';
 import { decodeUrlSafeBase64 } from './url-safe-base64';
 
 /** Options of {@link parseRule}. */
@@ -27,7 +28,6 @@ export interface ParseRuleOptions {
 }
 
 const MOGR_NAMES: ReadonlySet<string> = new Set(CI_MOGR_OPERATION_NAMES);
-const CONTROL_CHAR = /[\u0000-\u001f\u007f]/;
 const INT = /^-?\d+$/;
 
 function bad(where: string, message: string): never {
@@ -35,7 +35,10 @@ function bad(where: string, message: string): never {
 }
 
 function unknown(message: string): never {
-  throw new CiValidationError('RULE_UNKNOWN_OPERATION', `${message} (strict mode refuses what it does not know)`);
+  throw new CiValidationError(
+    'RULE_UNKNOWN_OPERATION',
+    `${message} (strict mode refuses what it does not know)`,
+  );
 }
 
 function int(where: string, label: string, token: string): number {
@@ -48,7 +51,8 @@ function int(where: string, label: string, token: string): number {
 
 function base64Text(where: string, label: string, token: string): string {
   const text = decodeUrlSafeBase64(token);
-  if (text === undefined) bad(where, `${label} ${JSON.stringify(token)} is not URL-safe base64 of UTF-8 text`);
+  if (text === undefined)
+    bad(where, `${label} ${JSON.stringify(token)} is not URL-safe base64 of UTF-8 text`);
   return text;
 }
 
@@ -62,7 +66,10 @@ const THUMBNAIL_FORMS: [RegExp, (m: RegExpExecArray) => CiThumbnailOp][] = [
   [/^!(\d+)x(\d+)r$/, (m) => ({ op: 'thumbnail', mode: 'cover', width: Number(m[1]), height: Number(m[2]) })],
   [/^(\d+)x(\d+)!$/, (m) => ({ op: 'thumbnail', mode: 'force', width: Number(m[1]), height: Number(m[2]) })],
   [/^(\d+)x(\d+)>$/, (m) => ({ op: 'thumbnail', mode: 'shrink', width: Number(m[1]), height: Number(m[2]) })],
-  [/^(\d+)x(\d+)<$/, (m) => ({ op: 'thumbnail', mode: 'enlarge', width: Number(m[1]), height: Number(m[2]) })],
+  [
+    /^(\d+)x(\d+)<$/,
+    (m) => ({ op: 'thumbnail', mode: 'enlarge', width: Number(m[1]), height: Number(m[2]) }),
+  ],
   [/^(\d+)@$/, (m) => ({ op: 'thumbnail', mode: 'area', area: Number(m[1]) })],
 ];
 
@@ -119,7 +126,13 @@ function parseImageMogr2(tokens: string[], strict: boolean): CiImageMogr2Op[] {
       }
       case 'cut': {
         const m = match(where, /^(\d+)x(\d+)x(\d+)x(\d+)$/, '<w>x<h>x<dx>x<dy>');
-        ops.push({ op: 'cut', width: Number(m[1]), height: Number(m[2]), dx: Number(m[3]), dy: Number(m[4]) });
+        ops.push({
+          op: 'cut',
+          width: Number(m[1]),
+          height: Number(m[2]),
+          dx: Number(m[3]),
+          dy: Number(m[4]),
+        });
         break;
       }
       case 'iradius':
@@ -146,7 +159,9 @@ function parseImageMogr2(tokens: string[], strict: boolean): CiImageMogr2Op[] {
         break;
       case 'quality': {
         const m = match(where, /^(-?\d+)(!?)$/, 'an integer with an optional "!"');
-        ops.push(m[2] ? { op: 'quality', value: Number(m[1]), force: true } : { op: 'quality', value: Number(m[1]) });
+        ops.push(
+          m[2] ? { op: 'quality', value: Number(m[1]), force: true } : { op: 'quality', value: Number(m[1]) },
+        );
         break;
       }
       case 'rquality':
@@ -206,7 +221,8 @@ function parseImageMogr2(tokens: string[], strict: boolean): CiImageMogr2Op[] {
 
 /** Reads the `key/value` pairs of imageView2 and watermark steps, refusing duplicates. */
 function readPairs(where: string, tokens: string[]): [string, string][] {
-  if (tokens.length % 2 !== 0) bad(where, `parameter ${JSON.stringify(tokens[tokens.length - 1])} needs a value`);
+  if (tokens.length % 2 !== 0)
+    bad(where, `parameter ${JSON.stringify(tokens[tokens.length - 1])} needs a value`);
   const seen = new Set<string>();
   const out: [string, string][] = [];
   for (let i = 0; i < tokens.length; i += 2) {
@@ -269,7 +285,11 @@ function parseWatermarkImage(tokens: string[], strict: boolean): CiWatermarkImag
   const pairs = readPairs(where, tokens);
   const image = pairs.find(([key]) => key === 'image');
   if (!image) bad(where, 'needs an image parameter');
-  const step: CiWatermarkImageStep = { kind: 'watermark', type: 1, image: base64Text(where, 'image', image[1]) };
+  const step: CiWatermarkImageStep = {
+    kind: 'watermark',
+    type: 1,
+    image: base64Text(where, 'image', image[1]),
+  };
   const extra: CiRuleParam[] = [];
   for (const [key, token] of pairs) {
     switch (key) {
@@ -338,7 +358,7 @@ function parseStep(text: string, strict: boolean): CiRuleStep {
   const tokens = text.split('/');
   tokens.forEach((token, index) => {
     if (token === '') bad('rule', `empty segment at position ${index + 1} (a "/" at an end or two in a row)`);
-    if (CONTROL_CHAR.test(token)) bad('rule', `segment ${JSON.stringify(token)} has a control character`);
+    if (hasControlChar(token)) bad('rule', `segment ${JSON.stringify(token)} has a control character`);
   });
   const [name, ...rest] = tokens;
   switch (name) {
@@ -350,12 +370,14 @@ function parseStep(text: string, strict: boolean): CiRuleStep {
       const [type, ...params] = rest;
       if (type === '1') return parseWatermarkImage(params, strict);
       if (type === '2') return parseWatermarkText(params, strict);
-      if (type === undefined || !/^\d+$/.test(type)) bad('watermark', `type ${JSON.stringify(type ?? '')} is not a number`);
+      if (type === undefined || !/^\d+$/.test(type))
+        bad('watermark', `type ${JSON.stringify(type ?? '')} is not a number`);
       if (strict) unknown(`watermark type ${type} is not modelled`);
       return { kind: 'unknown', name, raw: text };
     }
     case 'style':
-      if (rest.length !== 1) bad('style', rest.length === 0 ? 'needs a name' : `name ${JSON.stringify(rest.join('/'))} has a "/"`);
+      if (rest.length !== 1)
+        bad('style', rest.length === 0 ? 'needs a name' : `name ${JSON.stringify(rest.join('/'))} has a "/"`);
       return { kind: 'style', name: rest[0] };
     default:
       if (strict) unknown(`unknown operation ${JSON.stringify(name)}`);
@@ -374,7 +396,8 @@ function parseStep(text: string, strict: boolean): CiRuleStep {
  * // { steps: [{ kind: 'imageMogr2', ops: [{ op: 'thumbnail', mode: 'width', width: 200 }, { op: 'format', format: 'webp' }] }] }
  */
 export function parseRule(text: string, options: ParseRuleOptions = {}): CiRule {
-  if (typeof text !== 'string') throw new CiValidationError('RULE_MALFORMED', `rule must be a string, got ${typeof text}`);
+  if (typeof text !== 'string')
+    throw new CiValidationError('RULE_MALFORMED', `rule must be a string, got ${typeof text}`);
   if (text.trim() === '') throw new CiValidationError('RULE_EMPTY', 'rule is empty');
   const strict = options.strict ?? false;
   const parts = text.split('|');
@@ -385,7 +408,10 @@ export function parseRule(text: string, options: ParseRuleOptions = {}): CiRule 
       return step;
     } catch (error) {
       if (!(error instanceof CiValidationError)) throw error;
-      const label = parts.length > 1 ? `rule step ${index + 1} ${JSON.stringify(stepText)}` : `rule ${JSON.stringify(text)}`;
+      const label =
+        parts.length > 1
+          ? `rule step ${index + 1} ${JSON.stringify(stepText)}`
+          : `rule ${JSON.stringify(text)}`;
       throw new CiValidationError(error.reason, `${label}: ${error.message}`, { cause: error });
     }
   });

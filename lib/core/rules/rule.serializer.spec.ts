@@ -43,14 +43,21 @@ describe('serializeRule', () => {
   });
 
   it('writes astral characters of a text watermark as UTF-8', () => {
-    expect(serializeRule({ steps: [{ kind: 'watermark', type: 2, text: '😀' }] })).toBe('watermark/2/text/8J-YgA');
+    expect(serializeRule({ steps: [{ kind: 'watermark', type: 2, text: '😀' }] })).toBe(
+      'watermark/2/text/8J-YgA',
+    );
   });
 
   it.each<[string, unknown, string, RegExp]>([
     ['no steps', { steps: [] }, 'RULE_EMPTY', /rule has no steps/],
     ['no steps array', {}, 'RULE_MALFORMED', /steps array/],
     ['an unknown kind', { steps: [{ kind: 'magic' }] }, 'RULE_MALFORMED', /step kind "magic" is not known/],
-    ['an empty imageMogr2', { steps: [{ kind: 'imageMogr2', ops: [] }] }, 'RULE_MALFORMED', /needs at least one operation/],
+    [
+      'an empty imageMogr2',
+      { steps: [{ kind: 'imageMogr2', ops: [] }] },
+      'RULE_MALFORMED',
+      /needs at least one operation/,
+    ],
     [
       'an unknown op kind',
       { steps: [{ kind: 'imageMogr2', ops: [{ op: 'magic' }] }] },
@@ -75,7 +82,12 @@ describe('serializeRule', () => {
       'RULE_MALFORMED',
       /degrees "90" is not an integer/,
     ],
-    ['watermark type 3', { steps: [{ kind: 'watermark', type: 3 }] }, 'RULE_MALFORMED', /type 3 is not 1 or 2/],
+    [
+      'watermark type 3',
+      { steps: [{ kind: 'watermark', type: 3 }] },
+      'RULE_MALFORMED',
+      /type 3 is not 1 or 2/,
+    ],
     [
       'an unknown step that is a known one',
       { steps: [{ kind: 'unknown', name: 'imageMogr2', raw: 'imageMogr2/strip' }] },
@@ -102,7 +114,12 @@ describe('serializeRule', () => {
     ],
     [
       'a bad step among several',
-      { steps: [{ kind: 'style', name: 'a' }, { kind: 'style', name: '' }] },
+      {
+        steps: [
+          { kind: 'style', name: 'a' },
+          { kind: 'style', name: '' },
+        ],
+      },
       'RULE_MALFORMED',
       /^rule step 2: style: name ""/,
     ],

@@ -13,19 +13,16 @@ import {
   type CiWatermarkImageStep,
   type CiWatermarkTextStep,
 } from './rule.types';
-import { hasLoneSurrogate } from './url-safe-base64';
+import { hasLoneSurrogate, isRuleToken } from './text-checks';
 
-/** A path segment of a rule: no `/`, no `|`, no control character. */
-const TOKEN = /^[^/|\u0000-\u001f\u007f]+$/;
 /** An operation or parameter name: what an unknown operation must look like to be kept. */
 export const OPERATION_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
-const STYLE_NAME = /^[^/|\s\u0000-\u001f\u007f]+$/;
 const HEX_COLOR = /^#[0-9A-Fa-f]{6}$/;
 const MOGR_NAMES: ReadonlySet<string> = new Set(CI_MOGR_OPERATION_NAMES);
 const GRAVITIES: ReadonlySet<string> = new Set(CI_GRAVITIES);
 const FORMATS: ReadonlySet<string> = new Set(CI_OUTPUT_FORMATS);
 
-/** Keys of the steps made of `key/value` pairs, in the order they are emitted. */
+/** Keys of `imageView2` (after the optional mode), in the order they are emitted. */
 export const IMAGE_VIEW2_KEYS = ['w', 'h', 'format', 'q', 'rq', 'lq'] as const;
 /** Keys of `watermark/1`, in the order they are emitted. */
 export const WATERMARK_IMAGE_KEYS = ['image', 'gravity', 'dx', 'dy', 'blogo'] as const;
@@ -84,7 +81,8 @@ function expectOneOf(where: string, label: string, value: unknown, allowed: read
 }
 
 function expectOptionalBoolean(where: string, label: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'boolean') malformed(where, `${label} ${show(value)} is not a boolean`);
+  if (value !== undefined && typeof value !== 'boolean')
+    malformed(where, `${label} ${show(value)} is not a boolean`);
 }
 
 function expectGravity(where: string, value: unknown): void {
@@ -106,19 +104,23 @@ function expectColor(where: string, label: string, value: unknown): void {
 }
 
 function expectText(where: string, label: string, value: unknown): void {
-  if (typeof value !== 'string' || value.length === 0) malformed(where, `${label} must be a non-empty string`);
+  if (typeof value !== 'string' || value.length === 0)
+    malformed(where, `${label} must be a non-empty string`);
   if (hasLoneSurrogate(value)) malformed(where, `${label} has a lone UTF-16 surrogate`);
 }
 
 function expectToken(where: string, label: string, value: unknown): void {
-  if (typeof value !== 'string' || !TOKEN.test(value)) {
+  if (typeof value !== 'string' || !isRuleToken(value)) {
     malformed(where, `${label} ${show(value)} must be non-empty, without "/", "|" or control characters`);
   }
 }
 
 function expectName(where: string, label: string, value: unknown): void {
   if (typeof value !== 'string' || !OPERATION_NAME.test(value)) {
-    malformed(where, `${label} ${show(value)} is not an operation name (a letter, then letters, digits, "-" or "_")`);
+    malformed(
+      where,
+      `${label} ${show(value)} is not an operation name (a letter, then letters, digits, "-" or "_")`,
+    );
   }
 }
 
@@ -126,10 +128,12 @@ function expectExtra(where: string, extra: unknown, known: readonly string[]): v
   if (extra === undefined) return;
   if (!Array.isArray(extra)) malformed(where, 'extra must be an array of { name, value }');
   for (const param of extra as CiRuleParam[]) {
-    if (typeof param !== 'object' || param === null) malformed(where, 'extra must be an array of { name, value }');
+    if (typeof param !== 'object' || param === null)
+      malformed(where, 'extra must be an array of { name, value }');
     expectName(where, 'extra parameter name', param.name);
     expectToken(where, `extra parameter ${param.name} value`, param.value);
-    if (known.includes(param.name)) malformed(where, `extra parameter ${show(param.name)} is a known parameter`);
+    if (known.includes(param.name))
+      malformed(where, `extra parameter ${show(param.name)} is a known parameter`);
   }
 }
 
@@ -138,7 +142,8 @@ function expectExtra(where: string, extra: unknown, known: readonly string[]): v
  * `CiValidationError('RULE_MALFORMED')` with a message like `imageMogr2/quality: 101 is not an integer in 0..100`.
  */
 export function validateImageMogr2Op(op: CiImageMogr2Op): void {
-  if (typeof op !== 'object' || op === null) malformed('imageMogr2', `operation ${show(op)} is not an object`);
+  if (typeof op !== 'object' || op === null)
+    malformed('imageMogr2', `operation ${show(op)} is not an object`);
   const where = `imageMogr2/${String(op.op)}`;
   switch (op.op) {
     case 'thumbnail':
@@ -164,7 +169,8 @@ export function validateImageMogr2Op(op: CiImageMogr2Op): void {
           return malformed(where, `mode ${show((op as { mode: unknown }).mode)} is not a thumbnail mode`);
       }
     case 'crop':
-      if (op.width === undefined && op.height === undefined) malformed(where, 'needs a width, a height or both');
+      if (op.width === undefined && op.height === undefined)
+        malformed(where, 'needs a width, a height or both');
       expectOptionalInt(where, 'width', op.width, 1);
       expectOptionalInt(where, 'height', op.height, 1);
       expectGravity(where, op.gravity);
@@ -228,7 +234,8 @@ export function validateImageMogr2Op(op: CiImageMogr2Op): void {
       for (const arg of op.args) {
         expectToken('imageMogr2', `${name} argument`, arg);
         // The parser ends an unknown operation at the next known name, so such an argument would not survive.
-        if (MOGR_NAMES.has(arg)) malformed('imageMogr2', `${name} argument ${show(arg)} is a known operation name`);
+        if (MOGR_NAMES.has(arg))
+          malformed('imageMogr2', `${name} argument ${show(arg)} is a known operation name`);
       }
       return;
     }
@@ -238,7 +245,8 @@ export function validateImageMogr2Op(op: CiImageMogr2Op): void {
 }
 
 function validateImageMogr2Step(step: CiImageMogr2Step): void {
-  if (!Array.isArray(step.ops) || step.ops.length === 0) malformed('imageMogr2', 'needs at least one operation');
+  if (!Array.isArray(step.ops) || step.ops.length === 0)
+    malformed('imageMogr2', 'needs at least one operation');
   step.ops.forEach((op, index) => {
     validateImageMogr2Op(op);
     const previous = index > 0 ? step.ops[index - 1] : undefined;
@@ -265,7 +273,8 @@ function validateImageView2Step(step: CiImageView2Step): void {
   const where = 'imageView2';
   if (step.mode !== undefined) {
     expectOneOf(where, 'mode', step.mode, [1, 2, 3, 4, 5]);
-    if (step.width === undefined && step.height === undefined) malformed(where, `mode ${step.mode} needs w, h or both`);
+    if (step.width === undefined && step.height === undefined)
+      malformed(where, `mode ${step.mode} needs w, h or both`);
   } else if (step.width !== undefined || step.height !== undefined) {
     malformed(where, 'w and h need a mode (1-5)');
   }
@@ -329,7 +338,10 @@ function validateUnknownStep(step: CiUnknownStep): void {
   const tokens = step.raw.split('/');
   tokens.forEach((token) => expectToken(where, 'segment', token));
   if (tokens[0] !== step.name) malformed(where, `raw ${show(step.raw)} does not start with its name`);
-  if (['imageMogr2', 'imageView2', 'style'].includes(step.name) || (step.name === 'watermark' && /^[12]$/.test(tokens[1] ?? ''))) {
+  if (
+    ['imageMogr2', 'imageView2', 'style'].includes(step.name) ||
+    (step.name === 'watermark' && /^[12]$/.test(tokens[1] ?? ''))
+  ) {
     malformed(where, `${show(step.raw)} is a known operation: use its typed form`);
   }
 }
@@ -349,8 +361,11 @@ export function validateStep(step: CiRuleStep): void {
       if (step.type === 2) return validateWatermarkTextStep(step);
       return malformed('watermark', `type ${show((step as { type: unknown }).type)} is not 1 or 2`);
     case 'style':
-      if (typeof step.name !== 'string' || !STYLE_NAME.test(step.name)) {
-        malformed('style', `name ${show(step.name)} must be non-empty, without "/", "|", spaces or control characters`);
+      if (typeof step.name !== 'string' || !isRuleToken(step.name) || /\s/.test(step.name)) {
+        malformed(
+          'style',
+          `name ${show(step.name)} must be non-empty, without "/", "|", spaces or control characters`,
+        );
       }
       return;
     case 'unknown':
@@ -374,7 +389,9 @@ export function validateRule(rule: CiRule): void {
       validateStep(step);
     } catch (error) {
       if (rule.steps.length > 1 && error instanceof CiValidationError) {
-        throw new CiValidationError(error.reason, `rule step ${index + 1}: ${error.message}`, { cause: error });
+        throw new CiValidationError(error.reason, `rule step ${index + 1}: ${error.message}`, {
+          cause: error,
+        });
       }
       throw error;
     }

@@ -1,5 +1,4 @@
 const URL_SAFE_BASE64 = /^[A-Za-z0-9_-]*={0,2}$/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -27,9 +26,4 @@ export function decodeUrlSafeBase64(value: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** True when `text` has a lone UTF-16 surrogate, which UTF-8 (and so base64 or a COS key) cannot carry. */
-export function hasLoneSurrogate(text: string): boolean {
-  return LONE_SURROGATE.test(text);
 }

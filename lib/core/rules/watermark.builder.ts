@@ -68,7 +68,15 @@ export class WatermarkBuilder extends CiStepBuilder {
 export function watermarkImage(options: CiWatermarkImageOptions): WatermarkBuilder {
   const { url, gravity, dx, dy, blogo } = options ?? {};
   return new WatermarkBuilder(
-    defined<CiWatermarkImageStep>({ kind: 'watermark', type: 1, image: url, gravity: lowerCase(gravity), dx, dy, blogo }),
+    defined<CiWatermarkImageStep>({
+      kind: 'watermark',
+      type: 1,
+      image: url,
+      gravity: lowerCase(gravity),
+      dx,
+      dy,
+      blogo,
+    }),
   );
 }
 

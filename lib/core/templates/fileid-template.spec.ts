@@ -24,7 +24,9 @@ describe('fileid templates', () => {
 
   it('refuses an unknown placeholder at start-up', () => {
     expect(() => checkFileIdTemplate('{nmae}.webp', 'rules[0].fileid')).toThrow(CiValidationError);
-    expect(() => checkFileIdTemplate('{nmae}.webp', 'rules[0].fileid')).toThrow(/rules\[0\]\.fileid.*\{nmae\}/);
+    expect(() => checkFileIdTemplate('{nmae}.webp', 'rules[0].fileid')).toThrow(
+      /rules\[0\]\.fileid.*\{nmae\}/,
+    );
     expect(() => checkFileIdTemplate('{name}-{uuid}.png')).not.toThrow();
   });
 });

@@ -27,7 +27,9 @@ export function keyParts(key: string): Pick<FileIdTemplateValues, 'name' | 'ext'
   const dir = slash >= 0 ? key.slice(0, slash) : '';
   const base = key.slice(slash + 1);
   const dot = base.lastIndexOf('.');
-  return dot > 0 ? { name: base.slice(0, dot), ext: base.slice(dot + 1), dir, key } : { name: base, ext: '', dir, key };
+  return dot > 0
+    ? { name: base.slice(0, dot), ext: base.slice(dot + 1), dir, key }
+    : { name: base, ext: '', dir, key };
 }
 
 /** Throws when a template names a placeholder that does not exist (`{nmae}`), so typos fail at start-up. */

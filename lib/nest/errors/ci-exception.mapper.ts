@@ -42,9 +42,15 @@ const MULTER_MESSAGES: Record<string, string> = {
   MISSING_FIELD_NAME: 'Field name missing',
 };
 
-const BUSBOY_MALFORMED = /Unexpected end of form|Malformed part header|Boundary not found|Unsupported content type|Multipart/i;
+const BUSBOY_MALFORMED =
+  /Unexpected end of form|Malformed part header|Boundary not found|Unsupported content type|Multipart/i;
 
-function exception(status: HttpStatus, message: string, cause: unknown, extra: Partial<CiErrorResponseBody> = {}) {
+function exception(
+  status: HttpStatus,
+  message: string,
+  cause: unknown,
+  extra: Partial<CiErrorResponseBody> = {},
+) {
   const error = HTTP_REASONS[status] ?? 'Error';
   const body: CiErrorResponseBody = { statusCode: status, message, error, ...extra };
   return new HttpException(body, status, { cause });
@@ -83,7 +89,8 @@ export function toCiHttpException(err: unknown): HttpException | unknown {
     if (err.statusCode < 500 && IMAGE_REFUSED_CODES.has(err.ciCode)) {
       return exception(422, `CI could not process the image: ${err.ciMessage || err.ciCode}`, err, extra);
     }
-    if (err.statusCode === 404 && err.ciCode === 'NoSuchKey') return exception(404, 'No such object', err, extra);
+    if (err.statusCode === 404 && err.ciCode === 'NoSuchKey')
+      return exception(404, 'No such object', err, extra);
     // Everything else (signature, access, missing bucket, 5xx) is our side's or CI's problem, not the client's:
     // details stay in the server log.
     return exception(502, 'Image storage refused the request', err, extra);

@@ -66,7 +66,11 @@ export function CiUploadInterceptor(spec: CiUploadSpec): Type<NestInterceptor> {
       const local = spec.options;
       const where = spec.kind === 'field' ? `@CiUpload('${spec.field}')` : '@CiUpload({ fields })';
       const processing = new Map<string, CompiledProcessing>();
-      const defaults = { isPicInfo: options.isPicInfo, styles: options.styles, strictRules: options.strictRules };
+      const defaults = {
+        isPicInfo: options.isPicInfo,
+        styles: options.styles,
+        strictRules: options.strictRules,
+      };
       if (spec.kind === 'field') {
         processing.set(spec.field, compileProcessing(spec.options, defaults, where));
       } else {

@@ -7,8 +7,7 @@ import type { CiKeyStrategy, CiUploadLimits } from './ci-module-options.interfac
  * `{key}`, `{uuid}`, `{field}`, `{index}`) and what to do, as a rule (string or builder) or a named module style.
  */
 export type CiUploadRule =
-  | { fileid: string; rule: CiRuleInput; bucket?: string }
-  | { fileid: string; style: string; bucket?: string };
+  { fileid: string; rule: CiRuleInput; bucket?: string } | { fileid: string; style: string; bucket?: string };
 
 /** Processing and limits of one upload route or field. */
 export interface CiUploadProcessing {

@@ -57,7 +57,10 @@ export function compileProcessing(
     });
   };
   try {
-    build({ key: 'uploads/2026/01/sample.jpg', field: 'file', index: 0 }, '00000000-0000-4000-8000-000000000000');
+    build(
+      { key: 'uploads/2026/01/sample.jpg', field: 'file', index: 0 },
+      '00000000-0000-4000-8000-000000000000',
+    );
   } catch (err) {
     if (err instanceof CiValidationError) {
       throw new CiValidationError(err.reason, `${where}: ${err.message}`, { field: where, cause: err });

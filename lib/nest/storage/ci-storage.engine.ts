@@ -47,7 +47,11 @@ function nextIndex(req: Request, field: string): number {
 export class CiStorageEngine implements StorageEngine {
   constructor(private readonly config: CiStorageEngineConfig) {}
 
-  _handleFile(req: Request, file: Express.Multer.File, callback: (error?: unknown, info?: Partial<CiStoredFile>) => void) {
+  _handleFile(
+    req: Request,
+    file: Express.Multer.File,
+    callback: (error?: unknown, info?: Partial<CiStoredFile>) => void,
+  ) {
     let called = false;
     const once = (error?: unknown, info?: Partial<CiStoredFile>) => {
       if (called) return;
@@ -90,7 +94,9 @@ export class CiStorageEngine implements StorageEngine {
             }),
           );
           const index = nextIndex(req, file.fieldname);
-          const picOperations = this.config.processingFor(file.fieldname).build({ key, field: file.fieldname, index });
+          const picOperations = this.config
+            .processingFor(file.fieldname)
+            .build({ key, field: file.fieldname, index });
           const result = await client.upload(key, sniffed.body, {
             picOperations,
             contentType: sniffed.type.mimetype,

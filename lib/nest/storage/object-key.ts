@@ -15,7 +15,11 @@ export function checkObjectKey(key: unknown): string {
     throw new CiValidationError('KEY_INVALID', 'The key strategy returned an empty key');
   }
   // eslint-disable-next-line no-control-regex
-  if (key.startsWith('/') || key.split('/').some((s) => s === '..' || s === '.') || /[\u0000-\u001f\u007f]/.test(key)) {
+  if (
+    key.startsWith('/') ||
+    key.split('/').some((s) => s === '..' || s === '.') ||
+    /[\u0000-\u001f\u007f]/.test(key)
+  ) {
     throw new CiValidationError('KEY_INVALID', `The key strategy returned an unusable key "${key}"`);
   }
   if (Buffer.byteLength(key) > 850) {

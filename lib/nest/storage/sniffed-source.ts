@@ -40,7 +40,9 @@ export async function sniffSource(
   if (size === 0) throw new CiMediaError('EMPTY_FILE', `The file is empty${where}`, { field });
   const type = await sniffImageType(head.length === 1 ? head[0]! : Buffer.concat(head));
   if (!type) {
-    throw new CiMediaError('NOT_AN_IMAGE', `The file is not an image (checked from its bytes)${where}`, { field });
+    throw new CiMediaError('NOT_AN_IMAGE', `The file is not an image (checked from its bytes)${where}`, {
+      field,
+    });
   }
   if (!allowed.includes(type.format)) {
     throw new CiMediaError(

@@ -3,7 +3,10 @@
  * unencoded (cos-nodejs-sdk-v5 `camSafeUrlEncode`, cos-go-sdk-v5 `safeURLEncode`).
  */
 export function cosEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase(),
+  );
 }
 
 /** Encodes an object key for the request path: every segment encoded, `/` kept. */

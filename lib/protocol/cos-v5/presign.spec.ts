@@ -41,14 +41,45 @@ function sdkObjectUrl(params: {
   });
   return new Promise((resolve, reject) => {
     cos.getObjectUrl(
-      { Bucket: BUCKET, Region: REGION, Key: params.key, Sign: true, Expires: params.expires, Query: params.query },
+      {
+        Bucket: BUCKET,
+        Region: REGION,
+        Key: params.key,
+        Sign: true,
+        Expires: params.expires,
+        Query: params.query,
+      },
       (err, data) => (err ? reject(new Error(String(err.message))) : resolve(data.Url)),
     );
   });
 }
 
-const keyChars = ['a', 'Z', '9', ' ', '猫', '图', '片', '😀', '(', ')', '!', '*', "'", '+', '%', '&', '=', ';', '~', '-', '.'];
-const segment = fc.array(fc.constantFrom(...keyChars), { minLength: 1, maxLength: 12 }).map((c) => c.join(''));
+const keyChars = [
+  'a',
+  'Z',
+  '9',
+  ' ',
+  '猫',
+  '图',
+  '片',
+  '😀',
+  '(',
+  ')',
+  '!',
+  '*',
+  "'",
+  '+',
+  '%',
+  '&',
+  '=',
+  ';',
+  '~',
+  '-',
+  '.',
+];
+const segment = fc
+  .array(fc.constantFrom(...keyChars), { minLength: 1, maxLength: 12 })
+  .map((c) => c.join(''));
 const objectKey = fc.array(segment, { minLength: 1, maxLength: 3 }).map((s) => s.join('/'));
 
 describe('createPresignedUrl', () => {
@@ -184,7 +215,12 @@ describe('createPresignedUrl addressing', () => {
 
   it('signs the origin host by default and bucketHost when given', () => {
     const plain = createPresignedUrl({ ...creds, origin: 'http://127.0.0.1:9000', key: 'a.jpg' });
-    const proxied = createPresignedUrl({ ...creds, origin: 'http://127.0.0.1:9000', key: 'a.jpg', bucketHost: HOST });
+    const proxied = createPresignedUrl({
+      ...creds,
+      origin: 'http://127.0.0.1:9000',
+      key: 'a.jpg',
+      bucketHost: HOST,
+    });
     const sig = (url: string) => new Map(queryPairs(url)).get('q-signature');
     const expected = (host: string) =>
       parseCosAuthorization(
@@ -200,7 +236,12 @@ describe('createPresignedUrl addressing', () => {
   });
 
   it('puts the bucket in the path for path-style addressing but signs /<key>', () => {
-    const url = createPresignedUrl({ ...creds, origin: 'http://localhost:9000', key: 'd/猫.jpg', pathStyleBucket: BUCKET });
+    const url = createPresignedUrl({
+      ...creds,
+      origin: 'http://localhost:9000',
+      key: 'd/猫.jpg',
+      pathStyleBucket: BUCKET,
+    });
     expect(url.startsWith(`http://localhost:9000/${BUCKET}/d/%E7%8C%AB.jpg?`)).toBe(true);
     const direct = createPresignedUrl({ ...creds, origin: 'http://localhost:9000', key: 'd/猫.jpg' });
     expect(url.split('?')[1]).toBe(direct.split('?')[1]);

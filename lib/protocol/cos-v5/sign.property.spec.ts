@@ -93,7 +93,10 @@ const picOperations = fc
   .record({
     is_pic_info: fc.constantFrom(0, 1),
     rules: fc.array(
-      fc.record({ fileid: objectKey, rule: fc.constantFrom('imageMogr2/format/png', 'imageView2/1/w/100|strip') }),
+      fc.record({
+        fileid: objectKey,
+        rule: fc.constantFrom('imageMogr2/format/png', 'imageView2/1/w/100|strip'),
+      }),
       { maxLength: 5 },
     ),
   })
@@ -121,12 +124,18 @@ const headers = fc
   .chain((names) =>
     names.length === 0
       ? fc.constant({} as Record<string, string | number>)
-      : fc.tuple(...names.map(headerValue)).map((values) => Object.fromEntries(names.map((n, i) => [n, values[i]]))),
+      : fc
+          .tuple(...names.map(headerValue))
+          .map((values) => Object.fromEntries(names.map((n, i) => [n, values[i]]))),
   );
 
 // Keys from [A-Za-z0-9-_.~]: encoding leaves them as they are, so the SDK's two sort orders (raw for the value
 // line, encoded for the list) agree. Values are arbitrary.
-const queryKey = fc.stringMatching(/^[A-Za-z0-9._~-]{1,16}$/);
+// fast-check favours `__proto__` and `hasOwnProperty`; the SDK cannot take them as query names (its clone()
+// drops `__proto__`, and an own `hasOwnProperty` shadows the method its key listing calls), so they are left out.
+const queryKey = fc
+  .stringMatching(/^[A-Za-z0-9._~-]{1,16}$/)
+  .filter((k) => k !== '__proto__' && k !== 'hasOwnProperty');
 const query = fc.dictionary(queryKey, fc.option(fc.oneof(unicodeText, fc.nat()), { nil: undefined }), {
   maxKeys: 6,
   noNullPrototype: true,
@@ -185,8 +194,18 @@ describe('createCosAuthorization against cos-nodejs-sdk-v5 COS.getAuthorization'
   it('differs from the SDK when one signed byte differs (the comparison can fail)', () => {
     fc.assert(
       fc.property(request, (r) => {
-        const base = { SecretId: r.secretId, SecretKey: r.secretKey, Method: r.method as COS.Method, KeyTime: r.keyTime };
-        const expected = COS.getAuthorization({ ...base, Pathname: '/' + r.key, Query: r.query, Headers: r.headers });
+        const base = {
+          SecretId: r.secretId,
+          SecretKey: r.secretKey,
+          Method: r.method as COS.Method,
+          KeyTime: r.keyTime,
+        };
+        const expected = COS.getAuthorization({
+          ...base,
+          Pathname: '/' + r.key,
+          Query: r.query,
+          Headers: r.headers,
+        });
         const actual = createCosAuthorization({
           secretId: r.secretId,
           secretKey: r.secretKey,
@@ -215,7 +234,8 @@ describe('createCosAuthorization against cos-nodejs-sdk-v5 COS.getAuthorization'
         'Content-Length': 13,
         'X-Cos-Meta-Author': '张三',
         'x-ci-trace': 'a b',
-        'Pic-Operations': '{"is_pic_info":1,"rules":[{"fileid":"/out/猫.png","rule":"imageMogr2/format/png"}]}',
+        'Pic-Operations':
+          '{"is_pic_info":1,"rules":[{"fileid":"/out/猫.png","rule":"imageMogr2/format/png"}]}',
       },
       KeyTime: '1700000000;1700000900',
     };

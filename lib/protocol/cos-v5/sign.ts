@@ -50,9 +50,12 @@ export function signCosRequest(input: CosSignInput): CosSignature {
   const params = canonical(input.query);
   const headers = canonical(input.headers);
   const httpString = [input.method.toLowerCase(), input.pathname, params.line, headers.line, ''].join('\n');
-  const stringToSign = ['sha1', keyTime, createHash('sha1').update(httpString, 'utf8').digest('hex'), ''].join(
-    '\n',
-  );
+  const stringToSign = [
+    'sha1',
+    keyTime,
+    createHash('sha1').update(httpString, 'utf8').digest('hex'),
+    '',
+  ].join('\n');
   const signature = createHmac('sha1', signKey).update(stringToSign).digest('hex');
   return { keyTime, headerList: headers.list, urlParamList: params.list, signature };
 }

@@ -93,7 +93,14 @@ const PROCESS_RESULT = {
   resourcePath: '/appid/bucket/test1.png',
   url: 'http://gz.file.myqcloud.com/files/v2/appid/bucket/test1.png',
 };
-const ORIGINAL_INFO = { format: 'JPEG', width: 50, height: 200, ave: '0xa18432', orientation: 1, quality: 100 };
+const ORIGINAL_INFO = {
+  format: 'JPEG',
+  width: 50,
+  height: 200,
+  ave: '0xa18432',
+  orientation: 1,
+  quality: 100,
+};
 
 /** Runs `fn` and returns what it threw. */
 function thrown(fn: () => unknown): unknown {
@@ -172,7 +179,14 @@ describe('parseFilesV2Envelope', () => {
   });
 
   it('throws CiProtocolError for a 2xx body that is not the envelope', () => {
-    for (const body of ['', '<html>ok</html>', '[1,2]', '{"message":"no code"}', '{"code":"abc"}', '{"code":1.5}']) {
+    for (const body of [
+      '',
+      '<html>ok</html>',
+      '[1,2]',
+      '{"message":"no code"}',
+      '{"code":"abc"}',
+      '{"code":1.5}',
+    ]) {
       expect(thrown(() => parseFilesV2Envelope(body, 200))).toBeInstanceOf(CiProtocolError);
     }
   });
@@ -204,14 +218,30 @@ describe('toFilesV2Result', () => {
       timecost: '12',
       image_info: {
         original_info: { format: 'png', width: '640', height: '480', ave: '0x000000', quality: '100' },
-        process_results: { file_id: '/out/a.webp', format: 'webp', width: '320', height: '240', size: '999', quality: 75 },
+        process_results: {
+          file_id: '/out/a.webp',
+          format: 'webp',
+          width: '320',
+          height: '240',
+          size: '999',
+          quality: 75,
+        },
       },
     });
     expect(result).toEqual({
       timecost: 12,
       imageInfo: {
-        originalInfo: { format: 'png', width: 640, height: 480, ave: '0x000000', orientation: 1, quality: 100 },
-        processResults: [{ key: 'out/a.webp', format: 'webp', width: 320, height: 240, size: 999, quality: 75 }],
+        originalInfo: {
+          format: 'png',
+          width: 640,
+          height: 480,
+          ave: '0x000000',
+          orientation: 1,
+          quality: 100,
+        },
+        processResults: [
+          { key: 'out/a.webp', format: 'webp', width: 320, height: 240, size: 999, quality: 75 },
+        ],
       },
     });
   });
@@ -228,14 +258,20 @@ describe('toFilesV2Result', () => {
 
 describe('parseSliceInitResult', () => {
   it('reads session, slice_size, offset and serial_upload', () => {
-    expect(parseSliceInitResult({ session: 's-1', slice_size: 1048576, offset: '0', serial_upload: 1 })).toEqual({
+    expect(
+      parseSliceInitResult({ session: 's-1', slice_size: 1048576, offset: '0', serial_upload: 1 }),
+    ).toEqual({
       complete: false,
       session: 's-1',
       sliceSize: 1048576,
       offset: 0,
       serialUpload: true,
     });
-    expect(parseSliceInitResult({ session: 's-2' })).toEqual({ complete: false, session: 's-2', serialUpload: false });
+    expect(parseSliceInitResult({ session: 's-2' })).toEqual({
+      complete: false,
+      session: 's-2',
+      serialUpload: false,
+    });
   });
 
   it('reports a finished upload when the server already has the file (access_url, no session)', () => {

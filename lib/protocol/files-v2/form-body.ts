@@ -82,14 +82,14 @@ export interface SliceFinishFormInput {
 type Fields = [name: string, value: string | number | undefined][];
 
 const CRLF = '\r\n';
-const BOUNDARY = /^[0-9A-Za-z'()+_,./:=?-]{1,70}$/;
+// Token characters only, so the boundary needs no quoting in Content-Type.
+const BOUNDARY = /^[0-9A-Za-z'+_.-]{1,70}$/;
 
 function pickBoundary(boundary: string | undefined): string {
   if (boundary === undefined) return `----CiFormBoundary${randomBytes(12).toString('hex')}`;
   if (!BOUNDARY.test(boundary)) {
-    throw new CiValidationError('OPTIONS_INVALID', 'multipart boundary must be 1-70 safe characters', {
-      field: 'boundary',
-    });
+    const message = "multipart boundary must be 1-70 characters from A-Z a-z 0-9 ' + _ . -";
+    throw new CiValidationError('OPTIONS_INVALID', message, { field: 'boundary' });
   }
   return boundary;
 }
@@ -105,10 +105,9 @@ function fieldParts(boundary: string, fields: Fields): string {
   for (const [name, value] of fields) {
     if (value === undefined) continue;
     const text = String(value);
-    if (text.includes(`--${boundary}`) || /[\r\n]/.test(text)) {
-      throw new CiValidationError('OPTIONS_INVALID', `form field ${name} contains a line break or the boundary`, {
-        field: name,
-      });
+    if (text.includes(`--${boundary}`)) {
+      const message = `form field ${name} contains the multipart boundary`;
+      throw new CiValidationError('OPTIONS_INVALID', message, { field: name });
     }
     out += `--${boundary}${CRLF}Content-Disposition: form-data; name="${name}"${CRLF}${CRLF}${text}${CRLF}`;
   }
@@ -133,7 +132,10 @@ async function* fileBytes(source: FilesV2FileSource, length: number, field: stri
   }
   let seen = 0;
   for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    const buf =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk)
+        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
     seen += buf.length;
     if (seen > length) throw lengthMismatch(field, length, `more than ${length}`);
     if (buf.length) yield buf;
@@ -142,9 +144,8 @@ async function* fileBytes(source: FilesV2FileSource, length: number, field: stri
 }
 
 function lengthMismatch(field: string, expected: number, got: string): CiValidationError {
-  return new CiValidationError('OPTIONS_INVALID', `file stream gave ${got} bytes, ${field} declared ${expected}`, {
-    field,
-  });
+  const message = `file stream gave ${got} bytes, ${field} declared ${expected}`;
+  return new CiValidationError('OPTIONS_INVALID', message, { field });
 }
 
 /** A form whose last part is the file (`filecontent`), streamed between a precomputed head and tail. */
@@ -203,7 +204,9 @@ export function createUploadForm(input: UploadFormInput): FilesV2Form<Readable> 
 }
 
 /** Builds the `op=image_process` form (cloud data processing of a stored file): a small buffer. */
-export function createImageProcessForm(input: { insertOnly?: 0 | 1; boundary?: string } = {}): FilesV2Form<Buffer> {
+export function createImageProcessForm(
+  input: { insertOnly?: 0 | 1; boundary?: string } = {},
+): FilesV2Form<Buffer> {
   return fieldsForm(
     [
       ['op', 'image_process'],

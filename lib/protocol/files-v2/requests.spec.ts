@@ -27,7 +27,9 @@ describe('filesV2Path / filesV2FileId', () => {
     expect(filesV2Path('1250000000', 'examplebucket', 'sample_file.jpg')).toBe(
       '/files/v2/1250000000/examplebucket/sample_file.jpg',
     );
-    expect(filesV2FileId('1250000000', 'examplebucket', 'd/e f.png')).toBe('/1250000000/examplebucket/d/e%20f.png');
+    expect(filesV2FileId('1250000000', 'examplebucket', 'd/e f.png')).toBe(
+      '/1250000000/examplebucket/d/e%20f.png',
+    );
   });
 });
 
@@ -35,7 +37,11 @@ describe('request descriptions', () => {
   const auth = { authorization: 'SIGN', picOperations: PIC_OPS };
 
   it('upload: POST, the four headers, a streamed body of the announced length', async () => {
-    const req = filesV2UploadRequest(target, auth, { file: Buffer.from('abc'), fileLength: 3, boundary: 'bnd' });
+    const req = filesV2UploadRequest(target, auth, {
+      file: Buffer.from('abc'),
+      fileLength: 3,
+      boundary: 'bnd',
+    });
     const chunks: Buffer[] = [];
     for await (const c of req.body) chunks.push(c as Buffer);
     expect(req.method).toBe('POST');
@@ -55,12 +61,21 @@ describe('request descriptions', () => {
     expect(process.headers['content-length']).toBe(String(process.body.length));
     const init = filesV2SliceInitRequest(target, auth, { fileSize: 10, sliceSize: 5 });
     expect(init.headers['pic-operations']).toBe(PIC_OPS);
-    const data = filesV2SliceDataRequest(target, auth, { session: 's', offset: 0, slice: Buffer.alloc(5), sliceLength: 5 });
+    const data = filesV2SliceDataRequest(target, auth, {
+      session: 's',
+      offset: 0,
+      slice: Buffer.alloc(5),
+      sliceLength: 5,
+    });
     expect(data.headers['pic-operations']).toBeUndefined();
     expect(data.headers.authorization).toBe('SIGN');
     const finish = filesV2SliceFinishRequest(target, auth, { session: 's', fileSize: 10 });
     expect(finish.headers['pic-operations']).toBe(PIC_OPS);
-    const noOps = filesV2SliceFinishRequest(target, { authorization: 'SIGN' }, { session: 's', fileSize: 10 });
+    const noOps = filesV2SliceFinishRequest(
+      target,
+      { authorization: 'SIGN' },
+      { session: 's', fileSize: 10 },
+    );
     expect('pic-operations' in noOps.headers).toBe(false);
   });
 });
@@ -118,8 +133,17 @@ describe('an upload over loopback HTTP', () => {
             data: {
               resource_path: '/1250000000/examplebucket/相册/猫 (1).jpg',
               image_info: {
-                original_info: { format: 'JPEG', width: 50, height: 200, ave: '0xa18432', orientation: 1, quality: 100 },
-                process_results: [{ file_id: 'test1.png', format: 'PNG', width: 200, height: 50, size: 100, quality: 100 }],
+                original_info: {
+                  format: 'JPEG',
+                  width: 50,
+                  height: 200,
+                  ave: '0xa18432',
+                  orientation: 1,
+                  quality: 100,
+                },
+                process_results: [
+                  { file_id: 'test1.png', format: 'PNG', width: 200, height: 50, size: 100, quality: 100 },
+                ],
               },
             },
           }),
@@ -150,7 +174,11 @@ describe('an upload over loopback HTTP', () => {
       { authorization, picOperations: PIC_OPS },
       { file: Readable.from(chunks), fileLength: bytes.length, insertOnly: 1 },
     );
-    const res = await request(origin + req.path, { method: req.method, headers: req.headers, body: req.body });
+    const res = await request(origin + req.path, {
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+    });
     const text = await res.body.text();
     const envelope = parseFilesV2Envelope(text, res.statusCode, req);
     const result = toFilesV2Result(envelope.data);
@@ -180,10 +208,19 @@ describe('an upload over loopback HTTP', () => {
       expiresAt: Math.floor(Date.now() / 1000) + 600,
     });
     const req = filesV2ImageProcessRequest(target, { authorization, picOperations: PIC_OPS });
-    const res = await request(origin + req.path, { method: req.method, headers: req.headers, body: req.body });
+    const res = await request(origin + req.path, {
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+    });
     const text = await res.body.text();
     expect(() => parseFilesV2Envelope(text, res.statusCode, req)).toThrow(
-      expect.objectContaining({ statusCode: 403, ciCode: '-60932', ciMessage: 'SIGNATURE_MISMATCH', requestId: 'r-403' }),
+      expect.objectContaining({
+        statusCode: 403,
+        ciCode: '-60932',
+        ciMessage: 'SIGNATURE_MISMATCH',
+        requestId: 'r-403',
+      }),
     );
   });
 });

@@ -69,7 +69,12 @@ function formRequest<B extends Readable | Buffer>(
     'content-length': String(form.contentLength),
   };
   if (auth.picOperations) headers['pic-operations'] = auth.picOperations;
-  return { method: 'POST', path: filesV2Path(target.appId, target.bucket, target.key), headers, body: form.body };
+  return {
+    method: 'POST',
+    path: filesV2Path(target.appId, target.bucket, target.key),
+    headers,
+    body: form.body,
+  };
 }
 
 /** Simple upload (`op=upload`) of a file of known length, streamed; `Pic-Operations` processes it on upload. */

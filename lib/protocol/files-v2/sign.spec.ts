@@ -7,7 +7,7 @@ import { createFilesV2Signature, parseFilesV2Signature, verifyFilesV2Signature }
 const SECRET_ID = 'AKIDEXAMPLE';
 const SECRET_KEY = 'SECRETEXAMPLE';
 const NOW_MS = 1_700_000_000_700;
-const keys = (id: string) => (id === SECRET_ID ? SECRET_KEY : undefined);
+const keys = (id: string): string | undefined => (id === SECRET_ID ? SECRET_KEY : undefined);
 
 /** Splits a signature into MAC and plain text with nothing but Buffer. */
 function split(sign: string): { mac: Buffer; plain: string } {
@@ -17,7 +17,9 @@ function split(sign: string): { mac: Buffer; plain: string } {
 
 /** Builds a signature by hand, in any field order, as the other SDKs do. */
 function handMade(plain: string, key = SECRET_KEY): string {
-  return Buffer.concat([createHmac('sha1', key).update(plain).digest(), Buffer.from(plain)]).toString('base64');
+  return Buffer.concat([createHmac('sha1', key).update(plain).digest(), Buffer.from(plain)]).toString(
+    'base64',
+  );
 }
 
 describe('createFilesV2Signature', () => {
@@ -43,10 +45,22 @@ describe('createFilesV2Signature', () => {
   it('defaults to an empty f (multi-use), the current time and a random nonce of up to 10 digits', () => {
     const before = Math.floor(Date.now() / 1000);
     const a = split(
-      createFilesV2Signature({ appId: '1', bucket: 'b', secretId: SECRET_ID, secretKey: SECRET_KEY, expiresAt: 9 }),
+      createFilesV2Signature({
+        appId: '1',
+        bucket: 'b',
+        secretId: SECRET_ID,
+        secretKey: SECRET_KEY,
+        expiresAt: 9,
+      }),
     ).plain;
     const b = split(
-      createFilesV2Signature({ appId: '1', bucket: 'b', secretId: SECRET_ID, secretKey: SECRET_KEY, expiresAt: 9 }),
+      createFilesV2Signature({
+        appId: '1',
+        bucket: 'b',
+        secretId: SECRET_ID,
+        secretKey: SECRET_KEY,
+        expiresAt: 9,
+      }),
     ).plain;
     const match = /^a=1&b=b&k=AKIDEXAMPLE&e=9&t=(\d+)&r=(\d{1,10})&f=$/.exec(a);
     expect(match).not.toBeNull();
@@ -67,6 +81,9 @@ describe('createFilesV2Signature', () => {
     }
     expect(isCiValidationError(thrown) && thrown.field).toBe('fileId');
     expect(String((thrown as Error).message)).not.toContain(SECRET_KEY);
+    const base = { appId: '1', bucket: 'b', secretId: SECRET_ID, secretKey: SECRET_KEY, expiresAt: 9 };
+    expect(() => createFilesV2Signature({ ...base, nonce: '1&f=/x' })).toThrow(/nonce/);
+    expect(() => createFilesV2Signature({ ...base, nonce: 12345678901 })).toThrow(/nonce/);
   });
 });
 
@@ -108,7 +125,13 @@ describe('parseFilesV2Signature', () => {
 });
 
 describe('verifyFilesV2Signature', () => {
-  const base = { appId: '1250000000', bucket: 'bkt', secretId: SECRET_ID, secretKey: SECRET_KEY, now: () => NOW_MS };
+  const base = {
+    appId: '1250000000',
+    bucket: 'bkt',
+    secretId: SECRET_ID,
+    secretKey: SECRET_KEY,
+    now: () => NOW_MS,
+  };
   const fileId = filesV2FileId('1250000000', 'bkt', '相册/a b.jpg');
 
   it('accepts a valid multi-use signature and returns its fields', () => {
@@ -130,19 +153,24 @@ describe('verifyFilesV2Signature', () => {
 
   it('refuses a wrong key, an unknown id, a tampered byte and garbage', () => {
     const sign = createFilesV2Signature({ ...base, expiresAt: 1_700_000_900 });
-    const verify = (s: string, secretKeyFor = keys) => verifyFilesV2Signature(s, { secretKeyFor, now: () => NOW_MS });
+    const verify = (s: string, secretKeyFor = keys) =>
+      verifyFilesV2Signature(s, { secretKeyFor, now: () => NOW_MS });
     expect(verify(sign, () => 'other')).toEqual({ ok: false, reason: 'SIGNATURE_MISMATCH' });
     expect(verify(sign, () => undefined)).toEqual({ ok: false, reason: 'UNKNOWN_SECRET_ID' });
     const bytes = Buffer.from(sign, 'base64');
     const plain = bytes.subarray(20).toString();
-    const longer = Buffer.concat([bytes.subarray(0, 20), Buffer.from(plain.replace('e=1700000900', 'e=1900000900'))]);
+    const longer = Buffer.concat([
+      bytes.subarray(0, 20),
+      Buffer.from(plain.replace('e=1700000900', 'e=1900000900')),
+    ]);
     expect(verify(longer.toString('base64'))).toEqual({ ok: false, reason: 'SIGNATURE_MISMATCH' });
     expect(verify('%%%')).toEqual({ ok: false, reason: 'MALFORMED' });
   });
 
   it('refuses an expired signature and accepts one that has not expired yet', () => {
     const sign = createFilesV2Signature({ ...base, expiresAt: 1_700_000_900 });
-    const at = (sec: number) => verifyFilesV2Signature(sign, { secretKeyFor: keys, now: () => sec * 1000 }).ok;
+    const at = (sec: number) =>
+      verifyFilesV2Signature(sign, { secretKeyFor: keys, now: () => sec * 1000 }).ok;
     expect(at(1_700_000_899)).toBe(true);
     expect(at(1_700_000_900)).toBe(false);
     expect(verifyFilesV2Signature(sign, { secretKeyFor: keys, now: () => 1_800_000_000_000 })).toEqual({
@@ -155,7 +183,11 @@ describe('verifyFilesV2Signature', () => {
     const once = createFilesV2Signature({ ...base, expiresAt: 0, fileId });
     const loose = createFilesV2Signature({ ...base, expiresAt: 0 });
     const far = { secretKeyFor: keys, now: () => 1_900_000_000_000 };
-    expect(verifyFilesV2Signature(once, far)).toMatchObject({ ok: true, singleUse: true, fields: { fileId } });
+    expect(verifyFilesV2Signature(once, far)).toMatchObject({
+      ok: true,
+      singleUse: true,
+      fields: { fileId },
+    });
     expect(verifyFilesV2Signature(loose, far)).toEqual({ ok: false, reason: 'SINGLE_USE_WITHOUT_FILEID' });
   });
 
@@ -167,7 +199,10 @@ describe('verifyFilesV2Signature', () => {
     expect(check(bound, { appId: '1250000000', bucket: 'bkt', fileId }).ok).toBe(true);
     expect(check(bound, { appId: '1250000001' })).toEqual({ ok: false, reason: 'APPID_MISMATCH' });
     expect(check(bound, { bucket: 'other' })).toEqual({ ok: false, reason: 'BUCKET_MISMATCH' });
-    expect(check(bound, { fileId: '/1250000000/bkt/other.jpg' })).toEqual({ ok: false, reason: 'FILEID_MISMATCH' });
+    expect(check(bound, { fileId: '/1250000000/bkt/other.jpg' })).toEqual({
+      ok: false,
+      reason: 'FILEID_MISMATCH',
+    });
     expect(check(multi, { fileId: '/1250000000/bkt/other.jpg' }).ok).toBe(true);
   });
 });
@@ -188,7 +223,9 @@ describe('against cos-nodejs-sdk-v5 getV4Auth (field order a,b,k,t,e,r,f)', () =
       expect(parsed.expiresAt - parsed.signedAt).toBe(600);
       expect(parsed.plain.startsWith('a=1250000000&b=examplebucket&k=AKIDEXAMPLE&t=')).toBe(true);
       expect(parsed.mac.equals(createHmac('sha1', SECRET_KEY).update(parsed.plain).digest())).toBe(true);
-      expect(verifyFilesV2Signature(sdk, { secretKeyFor: keys, now: () => parsed.signedAt * 1000 })).toMatchObject({
+      expect(
+        verifyFilesV2Signature(sdk, { secretKeyFor: keys, now: () => parsed.signedAt * 1000 }),
+      ).toMatchObject({
         ok: true,
         fields: { fileId: parsed.fileId },
       });

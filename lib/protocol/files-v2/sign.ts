@@ -60,10 +60,13 @@ export function createFilesV2Signature(input: FilesV2SignInput): string {
   // An '&' would make the plain text ambiguous: the server (and parseFilesV2Signature) split on it.
   for (const field of ['appId', 'bucket', 'secretId', 'fileId'] as const) {
     if (input[field]?.includes('&')) {
-      throw new CiValidationError('OPTIONS_INVALID', `files-v2 signature field ${field} must not contain '&'`, {
-        field,
-      });
+      const message = `files-v2 signature field ${field} must not contain '&'`;
+      throw new CiValidationError('OPTIONS_INVALID', message, { field });
     }
+  }
+  if (input.nonce !== undefined && !/^\d{1,10}$/.test(String(input.nonce))) {
+    const message = 'files-v2 signature nonce must be a decimal of up to 10 digits';
+    throw new CiValidationError('OPTIONS_INVALID', message, { field: 'nonce' });
   }
   const t = Math.floor((input.now ?? Date.now)() / 1000);
   const r = input.nonce ?? randomInt(1, 2 ** 32);
@@ -160,7 +163,9 @@ export function verifyFilesV2Signature(sign: string, options: FilesV2VerifyOptio
   const now = Math.floor((options.now ?? Date.now)() / 1000);
   if (!singleUse && parsed.expiresAt <= now) return { ok: false, reason: 'EXPIRED' };
   const expected = options.expected ?? {};
-  if (expected.appId !== undefined && expected.appId !== parsed.appId) return { ok: false, reason: 'APPID_MISMATCH' };
+  if (expected.appId !== undefined && expected.appId !== parsed.appId) {
+    return { ok: false, reason: 'APPID_MISMATCH' };
+  }
   if (expected.bucket !== undefined && expected.bucket !== parsed.bucket) {
     return { ok: false, reason: 'BUCKET_MISMATCH' };
   }

@@ -1,0 +1,2 @@
+export * from './cli-options';
+export * from './run-cli';

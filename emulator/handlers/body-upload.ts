@@ -1,0 +1,61 @@
+import { cosErrors } from '../errors/cos-errors';
+import { declaredLength, parseContentMd5, receiveBody } from '../http/request-body';
+import type { StagedBody } from '../storage/object-store';
+import type { HandlerContext } from './handler.types';
+import { header } from './handler.utils';
+
+/** The checks of an upload request that need no body: run them before anything is read. */
+export interface UploadPreconditions {
+  /** Declared `Content-Length`; `undefined` for a chunked body. */
+  length: number | undefined;
+  /** Decoded `Content-MD5`, when sent. */
+  contentMd5: Buffer | undefined;
+}
+
+/**
+ * Checks an upload's headers before its body: 411 `MissingContentLength` for a chunked body that carries
+ * `Pic-Operations` (CI cannot read those, protocol.md 1.5), 400 `EntityTooLarge` for a declared length over
+ * the limit (refused before reading), 400 `InvalidDigest` for a malformed `Content-MD5`.
+ */
+export function checkUploadHeaders(context: HandlerContext, maxSize: number): UploadPreconditions {
+  const { req } = context.exchange;
+  const length = declaredLength(req);
+  if (length === undefined && req.headers['pic-operations'] !== undefined) {
+    throw cosErrors.missingContentLength(
+      'A request carrying Pic-Operations must declare its Content-Length: CI does not read chunked bodies.',
+    );
+  }
+  if (length !== undefined && length > maxSize) throw cosErrors.entityTooLarge(maxSize);
+  return { length, contentMd5: parseContentMd5(header(req, 'content-md5')) };
+}
+
+/** A body received whole, staged, and checked against its `Content-MD5`. */
+export interface ReceivedUpload {
+  staged: StagedBody;
+  size: number;
+  /** Binary MD5 of the body. */
+  md5: Buffer;
+}
+
+/**
+ * Streams the request body into the store's staging area (for an object, or for a part of `uploadId`).
+ * Anything that goes wrong (client gone: `IncompleteBody`; too large; `BadDigest`) drops what was staged.
+ */
+export async function receiveUpload(
+  context: HandlerContext,
+  preconditions: UploadPreconditions,
+  maxSize: number,
+  uploadId?: string,
+): Promise<ReceivedUpload> {
+  const { exchange, env, bucket } = context;
+  const staged = await env.store.stageBody(bucket, uploadId);
+  try {
+    exchange.continueIfExpected();
+    const body = await receiveBody(exchange.req, staged.sink, maxSize);
+    if (preconditions.contentMd5 && !preconditions.contentMd5.equals(body.md5)) throw cosErrors.badDigest();
+    return { staged, size: body.size, md5: body.md5 };
+  } catch (error) {
+    await staged.discard();
+    throw error;
+  }
+}

@@ -1,0 +1,12 @@
+import { bucketRoutes } from './bucket.handlers';
+import type { CosHandlerRoute } from './handler.types';
+import { multipartRoutes } from './multipart.handlers';
+import { objectRoutes } from './object.handlers';
+
+export * from './bucket.handlers';
+export * from './handler.types';
+export * from './multipart.handlers';
+export * from './object.handlers';
+
+/** Every COS operation the emulator serves. */
+export const cosRoutes: readonly CosHandlerRoute[] = [...objectRoutes, ...multipartRoutes, ...bucketRoutes];

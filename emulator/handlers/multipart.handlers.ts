@@ -1,0 +1,263 @@
+import { createHash } from 'node:crypto';
+import { cosErrors } from '../errors/cos-errors';
+import { isCosHttpError } from '../errors/cos-http.error';
+import { declaredLength, parseContentMd5, readSmallBody } from '../http/request-body';
+import { type MultipartUploadInfo, NoSuchUploadError } from '../storage/object-store';
+import { completeMultipartUploadXml, initiateMultipartUploadXml, listPartsXml } from '../xml/multipart.xml';
+import { type ParsedXml, type ParsedXmlValue, parseXmlDocument, XmlSyntaxError } from '../xml/xml';
+import { checkUploadHeaders, receiveUpload } from './body-upload';
+import type { CosHandlerRoute, HandlerContext } from './handler.types';
+import {
+  checkKey,
+  contentTypeOf,
+  header,
+  integerParam,
+  quotedMd5,
+  storedHeadersOf,
+  unquote,
+} from './handler.utils';
+
+/** Largest part number COS accepts. */
+export const MAX_PART_NUMBER = 10000;
+
+/** Largest CompleteMultipartUpload body read (10000 parts take about 850 KB). */
+const MAX_COMPLETE_BODY = 2 * 1024 * 1024;
+
+/** The upload named by `?uploadId`, which must belong to the addressed key; 404 `NoSuchUpload` otherwise. */
+function findUpload(context: HandlerContext): MultipartUploadInfo {
+  const uploadId = context.target.query.get('uploadId') ?? '';
+  const upload = context.env.store.getMultipartUpload(context.bucket, uploadId);
+  if (!upload || upload.key !== context.key) throw cosErrors.noSuchUpload();
+  return upload;
+}
+
+/** Maps a store's {@link NoSuchUploadError} (the upload ended meanwhile) to 404 `NoSuchUpload`. */
+async function orNoSuchUpload<T>(task: Promise<T>): Promise<T> {
+  try {
+    return await task;
+  } catch (error) {
+    if (error instanceof NoSuchUploadError) throw cosErrors.noSuchUpload();
+    throw error;
+  }
+}
+
+/** Initiate Multipart Upload (`POST /<key>?uploads`): the content type and metadata apply to the object. */
+async function initiateMultipartUpload(context: HandlerContext): Promise<void> {
+  const { exchange, env, bucket, key } = context;
+  checkKey(key);
+  const upload = await env.store.createMultipartUpload(bucket, key, {
+    contentType: contentTypeOf(exchange.req),
+    headers: storedHeadersOf(exchange.req),
+  });
+  exchange.sendXml(200, initiateMultipartUploadXml(upload));
+}
+
+/** Upload Part (`PUT /<key>?partNumber=N&uploadId=ID`): stores the part apart until Complete. */
+async function uploadPart(context: HandlerContext): Promise<void> {
+  const { exchange, env, bucket, target } = context;
+  const partNumber = integerParam(target.query, 'partNumber', { min: 1, max: MAX_PART_NUMBER, fallback: 0 });
+  if (partNumber === 0)
+    throw cosErrors.invalidArgument(`partNumber must be an integer from 1 to ${MAX_PART_NUMBER}.`);
+  const upload = findUpload(context);
+  const preconditions = checkUploadHeaders(context, env.maxObjectSize);
+  const body = await orNoSuchUpload(
+    receiveUpload(context, preconditions, env.maxObjectSize, upload.uploadId),
+  );
+  const part = await orNoSuchUpload(
+    env.store.commitPart(body.staged, {
+      bucket,
+      uploadId: upload.uploadId,
+      partNumber,
+      size: body.size,
+      etag: quotedMd5(body.md5),
+    }),
+  );
+  exchange.sendEmpty(200, { ETag: part.etag });
+}
+
+function text(value: ParsedXmlValue | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The `(PartNumber, ETag)` list of a CompleteMultipartUpload body; 400 `MalformedXML` when unreadable. */
+function parseCompleteBody(xml: string): Array<{ partNumber: number; etag: string }> {
+  let doc: ParsedXml;
+  try {
+    doc = parseXmlDocument(xml, ['CompleteMultipartUpload.Part']);
+  } catch (error) {
+    if (error instanceof XmlSyntaxError) throw cosErrors.malformedXml();
+    throw error;
+  }
+  const root = doc.CompleteMultipartUpload;
+  const parts = root && typeof root === 'object' && !Array.isArray(root) ? root.Part : undefined;
+  if (!Array.isArray(parts) || parts.length === 0) {
+    throw cosErrors.malformedXml('The XML must be <CompleteMultipartUpload> with at least one <Part>.');
+  }
+  return parts.map((part) => {
+    const fields = part && typeof part === 'object' && !Array.isArray(part) ? part : {};
+    const number = text(fields.PartNumber);
+    const etag = text(fields.ETag);
+    if (!number || !/^\d+$/.test(number) || etag === undefined) {
+      throw cosErrors.malformedXml('Every <Part> needs a numeric <PartNumber> and an <ETag>.');
+    }
+    return { partNumber: Number(number), etag };
+  });
+}
+
+/**
+ * Complete Multipart Upload (`POST /<key>?uploadId=ID`): checks the part list (ascending, every part
+ * uploaded with that ETag, every part but the last at least the minimum size) and joins the parts. The
+ * ETag is `"<md5 of the concatenated binary part MD5s>-<parts>"`. With `Pic-Operations`, the processing
+ * hook runs on the completed object.
+ */
+async function completeMultipartUpload(context: HandlerContext): Promise<void> {
+  const { exchange, env, bucket, key } = context;
+  const { req } = exchange;
+  const upload = findUpload(context);
+  const picOperations = header(req, 'pic-operations');
+  if (picOperations !== undefined && declaredLength(req) === undefined) {
+    throw cosErrors.missingContentLength(
+      'A request carrying Pic-Operations must declare its Content-Length: CI does not read chunked bodies.',
+    );
+  }
+  const contentMd5 = parseContentMd5(header(req, 'content-md5'));
+  if (picOperations !== undefined) {
+    await env.picProcessor.validate({ trigger: 'CompleteMultipartUpload', bucket, key, picOperations });
+  }
+  exchange.continueIfExpected();
+  let body: Buffer;
+  try {
+    body = await readSmallBody(req, MAX_COMPLETE_BODY);
+  } catch (error) {
+    if (isCosHttpError(error) && error.code === 'EntityTooLarge') {
+      throw cosErrors.malformedXml('The CompleteMultipartUpload body is too large.');
+    }
+    throw error;
+  }
+  if (contentMd5 && !contentMd5.equals(createHash('md5').update(body).digest())) throw cosErrors.badDigest();
+
+  const requested = parseCompleteBody(body.toString('utf8'));
+  const stored = new Map(env.store.listParts(bucket, upload.uploadId).map((p) => [p.partNumber, p]));
+  requested.forEach(({ partNumber }, index) => {
+    if (index > 0 && partNumber <= requested[index - 1].partNumber) throw cosErrors.invalidPartOrder();
+  });
+  let total = 0;
+  const digests: Buffer[] = [];
+  requested.forEach(({ partNumber, etag }, index) => {
+    const part = stored.get(partNumber);
+    if (!part || unquote(part.etag) !== unquote(etag)) {
+      throw cosErrors.invalidPart(
+        `Part ${partNumber} was not uploaded, or its ETag does not match: every part must be uploaded and listed with the ETag it was given.`,
+      );
+    }
+    if (index < requested.length - 1 && part.size < env.minPartSize) {
+      throw cosErrors.entityTooSmall(
+        `Part ${partNumber} is ${part.size} bytes: every part but the last must be at least ${env.minPartSize} bytes.`,
+      );
+    }
+    total += part.size;
+    digests.push(Buffer.from(unquote(part.etag), 'hex'));
+  });
+  if (total > env.maxObjectSize) throw cosErrors.entityTooLarge(env.maxObjectSize);
+
+  const etag = `"${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${requested.length}"`;
+  const object = await orNoSuchUpload(
+    env.store.completeMultipartUpload(
+      bucket,
+      upload.uploadId,
+      requested.map((p) => p.partNumber),
+      etag,
+    ),
+  );
+  const processing =
+    picOperations === undefined
+      ? undefined
+      : await env.picProcessor.process({
+          trigger: 'CompleteMultipartUpload',
+          bucket,
+          key,
+          picOperations,
+          original: object,
+          store: env.store,
+          region: env.region,
+          requestId: exchange.requestId,
+        });
+  exchange.sendXml(200, completeMultipartUploadXml(object, env.region, processing));
+}
+
+/** Abort Multipart Upload (`DELETE /<key>?uploadId=ID`): 204, parts dropped; 404 `NoSuchUpload`. */
+async function abortMultipartUpload(context: HandlerContext): Promise<void> {
+  const upload = findUpload(context);
+  if (!(await context.env.store.abortMultipartUpload(context.bucket, upload.uploadId))) {
+    throw cosErrors.noSuchUpload();
+  }
+  context.exchange.sendEmpty(204);
+}
+
+/** List Parts (`GET /<key>?uploadId=ID`), paged by `max-parts` and `part-number-marker`. */
+async function listParts(context: HandlerContext): Promise<void> {
+  const { exchange, env, bucket, target } = context;
+  const upload = findUpload(context);
+  const maxParts = integerParam(target.query, 'max-parts', {
+    min: 0,
+    max: 1000,
+    fallback: 1000,
+    clamp: true,
+  });
+  const marker = integerParam(target.query, 'part-number-marker', {
+    min: 0,
+    max: MAX_PART_NUMBER,
+    fallback: 0,
+  });
+  const after = env.store.listParts(bucket, upload.uploadId).filter((p) => p.partNumber > marker);
+  const parts = after.slice(0, maxParts);
+  const isTruncated = after.length > parts.length;
+  exchange.sendXml(
+    200,
+    listPartsXml(
+      {
+        upload,
+        parts,
+        partNumberMarker: marker,
+        maxParts,
+        isTruncated,
+        nextPartNumberMarker: parts.length ? parts[parts.length - 1].partNumber : marker,
+        encodingType: target.query.get('encoding-type'),
+      },
+      env.appId,
+    ),
+  );
+}
+
+/** Multipart routes: Initiate, UploadPart, Complete, Abort, ListParts. */
+export const multipartRoutes: readonly CosHandlerRoute[] = [
+  {
+    operation: 'InitiateMultipartUpload',
+    method: 'POST',
+    scope: 'object',
+    subresources: ['uploads'],
+    handler: initiateMultipartUpload,
+  },
+  {
+    operation: 'UploadPart',
+    method: 'PUT',
+    scope: 'object',
+    subresources: ['partNumber', 'uploadId'],
+    handler: uploadPart,
+  },
+  {
+    operation: 'CompleteMultipartUpload',
+    method: 'POST',
+    scope: 'object',
+    subresources: ['uploadId'],
+    handler: completeMultipartUpload,
+  },
+  {
+    operation: 'AbortMultipartUpload',
+    method: 'DELETE',
+    scope: 'object',
+    subresources: ['uploadId'],
+    handler: abortMultipartUpload,
+  },
+  { operation: 'ListParts', method: 'GET', scope: 'object', subresources: ['uploadId'], handler: listParts },
+];

@@ -1,0 +1,192 @@
+import type { OutgoingHttpHeaders } from 'node:http';
+import { cosErrors } from '../errors/cos-errors';
+import { parseRange } from '../http/range';
+import type { ObjectMeta } from '../storage/object-store';
+import { uploadResultXml } from '../xml/object.xml';
+import { checkUploadHeaders, receiveUpload } from './body-upload';
+import type { CosHandlerRoute, HandlerContext } from './handler.types';
+import {
+  checkKey,
+  contentTypeOf,
+  header,
+  objectHeaders,
+  quotedMd5,
+  storedHeadersOf,
+  unquote,
+} from './handler.utils';
+
+/** `response-*` query parameters of GET Object and the header each one overrides. */
+const RESPONSE_OVERRIDES: ReadonlyArray<readonly [param: string, header: string]> = [
+  ['response-content-type', 'Content-Type'],
+  ['response-content-language', 'Content-Language'],
+  ['response-expires', 'Expires'],
+  ['response-cache-control', 'Cache-Control'],
+  ['response-content-disposition', 'Content-Disposition'],
+  ['response-content-encoding', 'Content-Encoding'],
+];
+
+function etagMatches(list: string, etag: string): boolean {
+  return list
+    .split(',')
+    .some((candidate) => candidate.trim() === '*' || unquote(candidate) === unquote(etag));
+}
+
+function notAfter(headerDate: string | undefined, modified: Date): boolean | undefined {
+  if (!headerDate) return undefined;
+  const since = Date.parse(headerDate);
+  if (Number.isNaN(since)) return undefined;
+  return Math.floor(modified.getTime() / 1000) <= Math.floor(since / 1000);
+}
+
+/** Evaluates conditional headers (RFC 9110 13.2.2 order): 412, 304, or `undefined` to serve the object. */
+function evaluateConditions(context: HandlerContext, meta: ObjectMeta): 304 | 412 | undefined {
+  const { req } = context.exchange;
+  const ifMatch = header(req, 'if-match');
+  if (ifMatch !== undefined) {
+    if (!etagMatches(ifMatch, meta.etag)) return 412;
+  } else if (notAfter(header(req, 'if-unmodified-since'), meta.lastModified) === false) {
+    return 412;
+  }
+  const ifNoneMatch = header(req, 'if-none-match');
+  if (ifNoneMatch !== undefined) {
+    if (etagMatches(ifNoneMatch, meta.etag)) return 304;
+  } else if (notAfter(header(req, 'if-modified-since'), meta.lastModified) === true) {
+    return 304;
+  }
+  return undefined;
+}
+
+function findObject(context: HandlerContext): ObjectMeta {
+  const meta = context.env.store.headObject(context.bucket, context.key);
+  if (!meta) throw cosErrors.noSuchKey();
+  return meta;
+}
+
+/** PUT Object: stores the body; with `Pic-Operations`, answers `<UploadResult>` (processing hook). */
+async function putObject(context: HandlerContext): Promise<void> {
+  const { exchange, env, bucket, key } = context;
+  const { req } = exchange;
+  checkKey(key);
+  const preconditions = checkUploadHeaders(context, env.maxObjectSize);
+  const picOperations = header(req, 'pic-operations');
+  if (picOperations !== undefined) {
+    await env.picProcessor.validate({ trigger: 'PutObject', bucket, key, picOperations });
+  }
+  const body = await receiveUpload(context, preconditions, env.maxObjectSize);
+  const meta = await env.store.commitObject(body.staged, {
+    bucket,
+    key,
+    size: body.size,
+    etag: quotedMd5(body.md5),
+    contentType: contentTypeOf(req),
+    headers: storedHeadersOf(req),
+  });
+  if (picOperations === undefined) {
+    exchange.sendEmpty(200, { ETag: meta.etag });
+    return;
+  }
+  const result = await env.picProcessor.process({
+    trigger: 'PutObject',
+    bucket,
+    key,
+    picOperations,
+    original: meta,
+    store: env.store,
+    region: env.region,
+    requestId: exchange.requestId,
+  });
+  exchange.sendXml(200, uploadResultXml(meta, env.region, result), { ETag: (result.original ?? meta).etag });
+}
+
+/** GET Object, with `Range` (206 / 416), conditional headers (304 / 412) and `response-*` overrides. */
+async function getObject(context: HandlerContext): Promise<void> {
+  const { exchange, env, bucket, key, target } = context;
+  const reader = await env.store.openObject(bucket, key);
+  if (!reader) throw cosErrors.noSuchKey();
+  const { meta } = reader;
+  try {
+    const condition = evaluateConditions(context, meta);
+    if (condition === 412) throw cosErrors.preconditionFailed();
+    const headers: OutgoingHttpHeaders = objectHeaders(meta);
+    if (condition === 304) {
+      await reader.close();
+      exchange.sendEmpty(304, { ETag: meta.etag, 'Last-Modified': headers['Last-Modified'] });
+      return;
+    }
+    for (const [param, name] of RESPONSE_OVERRIDES) {
+      const value = target.query.get(param);
+      if (value !== undefined) headers[name] = value;
+    }
+    const range = parseRange(header(exchange.req, 'range'), meta.size);
+    if (range === 'unsatisfiable') {
+      exchange.res.setHeader('Content-Range', `bytes */${meta.size}`);
+      throw cosErrors.invalidRange(meta.size);
+    }
+    if (range) {
+      headers['Content-Range'] = `bytes ${range.start}-${range.end}/${meta.size}`;
+      headers['Content-Length'] = range.end - range.start + 1;
+    } else {
+      headers['Content-Length'] = meta.size;
+    }
+    await exchange.sendStream(range ? 206 : 200, headers, reader.stream(range));
+  } catch (error) {
+    await reader.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** HEAD Object: the headers GET would answer, no body. */
+async function headObject(context: HandlerContext): Promise<void> {
+  const meta = findObject(context);
+  const condition = evaluateConditions(context, meta);
+  if (condition === 412) throw cosErrors.preconditionFailed();
+  const headers = objectHeaders(meta);
+  if (condition === 304) {
+    context.exchange.sendEmpty(304, { ETag: meta.etag, 'Last-Modified': headers['Last-Modified'] });
+    return;
+  }
+  context.exchange.sendEmpty(200, { ...headers, 'Content-Length': meta.size });
+}
+
+/** DELETE Object: 204, whether or not the object existed. */
+async function deleteObject(context: HandlerContext): Promise<void> {
+  await context.env.store.deleteObject(context.bucket, context.key);
+  context.exchange.sendEmpty(204);
+}
+
+/** `POST /<key>?image_process`: processes a stored object (cloud data processing) through the hook. */
+async function imageProcess(context: HandlerContext): Promise<void> {
+  const { exchange, env, bucket, key } = context;
+  const picOperations = header(exchange.req, 'pic-operations');
+  if (picOperations === undefined) {
+    throw cosErrors.invalidArgument('POST ?image_process needs a Pic-Operations header.');
+  }
+  const original = findObject(context);
+  await env.picProcessor.validate({ trigger: 'ImageProcess', bucket, key, picOperations });
+  const result = await env.picProcessor.process({
+    trigger: 'ImageProcess',
+    bucket,
+    key,
+    picOperations,
+    original,
+    store: env.store,
+    region: env.region,
+    requestId: exchange.requestId,
+  });
+  exchange.sendXml(200, uploadResultXml(original, env.region, result));
+}
+
+/** Object routes: PutObject, GetObject, HeadObject, DeleteObject, ImageProcess. */
+export const objectRoutes: readonly CosHandlerRoute[] = [
+  { operation: 'PutObject', method: 'PUT', scope: 'object', subresources: [], handler: putObject },
+  { operation: 'GetObject', method: 'GET', scope: 'object', subresources: [], handler: getObject },
+  { operation: 'HeadObject', method: 'HEAD', scope: 'object', subresources: [], handler: headObject },
+  { operation: 'DeleteObject', method: 'DELETE', scope: 'object', subresources: [], handler: deleteObject },
+  {
+    operation: 'ImageProcess',
+    method: 'POST',
+    scope: 'object',
+    subresources: ['image_process'],
+    handler: imageProcess,
+  },
+];

@@ -1,0 +1,202 @@
+import { CiValidationError } from '../../lib/core/errors';
+import type { CiImageFormat } from '../../lib/core/media/image-format';
+import { parseRule, type CiOutputFormat, type CiRule, type CiRuleStep } from '../../lib/core/rules';
+import type { EncodeFormat } from './pixel-pipeline';
+import { CiProcessingError } from './processing.error';
+
+/** Styles by name: each a rule string (`imageMogr2/thumbnail/400x|watermark/2/...`). */
+export type CiStyles = Readonly<Record<string, string>>;
+
+/** One step of a rule after `style/<name>` expansion, with its place for error messages. */
+export interface PlannedStep {
+  step: Exclude<CiRuleStep, { kind: 'style' | 'unknown' }>;
+  /** `step 2 (imageMogr2)`, or `step 1 (watermark) of style "x"`. */
+  label: string;
+}
+
+/** One quality directive, in rule order. */
+export type QualityDirective =
+  | { kind: 'quality'; value: number; force: boolean }
+  | { kind: 'rquality' | 'lquality'; value: number };
+
+/** What a rule asks of the output, gathered from all its steps. */
+export interface RulePlan {
+  steps: PlannedStep[];
+  /** The last `format/...` asked for, if any. */
+  format?: CiOutputFormat;
+  qualities: QualityDirective[];
+  strip: boolean;
+  interlace: boolean;
+  ignoreError: boolean;
+  /** `size-limit`: bytes, and `!` (return the source when smaller). */
+  sizeLimit?: { bytes: number; force: boolean };
+  /** `cgif/<n>`: frames to keep. */
+  frames?: number;
+  /** The rule cuts transparent corners (`iradius`, `rradius`). */
+  makesTransparency: boolean;
+}
+
+/** Nested `style/<name>` steps followed at most this deep. */
+const MAX_STYLE_DEPTH = 5;
+
+/** Output formats CI names but sharp's prebuilt libvips cannot write, with the reason. */
+const UNWRITABLE: Partial<Record<CiOutputFormat, string>> = {
+  heif: 'HEVC-coded HEIF needs an HEVC encoder, which this libvips build lacks (use avif)',
+  tpg: "TPG is Tencent's own format",
+  svgc: "SVGC is Tencent's own format",
+  jxl: 'this libvips build has no JPEG XL encoder',
+};
+
+function unsupported(label: string, what: string): CiProcessingError {
+  return new CiProcessingError('InvalidArgument', `${label}: ${what} is not supported by the emulator`);
+}
+
+function expand(rule: CiRule, styles: CiStyles, depth: number, via: string[]): PlannedStep[] {
+  const out: PlannedStep[] = [];
+  rule.steps.forEach((step, index) => {
+    const label = `step ${index + 1} (${step.kind}${step.kind === 'watermark' ? `/${step.type}` : ''})${
+      via.length > 0 ? ` of style ${JSON.stringify(via[via.length - 1])}` : ''
+    }`;
+    if (step.kind === 'unknown') throw unsupported(label, `operation ${JSON.stringify(step.raw)}`);
+    if (step.kind !== 'style') {
+      out.push({ step, label });
+      return;
+    }
+    if (!Object.prototype.hasOwnProperty.call(styles, step.name)) {
+      throw new CiProcessingError('StyleNotFound', `${label}: style ${JSON.stringify(step.name)} is not defined`);
+    }
+    if (via.includes(step.name) || depth >= MAX_STYLE_DEPTH) {
+      throw new CiProcessingError(
+        'InvalidArgument',
+        `${label}: style ${JSON.stringify(step.name)} refers to styles too deeply (${[...via, step.name].join(' -> ')})`,
+      );
+    }
+    let parsed: CiRule;
+    try {
+      parsed = parseRule(styles[step.name]);
+    } catch (error) {
+      if (!(error instanceof CiValidationError)) throw error;
+      throw new CiProcessingError(
+        'InvalidArgument',
+        `${label}: style ${JSON.stringify(step.name)} is not a valid rule (${error.message})`,
+        { cause: error },
+      );
+    }
+    out.push(...expand(parsed, styles, depth + 1, [...via, step.name]));
+  });
+  return out;
+}
+
+function checkFormat(label: string, format: CiOutputFormat): void {
+  const reason = UNWRITABLE[format];
+  if (reason) {
+    throw new CiProcessingError('InvalidArgument', `${label}: format ${format} is not supported by the emulator (${reason})`);
+  }
+}
+
+/**
+ * Expands `style/<name>` steps (`StyleNotFound` for an unknown name), refuses what the emulator cannot execute
+ * (`InvalidArgument` naming the operation: unknown steps and operations, unknown parameters, formats it cannot
+ * write) and gathers the output settings. Runs before any pixel is decoded.
+ */
+export function planRule(rule: CiRule, styles: CiStyles = {}): RulePlan {
+  const plan: RulePlan = {
+    steps: expand(rule, styles, 0, []),
+    qualities: [],
+    strip: false,
+    interlace: false,
+    ignoreError: false,
+    makesTransparency: false,
+  };
+  for (const { step, label } of plan.steps) {
+    if (step.kind === 'imageMogr2') {
+      for (const op of step.ops) {
+        switch (op.op) {
+          case 'unknown':
+            throw unsupported(label, `imageMogr2 operation ${JSON.stringify([op.name, ...op.args].join('/'))}`);
+          case 'format':
+            checkFormat(label, op.format);
+            plan.format = op.format;
+            break;
+          case 'quality':
+            plan.qualities.push({ kind: 'quality', value: op.value, force: op.force ?? false });
+            break;
+          case 'rquality':
+          case 'lquality':
+            plan.qualities.push({ kind: op.op, value: op.value });
+            break;
+          case 'strip':
+            plan.strip = true;
+            break;
+          case 'interlace':
+            plan.interlace = op.value === 1;
+            break;
+          case 'ignore-error':
+            plan.ignoreError = true;
+            break;
+          case 'size-limit':
+            plan.sizeLimit = { bytes: op.value * (op.unit === 'k' ? 1024 : 1024 * 1024), force: op.force ?? false };
+            break;
+          case 'cgif':
+            plan.frames = op.frames;
+            break;
+          case 'iradius':
+          case 'rradius':
+            plan.makesTransparency = true;
+            break;
+          default:
+            break;
+        }
+      }
+    } else if (step.kind === 'imageView2') {
+      if (step.extra?.length) throw unsupported(label, `parameter ${JSON.stringify(step.extra[0].name)}`);
+      if (step.format) {
+        checkFormat(label, step.format);
+        plan.format = step.format;
+      }
+      if (step.quality !== undefined) {
+        plan.qualities.push({ kind: 'quality', value: step.quality, force: step.forceQuality ?? false });
+      }
+      if (step.rquality !== undefined) plan.qualities.push({ kind: 'rquality', value: step.rquality });
+      if (step.lquality !== undefined) plan.qualities.push({ kind: 'lquality', value: step.lquality });
+    } else if (step.extra?.length) {
+      throw unsupported(label, `parameter ${JSON.stringify(step.extra[0].name)}`);
+    }
+  }
+  return plan;
+}
+
+/** The encoder for a rule's output: the asked format, else the source's (PNG when corners were cut from a JPEG or BMP). */
+export function outputEncoding(
+  plan: RulePlan,
+  sourceType: CiImageFormat,
+): { encoder: EncodeFormat; mozjpeg: boolean; reported: CiImageFormat } {
+  const asked = plan.format;
+  if (asked === 'jpg' || asked === 'jpeg' || asked === 'yjpeg') {
+    return { encoder: 'jpeg', mozjpeg: asked === 'yjpeg', reported: 'jpeg' };
+  }
+  if (asked === 'png' || asked === 'webp' || asked === 'gif' || asked === 'bmp' || asked === 'avif') {
+    return { encoder: asked, mozjpeg: false, reported: asked };
+  }
+  const keep: CiImageFormat = sourceType === 'heif' ? 'avif' : sourceType;
+  if (plan.makesTransparency && (keep === 'jpeg' || keep === 'bmp')) return { encoder: 'png', mozjpeg: false, reported: 'png' };
+  return { encoder: keep as EncodeFormat, mozjpeg: false, reported: keep };
+}
+
+/** Default quality of a lossy output: the source's (JPEG) or this when the source's cannot be read. */
+export const DEFAULT_LOSSY_QUALITY = 90;
+
+/**
+ * The quality to encode with: starts from the source's estimated quality (JPEG) or {@link DEFAULT_LOSSY_QUALITY},
+ * then applies the directives in order: `quality/<q>` (capped at the source's unless `!`), `rquality/<q>` (q% of
+ * the source's), `lquality/<q>` (at least q).
+ */
+export function resolveQuality(plan: RulePlan, source: { type: CiImageFormat; quality: number }): number {
+  let quality = source.type === 'jpeg' ? source.quality : DEFAULT_LOSSY_QUALITY;
+  for (const directive of plan.qualities) {
+    if (directive.kind === 'quality') quality = directive.force ? directive.value : Math.min(directive.value, source.quality);
+    else if (directive.kind === 'rquality') quality = Math.round((source.quality * directive.value) / 100);
+    else quality = Math.max(quality, directive.value);
+  }
+  return Math.min(100, Math.max(1, quality));
+}

@@ -1,0 +1,132 @@
+import sharp, { type OverlayOptions } from 'sharp';
+import type { CiGravity, CiWatermarkImageStep, CiWatermarkTextStep } from '../../lib/core/rules';
+import { clipRect, placeByGravity, type Size } from './geometry';
+import { checkImageLimits, openImage, readImageHeader } from './image-probe';
+import { CiProcessingError } from './processing.error';
+import type { ProcessingLimits } from './processing-limits';
+import { asDecodeError } from './sharp-errors';
+
+/** Font every text watermark is drawn with: CI's font names (`tahoma.ttf`, ...) are not on this machine. */
+export const WATERMARK_FONT_FAMILY = 'DejaVu Sans';
+
+/** An RGBA overlay in raw pixels. */
+interface RawOverlay {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+const TRANSPARENT = { r: 0, g: 0, b: 0, alpha: 0 };
+
+async function toRaw(image: sharp.Sharp): Promise<RawOverlay> {
+  const { data, info } = await image.ensureAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+/** The overlay placed once per frame (frames are stacked top to bottom in a multi-frame image). */
+function perFrame(overlay: RawOverlay, at: { left: number; top: number }, frame: Size, pages: number): OverlayOptions[] {
+  return Array.from({ length: pages }, (_, page) => ({
+    input: overlay.data,
+    raw: { width: overlay.width, height: overlay.height, channels: 4 as const },
+    left: at.left,
+    top: page * frame.height + at.top,
+  }));
+}
+
+/** Places an overlay by gravity and margins, kept inside the frame (CI draws nothing outside it). */
+function place(frame: Size, overlay: Size, gravity: CiGravity | undefined, dx?: number, dy?: number) {
+  const at = placeByGravity(frame, overlay, gravity ?? 'southeast', dx, dy);
+  return {
+    left: Math.min(Math.max(0, at.left), frame.width - overlay.width),
+    top: Math.min(Math.max(0, at.top), frame.height - overlay.height),
+  };
+}
+
+/** Scales an overlay down (never up) to fit inside the frame. */
+function fitDown(image: sharp.Sharp, size: Size, frame: Size): sharp.Sharp {
+  return size.width > frame.width || size.height > frame.height
+    ? image.resize(frame.width, frame.height, { fit: 'inside' })
+    : image;
+}
+
+/**
+ * The overlays of `watermark/1`: the image `load(url)` returns (its first frame, EXIF-oriented), at `gravity`
+ * (default `southeast`) with `dx`/`dy` margins. `blogo/1` scales it to fit the image, `blogo/2` crops it to the
+ * image; without `blogo` a watermark larger than the image is scaled down to fit.
+ * Throws `InvalidArgument` when it cannot be loaded, `InvalidImageFormat` / `ImageResolutionExceed` for a bad image.
+ */
+export async function imageWatermarkOverlays(
+  step: CiWatermarkImageStep,
+  frame: Size,
+  pages: number,
+  load: ((url: string) => Promise<Buffer | undefined>) | undefined,
+  limits: ProcessingLimits,
+): Promise<OverlayOptions[]> {
+  const bytes = load ? await load(step.image) : undefined;
+  if (!bytes) {
+    throw new CiProcessingError('InvalidArgument', `watermark image ${JSON.stringify(step.image)} cannot be loaded`);
+  }
+  const what = 'the watermark image';
+  const header = await readImageHeader(bytes, what);
+  checkImageLimits(header, limits, what);
+  const oriented = header.orientation >= 5 ? { width: header.height, height: header.width } : header;
+  let image = openImage(bytes, header, { pages: 1, maxPixels: limits.maxPixels }).autoOrient();
+  if (step.blogo === 1) image = image.resize(frame.width, frame.height, { fit: 'inside' });
+  else if (step.blogo === 2) {
+    const crop = clipRect({ left: 0, top: 0, ...frame }, oriented);
+    if (crop && (crop.width < oriented.width || crop.height < oriented.height)) image = image.extract(crop);
+  } else image = fitDown(image, oriented, frame);
+  let overlay: RawOverlay;
+  try {
+    overlay = await toRaw(image);
+  } catch (error) {
+    throw asDecodeError(error, what);
+  }
+  return perFrame(overlay, place(frame, overlay, step.gravity, step.dx, step.dy), frame, pages);
+}
+
+function escapeMarkup(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * The overlays of `watermark/2`: the text drawn by Pango (through sharp) in {@link WATERMARK_FONT_FAMILY} at
+ * `fontsize` pixels (CI default 13), `fill` colour (default `#3D3D3D`), `dissolve` as opacity (default 90),
+ * turned by `degree`, at `gravity` (default `southeast`) with `dx`/`dy` margins, or tiled over the whole image
+ * with `batch/1` (a gap of one text height between tiles). Text larger than the image is scaled down to fit.
+ */
+export async function textWatermarkOverlays(step: CiWatermarkTextStep, frame: Size, pages: number): Promise<OverlayOptions[]> {
+  const fill = step.fill ?? '#3D3D3D';
+  const opacity = step.dissolve ?? 90;
+  const markup = `<span foreground="${fill}" alpha="${opacity}%">${escapeMarkup(step.text)}</span>`;
+  let text = await toRaw(
+    sharp({ text: { text: markup, font: `${WATERMARK_FONT_FAMILY} ${step.fontSize ?? 13}`, rgba: true, dpi: 72 } }),
+  );
+  if (step.degree) {
+    text = await toRaw(
+      sharp(text.data, { raw: { width: text.width, height: text.height, channels: 4 } }).rotate(step.degree, {
+        background: TRANSPARENT,
+      }),
+    );
+  }
+  if (step.batch === 1) {
+    const gap = Math.max(8, Math.round(text.height));
+    const cell = await toRaw(
+      sharp(text.data, { raw: { width: text.width, height: text.height, channels: 4 } }).extend({
+        right: gap,
+        bottom: gap,
+        background: TRANSPARENT,
+      }),
+    );
+    const tiled = await toRaw(
+      sharp({ create: { width: frame.width, height: frame.height, channels: 4, background: TRANSPARENT } }).composite([
+        { input: cell.data, raw: { width: cell.width, height: cell.height, channels: 4 }, tile: true, gravity: 'northwest' },
+      ]),
+    );
+    return perFrame(tiled, { left: 0, top: 0 }, frame, pages);
+  }
+  if (text.width > frame.width || text.height > frame.height) {
+    text = await toRaw(fitDown(sharp(text.data, { raw: { width: text.width, height: text.height, channels: 4 } }), text, frame));
+  }
+  return perFrame(text, place(frame, text, step.gravity, step.dx, step.dy), frame, pages);
+}

@@ -1,0 +1,71 @@
+import { encodeKeyPath } from '../../lib/protocol/cos-v5/encode';
+import type { BucketInfo, ObjectMeta } from '../storage/object-store';
+import { buildXml } from './xml';
+
+/** A page of a bucket listing. */
+export interface ListBucketPage {
+  bucket: string;
+  prefix: string;
+  delimiter?: string;
+  marker: string;
+  maxKeys: number;
+  contents: readonly ObjectMeta[];
+  commonPrefixes: readonly string[];
+  isTruncated: boolean;
+  nextMarker?: string;
+  /** `url` when the client asked for `encoding-type=url`. */
+  encodingType?: string;
+}
+
+/** The owner COS reports: the account behind the APPID. */
+export function ownerTree(appId: string): { ID: string; DisplayName: string } {
+  return { ID: `qcs::cam::uin/${appId}:uin/${appId}`, DisplayName: appId };
+}
+
+/** Encodes a key like a path (`/` kept) when `encoding-type=url` was asked for. */
+export function keyEncoder(encodingType: string | undefined): (value: string) => string {
+  return encodingType === 'url' ? (value) => encodeKeyPath(value).slice(1) : (value) => value;
+}
+
+/** `<ListBucketResult>` of GET Bucket (List Objects). */
+export function listBucketResultXml(page: ListBucketPage, appId: string): string {
+  const enc = keyEncoder(page.encodingType);
+  return buildXml({
+    ListBucketResult: {
+      Name: page.bucket,
+      EncodingType: page.encodingType,
+      Prefix: enc(page.prefix),
+      Marker: enc(page.marker),
+      MaxKeys: page.maxKeys,
+      Delimiter: page.delimiter === undefined ? undefined : enc(page.delimiter),
+      IsTruncated: page.isTruncated,
+      NextMarker: page.isTruncated && page.nextMarker !== undefined ? enc(page.nextMarker) : undefined,
+      CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
+      Contents: page.contents.map((o) => ({
+        Key: enc(o.key),
+        LastModified: o.lastModified.toISOString(),
+        ETag: o.etag,
+        Size: o.size,
+        Owner: ownerTree(appId),
+        StorageClass: 'STANDARD',
+      })),
+    },
+  });
+}
+
+/** `<ListAllMyBucketsResult>` of GET Service. */
+export function listAllMyBucketsXml(buckets: readonly BucketInfo[], region: string, appId: string): string {
+  return buildXml({
+    ListAllMyBucketsResult: {
+      Owner: ownerTree(appId),
+      Buckets: {
+        Bucket: buckets.map((b) => ({
+          Name: b.name,
+          Location: region,
+          CreationDate: b.createdAt.toISOString(),
+          BucketType: 'cos',
+        })),
+      },
+    },
+  });
+}

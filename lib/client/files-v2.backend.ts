@@ -1,0 +1,185 @@
+import { Readable } from 'node:stream';
+import { CiProtocolError } from '../core/errors';
+import {
+  createFilesV2Signature,
+  filesV2ImageProcessRequest,
+  filesV2SliceDataRequest,
+  filesV2SliceFinishRequest,
+  filesV2SliceInitRequest,
+  filesV2UploadRequest,
+  parseFilesV2Envelope,
+  parseSliceInitResult,
+  toFilesV2Result,
+  type FilesV2Request,
+  type FilesV2Result,
+  type FilesV2Target,
+} from '../protocol/files-v2';
+import type { CiObjectResult } from './ci-client.results';
+import type { CredentialsCache } from './credentials';
+import type { HttpTransport } from './http-transport';
+import { withRetry, type RetryPolicy } from './retry';
+import type { MultipartSession, UploadRequestOptions, UploadTarget } from './upload-target';
+
+/** What the files-v2 backend needs. */
+export interface FilesV2BackendConfig {
+  appId: string;
+  /** Full bucket name `<name>-<appid>`. */
+  bucket: string;
+  credentials: CredentialsCache;
+  transport: HttpTransport;
+  retry: RetryPolicy;
+  signatureTtlSeconds: number;
+  now: () => number;
+}
+
+/** The seed's JSON API: `POST /files/v2/<appid>/<bucket>/<key>` forms, multi-effect signature, JSON envelope. */
+export class FilesV2Backend implements UploadTarget {
+  /** v4 slices declare the file size at init. */
+  readonly multipartNeedsSize = true;
+  private readonly shortBucket: string;
+
+  constructor(private readonly config: FilesV2BackendConfig) {
+    this.shortBucket = config.bucket.slice(0, config.bucket.lastIndexOf('-'));
+  }
+
+  private target(key: string): FilesV2Target {
+    return { appId: this.config.appId, bucket: this.shortBucket, key };
+  }
+
+  private async authorization(): Promise<string> {
+    const c = this.config;
+    const credentials = await c.credentials.get();
+    return createFilesV2Signature({
+      appId: c.appId,
+      bucket: this.shortBucket,
+      secretId: credentials.secretId,
+      secretKey: credentials.secretKey,
+      expiresAt: Math.floor(c.now() / 1000) + c.signatureTtlSeconds,
+      now: c.now,
+    });
+  }
+
+  /** Sends a form built afresh for each attempt (a streamed body cannot be sent twice). */
+  private async send(
+    build: (authorization: string) => FilesV2Request,
+    options: { signal?: AbortSignal; retry?: boolean },
+  ): Promise<{ data?: Record<string, unknown>; requestId?: string }> {
+    const once = async () => {
+      const request = build(await this.authorization());
+      const res = await this.config.transport.send({
+        method: request.method,
+        target: request.path,
+        headers: request.headers,
+        body: request.body,
+        signal: options.signal,
+        read: 'text',
+      });
+      const envelope = parseFilesV2Envelope(res.text, res.statusCode, { method: 'POST', path: request.path });
+      return { data: envelope.data, requestId: envelope.requestId };
+    };
+    return options.retry ? withRetry(once, this.config.retry, options.signal) : once();
+  }
+
+  private result(
+    key: string,
+    r: FilesV2Result,
+    requestId: string | undefined,
+    size?: number,
+  ): CiObjectResult {
+    return { key, bucket: this.config.bucket, size, requestId, ...r };
+  }
+
+  /** `op=upload` with the whole file, exact Content-Length. */
+  async putSingle(
+    key: string,
+    chunks: readonly Buffer[],
+    size: number,
+    options: UploadRequestOptions,
+  ): Promise<CiObjectResult> {
+    const { data, requestId } = await this.send(
+      (authorization) =>
+        filesV2UploadRequest(
+          this.target(key),
+          { authorization, picOperations: options.picOperations },
+          { file: Readable.from(chunks), fileLength: size, insertOnly: options.insertOnly ?? 0 },
+        ),
+      { signal: options.signal, retry: !options.picOperations },
+    );
+    return this.result(key, toFilesV2Result(data), requestId, size);
+  }
+
+  /** Opens a v4 slice upload: init and finish carry Pic-Operations (the seed's note on multipart). */
+  async openMultipart(key: string, options: UploadRequestOptions): Promise<MultipartSession> {
+    const fileSize = options.size;
+    if (fileSize === undefined)
+      throw new CiProtocolError('files-v2 slice upload needs the file size up front');
+    const init = await this.send(
+      (authorization) =>
+        filesV2SliceInitRequest(
+          this.target(key),
+          { authorization, picOperations: options.picOperations },
+          { fileSize, sliceSize: 1024 * 1024, insertOnly: options.insertOnly ?? 0 },
+        ),
+      { signal: options.signal },
+    );
+    const started = parseSliceInitResult(init.data);
+    if (started.complete) {
+      const done = this.result(key, started.result, init.requestId, fileSize);
+      return { uploadPart: async () => {}, complete: async () => done, abort: async () => {} };
+    }
+    // The server may ask for one slice at a time.
+    let chain: Promise<unknown> = Promise.resolve();
+    return {
+      uploadPart: (_partNumber, offset, chunks, sliceLength) => {
+        const send = () =>
+          this.send(
+            (authorization) =>
+              filesV2SliceDataRequest(
+                this.target(key),
+                { authorization },
+                { session: started.session, offset, slice: Readable.from(chunks), sliceLength },
+              ),
+            { signal: options.signal, retry: true },
+          ).then(() => undefined);
+        if (!started.serialUpload) return send();
+        const next = chain.then(send);
+        chain = next.catch(() => undefined);
+        return next;
+      },
+      complete: async (totalSize) => {
+        const { data, requestId } = await this.send(
+          (authorization) =>
+            filesV2SliceFinishRequest(
+              this.target(key),
+              { authorization, picOperations: options.picOperations },
+              { session: started.session, fileSize: totalSize },
+            ),
+          { signal: options.signal },
+        );
+        return this.result(key, toFilesV2Result(data), requestId, totalSize);
+      },
+      // v4 has no abort call: an unfinished session expires on the server.
+      abort: async () => {},
+    };
+  }
+
+  /** `op=image_process` on a stored file; retried (no streaming body). */
+  async processObject(key: string, picOperations: string, signal?: AbortSignal): Promise<CiObjectResult> {
+    const { data, requestId } = await this.send(
+      (authorization) => filesV2ImageProcessRequest(this.target(key), { authorization, picOperations }),
+      { signal, retry: true },
+    );
+    return this.result(key, toFilesV2Result(data), requestId);
+  }
+}
+
+/** Parses a files-v2 JSON error envelope for {@link HttpTransport}. */
+export function parseFilesV2ErrorBody(statusCode: number, text: string) {
+  try {
+    parseFilesV2Envelope(text, statusCode);
+    return undefined;
+  } catch (err) {
+    const e = err as { ciCode?: string; ciMessage?: string; requestId?: string };
+    return e.ciCode ? { code: e.ciCode, message: e.ciMessage ?? '', requestId: e.requestId } : undefined;
+  }
+}
