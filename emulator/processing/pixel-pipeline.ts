@@ -53,7 +53,15 @@ export interface EncodedImage {
   pages: number;
 }
 
-const WHITE = { r: 255, g: 255, b: 255, alpha: 1 };
+/** A colour with opacity (alpha 0-1). */
+export interface Rgba {
+  r: number;
+  g: number;
+  b: number;
+  alpha: number;
+}
+
+const WHITE: Rgba = { r: 255, g: 255, b: 255, alpha: 1 };
 
 /** Pipeline state the executor needs to plan operations. */
 export interface PipelineOptions {
@@ -245,7 +253,7 @@ export class PixelPipeline {
   }
 
   /** Rotates clockwise by `degrees`; the corners an arbitrary angle uncovers get `background`. */
-  async rotate(degrees: number, background: sharp.Color): Promise<void> {
+  async rotate(degrees: number, background: Rgba): Promise<void> {
     const angle = ((degrees % 360) + 360) % 360;
     if (angle === 0) return;
     if (this.pages > 1 && angle !== 180) {
@@ -257,7 +265,7 @@ export class PixelPipeline {
       else if (angle !== 180) this.known = false;
     }
     if (angle % 90 !== 0)
-      this.hasAlpha = this.hasAlpha || (typeof background === 'object' && background.alpha === 0);
+      this.hasAlpha = this.hasAlpha || background.alpha === 0;
   }
 
   /** Applies the pending EXIF orientation (sharp's own auto-orient while the pass still reads the source). */
@@ -321,6 +329,7 @@ export class PixelPipeline {
     const image = this.image.clone();
     if (alphaLess && this.hasAlpha) image.flatten({ background: '#ffffff' });
     if (spec.keepMetadata && this.fromSource) image.keepMetadata();
+    else if (spec.keepMetadata && this.orientation > 1) image.withMetadata({ orientation: this.orientation });
     const animation =
       this.pages > 1
         ? {

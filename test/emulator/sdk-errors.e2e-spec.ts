@@ -111,7 +111,7 @@ describe('emulator with the official SDK in Proxy mode: error answers', () => {
         Region: REGION,
         Key: 'digest.txt',
         Body: 'the body',
-        ContentMD5: Buffer.alloc(16, 7).toString('base64'),
+        Headers: { 'Content-MD5': Buffer.alloc(16, 7).toString('base64') },
       }),
     );
     expect(err.statusCode).toBe(400);

@@ -110,8 +110,15 @@ describe('emulator with the official SDK in Proxy mode: multipart uploads', () =
       ['2', `"${md5(two)}"`, '1000'],
     ]);
 
-    const uploads = await cos.multipartList({ Bucket: BUCKET, Region: REGION, Prefix: 'parts' });
-    expect(uploads.Upload.map((u) => [u.Key, u.UploadId])).toEqual([['parts.bin', init.UploadId]]);
+    const uploads = await cos.multipartList({
+      Bucket: BUCKET,
+      Region: REGION,
+      Prefix: 'parts',
+      Delimiter: '/',
+    });
+    expect(uploads.Upload.map((u: { Key: string; UploadId: string }) => [u.Key, u.UploadId])).toEqual([
+      ['parts.bin', init.UploadId],
+    ]);
     expect(emulator.listMultipartUploads(BUCKET)).toEqual([
       expect.objectContaining({
         key: 'parts.bin',
