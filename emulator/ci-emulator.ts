@@ -238,6 +238,7 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
     const exchange = new Exchange(req, res, expectsContinue);
     const socket = req.socket;
     this.inflight.set(socket, exchange);
+    // Every request speaks the COS XML API for now; another API (files-v2) gets its own dispatcher here.
     this.dispatcher
       .dispatch(exchange)
       .catch((error: unknown) => {

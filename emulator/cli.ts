@@ -8,7 +8,11 @@ runCli(process.argv.slice(2), process.env, {
 })
   .then((run) => run.done)
   .then(
-    (code) => process.exit(code),
+    (code) => {
+      // Let stdout drain and the loop empty; force the exit only if something still holds it open.
+      process.exitCode = code;
+      setTimeout(() => process.exit(code), 2000).unref();
+    },
     (error: unknown) => {
       process.stderr.write(`ci-emulator: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exit(1);

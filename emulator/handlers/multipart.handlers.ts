@@ -31,12 +31,20 @@ function findUpload(context: HandlerContext): MultipartUploadInfo {
   return upload;
 }
 
-/** Maps a store's {@link NoSuchUploadError} (the upload ended meanwhile) to 404 `NoSuchUpload`. */
-async function orNoSuchUpload<T>(task: Promise<T>): Promise<T> {
+/**
+ * Runs a store task of an upload; when it fails because the upload ended meanwhile (aborted or completed:
+ * the store's {@link NoSuchUploadError}, or any failure once the upload is gone), answers 404 `NoSuchUpload`.
+ */
+async function orNoSuchUpload<T>(context: HandlerContext, uploadId: string, task: Promise<T>): Promise<T> {
   try {
     return await task;
   } catch (error) {
-    if (error instanceof NoSuchUploadError) throw cosErrors.noSuchUpload();
+    if (
+      error instanceof NoSuchUploadError ||
+      !context.env.store.getMultipartUpload(context.bucket, uploadId)
+    ) {
+      throw cosErrors.noSuchUpload();
+    }
     throw error;
   }
 }
@@ -56,14 +64,19 @@ async function initiateMultipartUpload(context: HandlerContext): Promise<void> {
 async function uploadPart(context: HandlerContext): Promise<void> {
   const { exchange, env, bucket, target } = context;
   const partNumber = integerParam(target.query, 'partNumber', { min: 1, max: MAX_PART_NUMBER, fallback: 0 });
-  if (partNumber === 0)
+  if (partNumber === 0) {
     throw cosErrors.invalidArgument(`partNumber must be an integer from 1 to ${MAX_PART_NUMBER}.`);
+  }
   const upload = findUpload(context);
   const preconditions = checkUploadHeaders(context, env.maxObjectSize);
   const body = await orNoSuchUpload(
+    context,
+    upload.uploadId,
     receiveUpload(context, preconditions, env.maxObjectSize, upload.uploadId),
   );
   const part = await orNoSuchUpload(
+    context,
+    upload.uploadId,
     env.store.commitPart(body.staged, {
       bucket,
       uploadId: upload.uploadId,
@@ -162,6 +175,8 @@ async function completeMultipartUpload(context: HandlerContext): Promise<void> {
 
   const etag = `"${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${requested.length}"`;
   const object = await orNoSuchUpload(
+    context,
+    upload.uploadId,
     env.store.completeMultipartUpload(
       bucket,
       upload.uploadId,

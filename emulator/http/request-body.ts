@@ -115,15 +115,17 @@ export async function readSmallBody(req: IncomingMessage, maxSize: number): Prom
 
 /**
  * Reads and drops what remains of a request body after an early answer, so the connection can serve the
- * next request; past `limit` bytes it closes the connection once the answer is flushed.
+ * next request; past {@link DISCARD_LIMIT} bytes it closes the connection once the answer is flushed.
  */
 export function discardBody(req: IncomingMessage, res: ServerResponse): void {
   if (req.complete || req.destroyed) return;
   let seen = 0;
+  let closing = false;
   const close = () => req.socket?.destroy();
   req.on('data', (chunk: Buffer) => {
     seen += chunk.length;
-    if (seen <= DISCARD_LIMIT) return;
+    if (seen <= DISCARD_LIMIT || closing) return;
+    closing = true;
     req.pause();
     // Destroying the socket before the answer is flushed would lose the answer.
     if (res.writableFinished || res.destroyed) close();

@@ -6,7 +6,14 @@ import { estimateJpegQuality } from './jpeg-quality';
 import { PixelPipeline, type EncodedImage, type EncodeSpec } from './pixel-pipeline';
 import { CI_LIMIT_ERROR_CODES, CiProcessingError } from './processing.error';
 import { resolveProcessingLimits, type ProcessingLimits } from './processing-limits';
-import { outputEncoding, planRule, resolveQuality, type CiStyles, type PlannedStep, type RulePlan } from './rule-plan';
+import {
+  outputEncoding,
+  planRule,
+  resolveQuality,
+  type CiStyles,
+  type PlannedStep,
+  type RulePlan,
+} from './rule-plan';
 import { imageWatermarkOverlays, textWatermarkOverlays } from './watermark';
 
 /** What {@link executeRule} needs besides the image and the rule. */
@@ -45,7 +52,6 @@ const WHITE = { r: 255, g: 255, b: 255, alpha: 1 };
 
 interface RunState {
   pipeline: PixelPipeline;
-  plan: RulePlan;
   limits: ProcessingLimits;
   ctx: ExecuteRuleContext;
   /** The output can hold transparency (not JPEG or BMP). */
@@ -63,7 +69,9 @@ function maskSvg(size: Size, radius: number, circle: boolean): Buffer {
   const shape = circle
     ? `<circle cx="${size.width / 2}" cy="${size.height / 2}" r="${size.width / 2}" fill="#fff"/>`
     : `<rect x="0" y="0" width="${size.width}" height="${size.height}" rx="${radius}" ry="${radius}" fill="#fff"/>`;
-  return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${size.width}" height="${size.height}">${shape}</svg>`);
+  return Buffer.from(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${size.width}" height="${size.height}">${shape}</svg>`,
+  );
 }
 
 async function runImageMogr2(step: CiImageMogr2Step, label: string, state: RunState): Promise<void> {
@@ -81,7 +89,12 @@ async function runImageMogr2(step: CiImageMogr2Step, label: string, state: RunSt
           const dw = Math.max(0, box.width - target.width);
           const dh = Math.max(0, box.height - target.height);
           if (dw > 0 || dh > 0) {
-            const edges = { left: Math.floor(dw / 2), right: dw - Math.floor(dw / 2), top: Math.floor(dh / 2), bottom: dh - Math.floor(dh / 2) };
+            const edges = {
+              left: Math.floor(dw / 2),
+              right: dw - Math.floor(dw / 2),
+              top: Math.floor(dh / 2),
+              bottom: dh - Math.floor(dh / 2),
+            };
             await pipeline.extend(edges, pad.color ?? '#FFFFFF');
           }
         }
@@ -109,13 +122,21 @@ async function runImageMogr2(step: CiImageMogr2Step, label: string, state: RunSt
         if (radius < 1) fail(where, `the ${current.width}x${current.height} image is too small`);
         if (op.op === 'iradius') {
           const side = radius * 2;
-          const rect = { left: Math.floor((current.width - side) / 2), top: Math.floor((current.height - side) / 2), width: side, height: side };
+          const rect = {
+            left: Math.floor((current.width - side) / 2),
+            top: Math.floor((current.height - side) / 2),
+            width: side,
+            height: side,
+          };
           if (!same(rect, current)) await pipeline.extract(rect);
           current = rect;
         }
-        await pipeline.composite([{ input: maskSvg(current, radius, op.op === 'iradius'), blend: 'dest-in' }], {
-          producesAlpha: true,
-        });
+        await pipeline.composite(
+          [{ input: maskSvg(current, radius, op.op === 'iradius'), blend: 'dest-in' }],
+          {
+            producesAlpha: true,
+          },
+        );
         break;
       }
       case 'scrop':
@@ -185,7 +206,11 @@ async function runStep({ step, label }: PlannedStep, state: RunState): Promise<v
 }
 
 /** Encodes, lowering the JPEG quality step by step (binary search) until the output fits `size-limit`. */
-async function encodeWithinLimit(pipeline: PixelPipeline, spec: EncodeSpec, limit: number): Promise<EncodedImage> {
+async function encodeWithinLimit(
+  pipeline: PixelPipeline,
+  spec: EncodeSpec,
+  limit: number,
+): Promise<EncodedImage> {
   // Materialise once so that each trial is an encode, not a decode and a resize again.
   await pipeline.flush();
   let best = await pipeline.encode(spec);
@@ -235,7 +260,11 @@ function sourceAsResult(source: Buffer, header: ImageHeader, error?: CiProcessin
  * the limits). With `ignore-error/1`, the last two answer the source itself (`ignoredError` set).
  * @example const out = await executeRule(jpeg, parseRule('imageMogr2/thumbnail/400x/format/webp'), {});
  */
-export async function executeRule(source: Buffer, rule: CiRule, ctx: ExecuteRuleContext = {}): Promise<ExecuteRuleResult> {
+export async function executeRule(
+  source: Buffer,
+  rule: CiRule,
+  ctx: ExecuteRuleContext = {},
+): Promise<ExecuteRuleResult> {
   const limits = resolveProcessingLimits(ctx.limits);
   const plan = planRule(rule, ctx.styles);
   const header = ctx.header ?? (await readImageHeader(source, 'the source'));
@@ -257,7 +286,10 @@ async function execute(
   ctx: ExecuteRuleContext,
 ): Promise<ExecuteRuleResult> {
   if (source.length > limits.maxSourceBytes) {
-    throw new CiProcessingError('ImageTooLarge', `the source is ${source.length} bytes, over the ${limits.maxSourceBytes}-byte limit`);
+    throw new CiProcessingError(
+      'ImageTooLarge',
+      `the source is ${source.length} bytes, over the ${limits.maxSourceBytes}-byte limit`,
+    );
   }
   checkImageLimits(header, limits, 'the source');
   const encoding = outputEncoding(plan, header.type);
@@ -272,13 +304,19 @@ async function execute(
     checkSize: (size, frames) => checkImageLimits({ ...size, pages: frames }, limits, 'the planned output'),
     what: 'the source',
   });
-  const state: RunState = { pipeline, plan, limits, ctx, alphaOutput: encoding.encoder !== 'jpeg' && encoding.encoder !== 'bmp' };
+  const state: RunState = {
+    pipeline,
+    limits,
+    ctx,
+    alphaOutput: encoding.encoder !== 'jpeg' && encoding.encoder !== 'bmp',
+  };
   for (const step of plan.steps) {
     try {
       await runStep(step, state);
     } catch (error) {
       // Errors from a step's own checks already name it; a limit or decode error found later gets the step too.
-      if (error instanceof CiProcessingError && !error.message.startsWith(step.label)) throw error.withPrefix(step.label);
+      if (error instanceof CiProcessingError && !error.message.startsWith(step.label))
+        throw error.withPrefix(step.label);
       throw error;
     }
   }

@@ -264,8 +264,7 @@ export class PixelPipeline {
       if (angle === 90 || angle === 270) [this.width, this.height] = [this.height, this.width];
       else if (angle !== 180) this.known = false;
     }
-    if (angle % 90 !== 0)
-      this.hasAlpha = this.hasAlpha || background.alpha === 0;
+    if (angle % 90 !== 0) this.hasAlpha = this.hasAlpha || background.alpha === 0;
   }
 
   /** Applies the pending EXIF orientation (sharp's own auto-orient while the pass still reads the source). */
@@ -273,7 +272,8 @@ export class PixelPipeline {
     const orientation = this.orientation;
     if (orientation <= 1 || orientation > 8) return;
     this.orientation = 1;
-    if (this.fromSource && this.canJoin(Slot.Orient)) {
+    // sharp's own auto-orient cannot turn a multi-frame image by 90 degrees: frames go the explicit way.
+    if (this.fromSource && this.pages === 1 && this.canJoin(Slot.Orient)) {
       this.slot = Slot.Orient;
       this.image.autoOrient();
       if (orientation >= 5) [this.width, this.height] = [this.height, this.width];

@@ -16,8 +16,7 @@ export interface PlannedStep {
 
 /** One quality directive, in rule order. */
 export type QualityDirective =
-  | { kind: 'quality'; value: number; force: boolean }
-  | { kind: 'rquality' | 'lquality'; value: number };
+  { kind: 'quality'; value: number; force: boolean } | { kind: 'rquality' | 'lquality'; value: number };
 
 /** What a rule asks of the output, gathered from all its steps. */
 export interface RulePlan {
@@ -63,7 +62,10 @@ function expand(rule: CiRule, styles: CiStyles, depth: number, via: string[]): P
       return;
     }
     if (!Object.prototype.hasOwnProperty.call(styles, step.name)) {
-      throw new CiProcessingError('StyleNotFound', `${label}: style ${JSON.stringify(step.name)} is not defined`);
+      throw new CiProcessingError(
+        'StyleNotFound',
+        `${label}: style ${JSON.stringify(step.name)} is not defined`,
+      );
     }
     if (via.includes(step.name) || depth >= MAX_STYLE_DEPTH) {
       throw new CiProcessingError(
@@ -90,7 +92,10 @@ function expand(rule: CiRule, styles: CiStyles, depth: number, via: string[]): P
 function checkFormat(label: string, format: CiOutputFormat): void {
   const reason = UNWRITABLE[format];
   if (reason) {
-    throw new CiProcessingError('InvalidArgument', `${label}: format ${format} is not supported by the emulator (${reason})`);
+    throw new CiProcessingError(
+      'InvalidArgument',
+      `${label}: format ${format} is not supported by the emulator (${reason})`,
+    );
   }
 }
 
@@ -113,7 +118,10 @@ export function planRule(rule: CiRule, styles: CiStyles = {}): RulePlan {
       for (const op of step.ops) {
         switch (op.op) {
           case 'unknown':
-            throw unsupported(label, `imageMogr2 operation ${JSON.stringify([op.name, ...op.args].join('/'))}`);
+            throw unsupported(
+              label,
+              `imageMogr2 operation ${JSON.stringify([op.name, ...op.args].join('/'))}`,
+            );
           case 'format':
             checkFormat(label, op.format);
             plan.format = op.format;
@@ -135,7 +143,10 @@ export function planRule(rule: CiRule, styles: CiStyles = {}): RulePlan {
             plan.ignoreError = true;
             break;
           case 'size-limit':
-            plan.sizeLimit = { bytes: op.value * (op.unit === 'k' ? 1024 : 1024 * 1024), force: op.force ?? false };
+            plan.sizeLimit = {
+              bytes: op.value * (op.unit === 'k' ? 1024 : 1024 * 1024),
+              force: op.force ?? false,
+            };
             break;
           case 'cgif':
             plan.frames = op.frames;
@@ -179,7 +190,8 @@ export function outputEncoding(
     return { encoder: asked, mozjpeg: false, reported: asked };
   }
   const keep: CiImageFormat = sourceType === 'heif' ? 'avif' : sourceType;
-  if (plan.makesTransparency && (keep === 'jpeg' || keep === 'bmp')) return { encoder: 'png', mozjpeg: false, reported: 'png' };
+  if (plan.makesTransparency && (keep === 'jpeg' || keep === 'bmp'))
+    return { encoder: 'png', mozjpeg: false, reported: 'png' };
   return { encoder: keep as EncodeFormat, mozjpeg: false, reported: keep };
 }
 
@@ -194,7 +206,8 @@ export const DEFAULT_LOSSY_QUALITY = 90;
 export function resolveQuality(plan: RulePlan, source: { type: CiImageFormat; quality: number }): number {
   let quality = source.type === 'jpeg' ? source.quality : DEFAULT_LOSSY_QUALITY;
   for (const directive of plan.qualities) {
-    if (directive.kind === 'quality') quality = directive.force ? directive.value : Math.min(directive.value, source.quality);
+    if (directive.kind === 'quality')
+      quality = directive.force ? directive.value : Math.min(directive.value, source.quality);
     else if (directive.kind === 'rquality') quality = Math.round((source.quality * directive.value) / 100);
     else quality = Math.max(quality, directive.value);
   }

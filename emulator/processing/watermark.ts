@@ -19,12 +19,21 @@ interface RawOverlay {
 const TRANSPARENT = { r: 0, g: 0, b: 0, alpha: 0 };
 
 async function toRaw(image: sharp.Sharp): Promise<RawOverlay> {
-  const { data, info } = await image.ensureAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await image
+    .ensureAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height };
 }
 
 /** The overlay placed once per frame (frames are stacked top to bottom in a multi-frame image). */
-function perFrame(overlay: RawOverlay, at: { left: number; top: number }, frame: Size, pages: number): OverlayOptions[] {
+function perFrame(
+  overlay: RawOverlay,
+  at: { left: number; top: number },
+  frame: Size,
+  pages: number,
+): OverlayOptions[] {
   return Array.from({ length: pages }, (_, page) => ({
     input: overlay.data,
     raw: { width: overlay.width, height: overlay.height, channels: 4 as const },
@@ -64,7 +73,10 @@ export async function imageWatermarkOverlays(
 ): Promise<OverlayOptions[]> {
   const bytes = load ? await load(step.image) : undefined;
   if (!bytes) {
-    throw new CiProcessingError('InvalidArgument', `watermark image ${JSON.stringify(step.image)} cannot be loaded`);
+    throw new CiProcessingError(
+      'InvalidArgument',
+      `watermark image ${JSON.stringify(step.image)} cannot be loaded`,
+    );
   }
   const what = 'the watermark image';
   const header = await readImageHeader(bytes, what);
@@ -95,38 +107,41 @@ function escapeMarkup(text: string): string {
  * turned by `degree`, at `gravity` (default `southeast`) with `dx`/`dy` margins, or tiled over the whole image
  * with `batch/1` (a gap of one text height between tiles). Text larger than the image is scaled down to fit.
  */
-export async function textWatermarkOverlays(step: CiWatermarkTextStep, frame: Size, pages: number): Promise<OverlayOptions[]> {
+export async function textWatermarkOverlays(
+  step: CiWatermarkTextStep,
+  frame: Size,
+  pages: number,
+): Promise<OverlayOptions[]> {
   const fill = step.fill ?? '#3D3D3D';
   const opacity = step.dissolve ?? 90;
   const markup = `<span foreground="${fill}" alpha="${opacity}%">${escapeMarkup(step.text)}</span>`;
+  // Text taller than the image would be scaled down to fit anyway: never render a huge text image.
+  const fontSize = Math.min(step.fontSize ?? 13, Math.max(frame.width, frame.height, 13));
+  const fromRaw = (overlay: RawOverlay) =>
+    sharp(overlay.data, { raw: { width: overlay.width, height: overlay.height, channels: 4 } });
   let text = await toRaw(
-    sharp({ text: { text: markup, font: `${WATERMARK_FONT_FAMILY} ${step.fontSize ?? 13}`, rgba: true, dpi: 72 } }),
+    sharp({ text: { text: markup, font: `${WATERMARK_FONT_FAMILY} ${fontSize}`, rgba: true, dpi: 72 } }),
   );
-  if (step.degree) {
-    text = await toRaw(
-      sharp(text.data, { raw: { width: text.width, height: text.height, channels: 4 } }).rotate(step.degree, {
-        background: TRANSPARENT,
-      }),
-    );
-  }
-  if (step.batch === 1) {
-    const gap = Math.max(8, Math.round(text.height));
-    const cell = await toRaw(
-      sharp(text.data, { raw: { width: text.width, height: text.height, channels: 4 } }).extend({
-        right: gap,
-        bottom: gap,
-        background: TRANSPARENT,
-      }),
-    );
-    const tiled = await toRaw(
-      sharp({ create: { width: frame.width, height: frame.height, channels: 4, background: TRANSPARENT } }).composite([
-        { input: cell.data, raw: { width: cell.width, height: cell.height, channels: 4 }, tile: true, gravity: 'northwest' },
-      ]),
-    );
-    return perFrame(tiled, { left: 0, top: 0 }, frame, pages);
-  }
-  if (text.width > frame.width || text.height > frame.height) {
-    text = await toRaw(fitDown(sharp(text.data, { raw: { width: text.width, height: text.height, channels: 4 } }), text, frame));
-  }
-  return perFrame(text, place(frame, text, step.gravity, step.dx, step.dy), frame, pages);
+  if (step.degree) text = await toRaw(fromRaw(text).rotate(step.degree, { background: TRANSPARENT }));
+  if (text.width > frame.width || text.height > frame.height)
+    text = await toRaw(fitDown(fromRaw(text), text, frame));
+  if (step.batch !== 1)
+    return perFrame(text, place(frame, text, step.gravity, step.dx, step.dy), frame, pages);
+
+  const gap = Math.max(8, Math.round(text.height));
+  const cell = await toRaw(fromRaw(text).extend({ right: gap, bottom: gap, background: TRANSPARENT }));
+  const tile: OverlayOptions = {
+    input: cell.data,
+    raw: { width: cell.width, height: cell.height, channels: 4 },
+    tile: true,
+    gravity: 'northwest',
+  };
+  // A still image takes the tile directly (libvips replicates it lazily); frames each need the same tiled layer.
+  if (pages === 1) return [tile];
+  const layer = await toRaw(
+    sharp({
+      create: { width: frame.width, height: frame.height, channels: 4, background: TRANSPARENT },
+    }).composite([tile]),
+  );
+  return perFrame(layer, { left: 0, top: 0 }, frame, pages);
 }

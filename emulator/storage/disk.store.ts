@@ -115,8 +115,8 @@ function stagedFile(dir: string): DiskStaged {
  * Keeps objects on disk under `dataDir`, so they survive a restart. Layout:
  * `buckets/<bucket>/objects/<sha256(key)>.json` (metadata sidecar) + `<sha256(key)>.<uuid>.bin` (bytes), and
  * `buckets/<bucket>/uploads/<uploadId>/` (`upload.json`, `part-<n>.json`, `part-<n>.<uuid>.bin`). Bodies
- * stream into a temporary file in the target's directory and are renamed into place once whole; metadata is
- * indexed in memory, rebuilt from the sidecars at start.
+ * stream into a temporary file (`.tmp-*`, in `objects/` or `uploads/`, on the same file system) and are renamed
+ * into place once whole; metadata is indexed in memory, rebuilt from the sidecars at start.
  */
 export class DiskObjectStore implements ObjectStore {
   private readonly buckets = new Map<string, DiskBucket>();
@@ -149,7 +149,7 @@ export class DiskObjectStore implements ObjectStore {
       if (this.buckets.has(bucket)) return;
       const info: BucketInfo = { name: bucket, createdAt: new Date() };
       await mkdir(this.objectsDir(bucket), { recursive: true });
-      await mkdir(join(this.bucketDir(bucket), 'uploads'), { recursive: true });
+      await mkdir(this.uploadsDir(bucket), { recursive: true });
       await writeJsonAtomically(this.bucketDir(bucket), 'bucket.json', {
         createdAt: info.createdAt.toISOString(),
       });
@@ -208,7 +208,9 @@ export class DiskObjectStore implements ObjectStore {
     if (uploadId !== undefined && !this.buckets.get(bucket)?.uploads.has(uploadId)) {
       throw new NoSuchUploadError(uploadId);
     }
-    return stagedFile(uploadId === undefined ? this.objectsDir(bucket) : this.uploadDir(bucket, uploadId));
+    // A part is staged beside the upload directories, not inside its own: an abort removes that directory
+    // while the part may still be streaming, and commitPart moves the part in only if the upload still exists.
+    return stagedFile(uploadId === undefined ? this.objectsDir(bucket) : this.uploadsDir(bucket));
   }
 
   async commitObject(staged: StagedBody, attributes: ObjectAttributes): Promise<ObjectMeta> {
@@ -331,7 +333,7 @@ export class DiskObjectStore implements ObjectStore {
     const size = files.reduce((sum, f) => sum + f.size, 0);
     return this.serial(async () => {
       const meta = await this.placeObject(staged.path, { bucket, key, size, etag, contentType, headers });
-      await rm(dir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true, maxRetries: 3 });
       return meta;
     });
   }
@@ -340,7 +342,7 @@ export class DiskObjectStore implements ObjectStore {
     return this.serial(async () => {
       const owner = this.buckets.get(bucket);
       if (!owner?.uploads.delete(uploadId)) return false;
-      await rm(this.uploadDir(bucket, uploadId), { recursive: true, force: true });
+      await rm(this.uploadDir(bucket, uploadId), { recursive: true, force: true, maxRetries: 3 });
       return true;
     });
   }
@@ -348,7 +350,7 @@ export class DiskObjectStore implements ObjectStore {
   async reset(buckets: readonly string[]): Promise<void> {
     await this.serial(async () => {
       this.buckets.clear();
-      await rm(this.bucketsRoot(), { recursive: true, force: true });
+      await rm(this.bucketsRoot(), { recursive: true, force: true, maxRetries: 3 });
       await mkdir(this.bucketsRoot(), { recursive: true });
     });
     for (const bucket of buckets) await this.createBucket(bucket);
@@ -411,10 +413,11 @@ export class DiskObjectStore implements ObjectStore {
         await unlinkQuietly(join(objectsDir, name));
       }
     }
-    const uploadsDir = join(this.bucketDir(bucket), 'uploads');
+    const uploadsDir = this.uploadsDir(bucket);
     await mkdir(uploadsDir, { recursive: true });
     for (const entry of await readdir(uploadsDir, { withFileTypes: true })) {
       if (entry.isDirectory()) await this.loadUpload(owner, join(uploadsDir, entry.name));
+      else if (entry.name.startsWith(TMP_PREFIX)) await unlinkQuietly(join(uploadsDir, entry.name));
     }
     this.buckets.set(bucket, owner);
   }
@@ -422,7 +425,7 @@ export class DiskObjectStore implements ObjectStore {
   private async loadUpload(owner: DiskBucket, dir: string): Promise<void> {
     const record = await readJson<UploadRecord>(join(dir, 'upload.json'));
     if (!record || typeof record.uploadId !== 'string') {
-      await rm(dir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true, maxRetries: 3 });
       return;
     }
     const upload: DiskUpload = {
@@ -482,7 +485,11 @@ export class DiskObjectStore implements ObjectStore {
     return join(this.bucketDir(bucket), 'objects');
   }
 
+  private uploadsDir(bucket: string): string {
+    return join(this.bucketDir(bucket), 'uploads');
+  }
+
   private uploadDir(bucket: string, uploadId: string): string {
-    return join(this.bucketDir(bucket), 'uploads', uploadId);
+    return join(this.uploadsDir(bucket), uploadId);
   }
 }

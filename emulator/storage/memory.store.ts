@@ -118,7 +118,7 @@ export class MemoryObjectStore implements ObjectStore {
     return this.buckets.get(bucket)?.objects.delete(key) ?? false;
   }
 
-  async stageBody(): Promise<StagedBody> {
+  async stageBody(_bucket: string, _uploadId?: string): Promise<StagedBody> {
     const sink = new ChunkSink();
     const staged: MemoryStaged = {
       sink,

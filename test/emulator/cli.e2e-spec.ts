@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { runCli, type CliRun } from '../../emulator';
 import { EMULATOR_DEV_CREDENTIALS } from '../../emulator';
 import { REGION, sdkFailure, sdkFor, temporaryDirectory } from './support/emulator-test-kit';
@@ -28,7 +30,7 @@ function refused(port: number): Promise<boolean> {
   });
 }
 
-describe('ci-emulator CLI (runCli, in process)', () => {
+describe('ci-emulator CLI: runCli in process, and the binary in a child process', () => {
   let run: CliRun | undefined;
   afterEach(async () => {
     await run?.stop();
@@ -184,4 +186,47 @@ describe('ci-emulator CLI (runCli, in process)', () => {
     expect(await second.done).toBe(1);
     expect(busy.text()).toContain('EADDRINUSE');
   });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'the ci-emulator binary (emulator/cli.ts in a child node) serves, then exits 0 on %s',
+    async (signal) => {
+      const root = join(__dirname, '..', '..');
+      const child = spawn(
+        process.execPath,
+        [
+          '-r',
+          join(__dirname, 'support', 'register-ts.js'),
+          join(root, 'emulator', 'cli.ts'),
+          '--port',
+          '0',
+          '--quiet',
+        ],
+        {
+          cwd: root,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, CI_EMULATOR_BUCKET: 'bin-1250000000' },
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          stdout += d.toString();
+          const match = /CI emulator listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+          if (match) resolve(match[1]);
+        });
+        child.on('exit', () => reject(new Error(`ci-emulator exited early: ${stderr}`)));
+      });
+      const cos = sdkFor({ url });
+      const put = await cos.putObject({ Bucket: 'bin-1250000000', Region: REGION, Key: 'k', Body: 'v' });
+      expect(put.statusCode).toBe(200);
+
+      child.kill(signal);
+      expect(await exited).toBe(0);
+      expect(stdout).toContain('CI emulator stopped.');
+      expect(stderr).toBe('');
+    },
+  );
 });

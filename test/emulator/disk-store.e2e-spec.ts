@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { type CiEmulator, startCiEmulator } from '../../emulator';
@@ -177,4 +178,51 @@ describe('emulator with dataDir: objects on disk survive a restart', () => {
     expect(emulator.buckets).toEqual([BUCKET]);
     expect(emulator.listObjects(BUCKET)).toEqual([]);
   });
+
+  it.each(['memory', 'disk'])(
+    '%s store: a part still streaming when its upload is aborted gets 404 NoSuchUpload and leaves nothing',
+    async (kind) => {
+      emulator = await startCiEmulator(kind === 'disk' ? { dataDir: dir.path } : {});
+      await emulator.reset();
+      const cos = sdkFor(emulator);
+      const init = await cos.multipartInit({ Bucket: BUCKET, Region: REGION, Key: 'race.bin' });
+      const query = { partNumber: '1', uploadId: init.UploadId };
+      const headers = signedHeaders({
+        method: 'PUT',
+        pathname: '/race.bin',
+        query,
+        headers: { 'content-length': 1000 },
+      });
+      const req = request({
+        host: '127.0.0.1',
+        port: emulator.port,
+        method: 'PUT',
+        path: `/race.bin?partNumber=1&uploadId=${init.UploadId}`,
+        headers,
+      });
+      const answer = new Promise<{ status?: number; text: string }>((resolve, reject) => {
+        req.on('response', (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode, text }));
+        });
+        req.on('error', reject);
+      });
+      req.write(Buffer.alloc(10));
+      // The upload is aborted while its part streams in; then the rest of the part arrives.
+      const aborted = await cos.multipartAbort({
+        Bucket: BUCKET,
+        Region: REGION,
+        Key: 'race.bin',
+        UploadId: init.UploadId,
+      });
+      expect(aborted.statusCode).toBe(204);
+      req.end(Buffer.alloc(990));
+      const res = await answer;
+      expect(res.status).toBe(404);
+      expect(res.text).toContain('<Code>NoSuchUpload</Code>');
+      expect(emulator.listMultipartUploads(BUCKET)).toEqual([]);
+      if (kind === 'disk') expect(filesUnder(dir.path).filter((f) => f.includes('uploads/'))).toEqual([]);
+    },
+  );
 });

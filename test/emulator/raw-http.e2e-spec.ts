@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import { type CiEmulator, CosHttpError, EMULATOR_DEV_CREDENTIALS, startCiEmulator } from '../../emulator';
 import { storeOnlyPicProcessor } from '../../emulator/processing';
@@ -366,6 +367,35 @@ describe('emulator over raw HTTP: addressing, signatures, bodies, CORS, robustne
 
       // The connections were drained or closed; the server keeps serving.
       expect((await put('after.txt', 'ok')).status).toBe(200);
+    });
+
+    it('a 12 MiB body refused before it is read: the 400 EntityTooLarge arrives, the server keeps serving', async () => {
+      const size = 12 * 1024 * 1024;
+      const headers = signedHeaders({
+        method: 'PUT',
+        pathname: '/huge.bin',
+        headers: { 'content-length': size },
+      });
+      const answer = await new Promise<{ status?: number; text: string }>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port: emulator.port, method: 'PUT', path: '/huge.bin', headers },
+          (res) => {
+            let text = '';
+            res.on('data', (d: Buffer) => (text += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode, text }));
+            res.on('error', () => resolve({ status: res.statusCode, text }));
+          },
+        );
+        // The server closes the connection while the body is still going out: expected.
+        req.on('error', (error: NodeJS.ErrnoException) => {
+          if (!['EPIPE', 'ECONNRESET'].includes(error.code ?? '')) reject(error);
+        });
+        req.end(Buffer.alloc(size));
+      });
+      expect(answer.status).toBe(400);
+      expect(xmlField(answer.text, 'Code')).toBe('EntityTooLarge');
+      expect(emulator.listObjects(BUCKET)).toEqual([]);
+      expect((await put('still-serving.txt', 'ok')).status).toBe(200);
     });
 
     it('a client that declares 1000 bytes, sends 10 and half-closes: 400 IncompleteBody, nothing stored', async () => {

@@ -2,7 +2,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CiEmulator, startCiEmulator } from '../../emulator';
-import { BUCKET, REGION, sdkFailure, sdkFor, temporaryDirectory } from './support/emulator-test-kit';
+import { storeOnlyPicProcessor } from '../../emulator/processing';
+import {
+  BUCKET,
+  REGION,
+  sdkCacheWritten,
+  sdkFailure,
+  sdkFor,
+  temporaryDirectory,
+} from './support/emulator-test-kit';
 
 const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');
 const MiB = 1024 * 1024;
@@ -18,15 +26,38 @@ describe('emulator with the official SDK in Proxy mode: multipart uploads', () =
   let cos: ReturnType<typeof sdkFor>;
   const dir = temporaryDirectory('ci-emulator-multipart-');
 
+  const processed: Array<{ trigger: string; key: string; picOperations: string; size: number }> = [];
+
   beforeAll(async () => {
-    emulator = await startCiEmulator();
+    // The store-only processor of this version, recording what reaches the Pic-Operations hook.
+    emulator = await startCiEmulator(
+      {},
+      {
+        picProcessor: {
+          validate: storeOnlyPicProcessor.validate,
+          process: (request) => {
+            processed.push({
+              trigger: request.trigger,
+              key: request.key,
+              picOperations: request.picOperations,
+              size: request.original.size,
+            });
+            return storeOnlyPicProcessor.process(request);
+          },
+        },
+      },
+    );
     cos = sdkFor(emulator);
   });
   afterAll(async () => {
     await emulator.close();
     dir.remove();
+    await sdkCacheWritten();
   });
-  beforeEach(() => emulator.reset());
+  beforeEach(async () => {
+    processed.length = 0;
+    await emulator.reset();
+  });
 
   it('sliceUploadFile of a multi-megabyte file with Pic-Operations: several parts, arrives whole, well-formed result', async () => {
     const source = randomBytes(4 * MiB + 123_457);
@@ -68,6 +99,15 @@ describe('emulator with the official SDK in Proxy mode: multipart uploads', () =
     expect(operations).toContain('InitiateMultipartUpload');
     const complete = emulator.requests.find((r) => r.operation === 'CompleteMultipartUpload');
     expect(complete?.status).toBe(200);
+    // The SDK re-sends Pic-Operations on Complete, signed; the hook ran once, on the whole object.
+    expect(processed).toEqual([
+      expect.objectContaining({
+        trigger: 'CompleteMultipartUpload',
+        key: 'uploads/big.jpg',
+        picOperations,
+        size: source.length,
+      }),
+    ]);
   });
 
   it('multipartInit / multipartUpload / multipartListPart / multipartList / multipartAbort', async () => {

@@ -23,11 +23,16 @@ export function temporaryDirectory(prefix: string): { path: string; remove: () =
 const sdkConfDir = temporaryDirectory('ci-emulator-sdk-conf-');
 afterAll(() => sdkConfDir.remove());
 
+/** Waits for the SDK's delayed write of its upload-id cache (400 ms after sliceUploadFile) before cleanup. */
+export function sdkCacheWritten(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 450));
+}
+
 /**
  * The official SDK pointed at the emulator as a user would: `Proxy` is the emulator's URL, so the SDK sends
  * absolute-form requests for `<bucket>.cos.<region>.myqcloud.com` to it.
  */
-export function sdkFor(emulator: CiEmulator, options: Partial<COS.COSOptions> = {}): COS {
+export function sdkFor(emulator: Pick<CiEmulator, 'url'>, options: Partial<COS.COSOptions> = {}): COS {
   return new COS({
     SecretId: EMULATOR_DEV_CREDENTIALS.secretId,
     SecretKey: EMULATOR_DEV_CREDENTIALS.secretKey,
