@@ -28,7 +28,7 @@ describe('@CiUpload against the emulator (cos-v5)', () => {
       ],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    await app.listen(0, '127.0.0.1');
     emulator = moduleRef.get(CI_EMULATOR);
     http = supertest(app.getHttpServer());
     jpeg = await photoJpeg(1200, 800);

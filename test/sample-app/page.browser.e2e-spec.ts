@@ -1,0 +1,106 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+import type { INestApplication } from '@nestjs/common';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { bootstrap } from '../../sample-app/main';
+import type { SampleBackend } from '../../sample-app/sample-ci-options';
+import { photoJpeg } from '../support/images';
+
+// Debian's Chromium, installed by .ci/run; no browser download.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, '../../test-artifacts');
+
+describe('the sample page in a real browser', () => {
+  let app: INestApplication;
+  let backend: SampleBackend;
+  let url: string;
+  let browser: BrowserContext;
+  let profile: string;
+
+  beforeAll(async () => {
+    ({ app, backend, url } = await bootstrap(0, { logger: false }));
+    profile = mkdtempSync(join(tmpdir(), 'ci-chromium-'));
+    // A fresh profile each run (playwright passes it as --user-data-dir).
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1200, height: 900 },
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await backend?.emulator?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('uploads an image, shows the original beside its rendered variants, and explains a refused file', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.setInputFiles('#file-input', {
+      name: 'landscape.jpg',
+      mimeType: 'image/jpeg',
+      buffer: await photoJpeg(1600, 1000),
+    });
+    const card = page.locator('article.upload.done');
+    await card.waitFor({ timeout: 30_000 });
+    const figures = card.locator('figure');
+    await waitForCount(figures, 4);
+
+    // Every image decoded in the browser, at the dimensions image_info reports.
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('article.upload.done img')].every(
+        (i) => (i as HTMLImageElement).complete,
+      ),
+    );
+    const rendered = await card.locator('img').evaluateAll((imgs) =>
+      imgs.map((i) => {
+        const img = i as HTMLImageElement;
+        return {
+          alt: img.alt,
+          natural: [img.naturalWidth, img.naturalHeight],
+          info: [Number(img.dataset.width), Number(img.dataset.height)],
+        };
+      }),
+    );
+    expect(rendered.map((r) => r.alt)).toEqual(['original', 'thumb', 'large', 'avatar']);
+    for (const r of rendered) {
+      expect(r.natural[0]).toBeGreaterThan(0);
+      expect(r.natural).toEqual(r.info);
+    }
+    expect(rendered[0]!.natural).toEqual([1600, 1000]);
+    expect(await card.locator('figcaption').first().textContent()).toMatch(/1600×1000/);
+
+    await page.setInputFiles('#file-input', {
+      name: 'notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('not an image at all'),
+    });
+    const error = page.locator('#error');
+    await error.waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await error.textContent()).toMatch(/notes\.txt: The file is not an image/);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'sample-app.png'), fullPage: true });
+  }, 60_000);
+});
+
+async function waitForCount(locator: { count(): Promise<number> }, n: number, timeoutMs = 10_000) {
+  const until = Date.now() + timeoutMs;
+  while ((await locator.count()) !== n) {
+    if (Date.now() > until) throw new Error(`expected ${n} elements, got ${await locator.count()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,78 @@
+import type { INestApplication } from '@nestjs/common';
+import supertest from 'supertest';
+import sharp from 'sharp';
+import { bootstrap } from '../../sample-app/main';
+import type { SampleBackend } from '../../sample-app/sample-ci-options';
+import { photoJpeg } from '../support/images';
+
+describe('sample app on the embedded emulator', () => {
+  let app: INestApplication;
+  let backend: SampleBackend;
+  let http: ReturnType<typeof supertest>;
+
+  beforeAll(async () => {
+    ({ app, backend } = await bootstrap(0, { logger: false }));
+    http = supertest(app.getHttpServer());
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await backend?.emulator?.close();
+  });
+
+  it('serves the page with an upload form', async () => {
+    const res = await http.get('/').expect(200);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.text).toMatch(/<form id="upload-form"/);
+    expect(res.text).toMatch(/<input id="file-input" name="file" type="file"/);
+  });
+
+  it('answers POST /images with 201, the original dimensions and three variants', async () => {
+    const photo = await photoJpeg(1600, 1200);
+    const res = await http.post('/images').attach('file', photo, 'photo.jpg').expect(201);
+    expect(res.body.imageInfo.originalInfo).toMatchObject({ width: 1600, height: 1200 });
+    const [thumb, large, avatar] = res.body.imageInfo.processResults;
+    expect(thumb).toMatchObject({ width: 200, height: 150, format: expect.stringMatching(/webp/i) });
+    expect(large).toMatchObject({ width: 1080, height: 810, format: expect.stringMatching(/jpe?g/i) });
+    expect(avatar).toMatchObject({ width: 96, height: 96, format: expect.stringMatching(/png/i) });
+
+    const links = await http.get(`/images/${encodeURIComponent(res.body.key)}`).expect(200);
+    const download = await fetch(links.body.variants.thumb);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await sharp(Buffer.from(await download.arrayBuffer())).metadata()).toMatchObject({
+      width: 200,
+      format: 'webp',
+    });
+  });
+
+  it('answers a non-image with 415', async () => {
+    const res = await http.post('/images').attach('file', Buffer.from('hello\n'), 'hello.txt').expect(415);
+    expect(res.body).toMatchObject({ statusCode: 415, error: 'Unsupported Media Type' });
+  });
+
+  it('makes a variant with a server-side style, and refuses an unknown style', async () => {
+    const upload = await http
+      .post('/images')
+      .attach('file', await photoJpeg(640, 480), 'p.jpg')
+      .expect(201);
+    const res = await http
+      .post('/images/variants')
+      .send({ key: upload.body.key, style: 'rotate' })
+      .expect(201);
+    expect(res.body.variant).toMatchObject({ width: 480, height: 640 });
+    await http
+      .post('/images/variants')
+      .send({ key: upload.body.key, style: 'imageMogr2/rotate/1' })
+      .expect(400);
+  });
+
+  it('uploads a gallery in one request', async () => {
+    const res = await http
+      .post('/galleries')
+      .attach('files', await photoJpeg(300, 200), 'a.jpg')
+      .attach('files', await photoJpeg(200, 300), 'b.jpg')
+      .expect(201);
+    expect(res.body.count).toBe(2);
+  });
+});
