@@ -1,9 +1,9 @@
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { CiAbortError } from '../core/errors';
 
 /** Keeps the abort handle of every upload in flight, so shutdown can abort them and wait for their cleanup. */
 @Injectable()
-export class CiUploadTracker implements OnApplicationShutdown {
+export class CiUploadTracker implements BeforeApplicationShutdown {
   private readonly inFlight = new Map<AbortController, Promise<unknown>>();
   private closing = false;
 
@@ -28,8 +28,11 @@ export class CiUploadTracker implements OnApplicationShutdown {
     return this.inFlight.size;
   }
 
-  /** Aborts every upload in flight and waits until each has cleaned up (multipart aborted). */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Aborts every upload in flight and waits until each has cleaned up (multipart aborted). Runs before Nest
+   * closes the HTTP server, which would otherwise wait for those uploads to finish.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
     const pending = [...this.inFlight];
     for (const [controller] of pending) controller.abort(new Error('application is shutting down'));

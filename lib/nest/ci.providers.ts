@@ -3,7 +3,6 @@ import { CiClient } from '../client';
 import { CI_CLIENT, CI_RESOLVED_OPTIONS } from './ci.constants';
 import { CI_MODULE_OPTIONS } from './ci.module-definition';
 import { resolveCiModuleOptions, type ResolvedCiModuleOptions } from './ci-module-options.validation';
-import { CiUploadTracker } from './ci-upload.tracker';
 import type { CiModuleOptions } from './interfaces/ci-module-options.interface';
 
 /** Validates the options once, at start-up: a bad configuration fails the boot naming every bad field. */
@@ -20,16 +19,12 @@ export const ciClientProvider: Provider = {
   inject: [CI_RESOLVED_OPTIONS],
 };
 
-/** Closes the client's pool once the upload tracker has aborted and cleaned up what was in flight. */
+/** Closes the client's pool at shutdown, after the tracker aborted uploads in flight and the server closed. */
 @Injectable()
 export class CiClientLifecycle implements OnApplicationShutdown {
-  constructor(
-    @Inject(CI_CLIENT) private readonly client: CiClient,
-    private readonly tracker: CiUploadTracker,
-  ) {}
+  constructor(@Inject(CI_CLIENT) private readonly client: CiClient) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.tracker.onApplicationShutdown();
     await this.client.close();
   }
 }

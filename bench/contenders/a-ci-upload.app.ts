@@ -1,0 +1,58 @@
+/**
+ * Contender A: this module. `@CiUpload` with one thumbnail rule streams each file to the emulator; cloud
+ * processing goes through `CiService.process`. Started by bench/main.bench.ts in its own process.
+ */
+import { Controller, Module, Post } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { AddressInfo } from 'node:net';
+import { CiModule, CiResult, CiService, CiUpload, imageMogr2, type CiUploadResult } from '../../lib';
+import { contenderEnv, countOutputs, serveContender } from '../support/contender-host';
+
+const env = contenderEnv();
+const thumbnail = { fileid: '{name}-200.webp', rule: imageMogr2().thumbnail({ width: 200 }).format('webp') };
+
+@Controller()
+class UploadController {
+  @Post('upload')
+  @CiUpload('file', { isPicInfo: true, rules: [thumbnail] })
+  upload(@CiResult() result: CiUploadResult) {
+    return result;
+  }
+}
+
+@Module({
+  imports: [
+    CiModule.forRoot({
+      bucket: env.bucket,
+      region: env.region,
+      credentials: { secretId: env.secretId, secretKey: env.secretKey },
+      endpoint: env.emulatorUrl,
+    }),
+  ],
+  controllers: [UploadController],
+})
+class AppModule {}
+
+async function main(): Promise<void> {
+  const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
+  await app.listen(0, '127.0.0.1');
+  const ci = app.get(CiService);
+  serveContender(
+    { port: (app.getHttpServer().address() as AddressInfo).port },
+    {
+      process: (key) => async () =>
+        countOutputs(
+          await ci.process(key, {
+            isPicInfo: true,
+            rules: [{ fileid: '{name}-processed.webp', rule: thumbnail.rule }],
+          }),
+        ),
+    },
+    () => app.close(),
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

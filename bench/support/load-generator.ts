@@ -1,0 +1,70 @@
+import { Pool } from 'undici';
+import { countOutputs, measureOperations, type OperationRun } from './contender-host';
+
+const BOUNDARY = '----nestjs-tencent-ci-bench-7d3f0a9c';
+
+/** A multipart/form-data body with one file field, built once and sent as is (a real body: the image bytes). */
+export interface MultipartBody {
+  contentType: string;
+  body: Buffer;
+}
+
+/** Builds the multipart body of one `file` field holding `bytes`. */
+export function multipartBody(bytes: Buffer, filename = 'photo.jpg', field = 'file'): MultipartBody {
+  const head = Buffer.from(
+    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\n` +
+      'Content-Type: image/jpeg\r\n\r\n',
+  );
+  const tail = Buffer.from(`\r\n--${BOUNDARY}--\r\n`);
+  return { contentType: `multipart/form-data; boundary=${BOUNDARY}`, body: Buffer.concat([head, bytes, tail]) };
+}
+
+/** What the load generator measured, plus its own CPU time (to show it is not the bottleneck). */
+export interface LoadRun extends OperationRun {
+  /** CPU seconds this process spent during the run. */
+  generatorCpuSeconds: number;
+}
+
+/**
+ * POSTs `upload` to `http://127.0.0.1:<port><path>` `count` times, `concurrency` at once, over a fresh undici
+ * Pool of exactly `concurrency` connections (closed afterwards, so no keep-alive state crosses scenarios).
+ * A non-2xx answer or a body without outputs counts as what it is: a failure, or 0 outputs.
+ */
+export async function postUploads(options: {
+  port: number;
+  path: string;
+  upload: MultipartBody;
+  count: number;
+  concurrency: number;
+  deadlineMs: number;
+}): Promise<LoadRun> {
+  const { upload } = options;
+  const pool = new Pool(`http://127.0.0.1:${options.port}`, {
+    connections: options.concurrency,
+    pipelining: 1,
+    headersTimeout: options.deadlineMs,
+    bodyTimeout: options.deadlineMs,
+  });
+  const deadline = AbortSignal.timeout(options.deadlineMs);
+  const cpu = process.cpuUsage();
+  try {
+    const run = await measureOperations(options.count, options.concurrency, options.deadlineMs, async () => {
+      const res = await pool.request({
+        method: 'POST',
+        path: options.path,
+        headers: { 'content-type': upload.contentType, 'content-length': String(upload.body.length) },
+        body: upload.body,
+        signal: deadline,
+      });
+      const text = await res.body.text();
+      if (res.statusCode < 200 || res.statusCode >= 300) {
+        throw new Error(`HTTP ${res.statusCode}: ${text.slice(0, 300)}`);
+      }
+      return countOutputs(JSON.parse(text));
+    });
+    const used = process.cpuUsage(cpu);
+    return { ...run, generatorCpuSeconds: (used.user + used.system) / 1e6 };
+  } finally {
+    await pool.close();
+  }
+}
