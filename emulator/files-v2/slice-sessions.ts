@@ -21,12 +21,18 @@ export interface SliceSessionInit {
   picOperations?: string;
 }
 
+/** One received slice: its bytes as the chunks they arrived in. */
+export interface ReceivedSlice {
+  chunks: readonly Buffer[];
+  size: number;
+}
+
 /** An open slice session. */
 export interface SliceSession extends SliceSessionInit {
   /** The `session` token. */
   readonly id: string;
-  /** Received slices by byte offset (a slice sent again replaces the previous one). */
-  readonly slices: Map<number, Buffer>;
+  /** Received slices by byte offset, each as the chunks it arrived in (a slice sent again replaces the first). */
+  readonly slices: Map<number, ReceivedSlice>;
   /** Clock time of the last request on it. */
   touchedAt: number;
 }
@@ -87,22 +93,22 @@ export class SliceSessions {
   }
 
   /** Keeps a received slice (replacing one sent before at the same offset). */
-  putSlice(session: SliceSession, offset: number, bytes: Buffer): void {
-    this.room(session, offset);
-    if (offset + bytes.length > session.fileSize) {
+  putSlice(session: SliceSession, offset: number, slice: ReceivedSlice): void {
+    if (slice.size === 0) throw filesV2Errors.invalidParameter(`the slice at ${offset} is empty`);
+    if (slice.size > this.room(session, offset)) {
       throw filesV2Errors.invalidParameter(`the slice at ${offset} goes past the end of the file`);
     }
-    session.slices.set(offset, bytes);
+    session.slices.set(offset, slice);
     session.touchedAt = this.clock();
   }
 
-  /** The slices in file order; -4005 when they leave a gap, overlap, or do not end at `fileSize`. */
+  /** The file's chunks in order; -4005 when the slices leave a gap, overlap, or do not end at `fileSize`. */
   assemble(session: SliceSession): Buffer[] {
     const offsets = [...session.slices.keys()].sort((a, b) => a - b);
     const out: Buffer[] = [];
     let next = 0;
     for (const offset of offsets) {
-      const bytes = session.slices.get(offset)!;
+      const slice = session.slices.get(offset)!;
       if (offset !== next) {
         throw new FilesV2Error(
           400,
@@ -112,8 +118,8 @@ export class SliceSessions {
             : `the slice at ${offset} overlaps the one before it`,
         );
       }
-      out.push(bytes);
-      next = offset + bytes.length;
+      out.push(...slice.chunks);
+      next = offset + slice.size;
     }
     if (next !== session.fileSize) {
       throw new FilesV2Error(

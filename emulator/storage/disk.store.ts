@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -291,6 +291,37 @@ export class DiskObjectStore implements ObjectStore {
     return upload
       ? [...upload.parts.values()].map((p) => p.info).sort((a, b) => a.partNumber - b.partNumber)
       : [];
+  }
+
+  async openUploadParts(bucket: string, uploadId: string, partNumbers: readonly number[]): Promise<Readable> {
+    // The files are opened inside the queue: a part replaced or an upload aborted afterwards does not cut the read.
+    const handles = await this.serial(async () => {
+      const upload = this.buckets.get(bucket)?.uploads.get(uploadId);
+      if (!upload) throw new NoSuchUploadError(uploadId);
+      const dir = this.uploadDir(bucket, uploadId);
+      const paths = partNumbers.map((n) => {
+        const part = upload.parts.get(n);
+        if (!part) throw new Error(`part ${n} of upload ${uploadId} vanished`);
+        return join(dir, part.data);
+      });
+      const opened: FileHandle[] = [];
+      try {
+        for (const path of paths) opened.push(await open(path, 'r'));
+      } catch (error) {
+        await Promise.all(opened.map((h) => h.close()));
+        throw error;
+      }
+      return opened;
+    });
+    return Readable.from(
+      (async function* () {
+        try {
+          for (const handle of handles) yield* handle.createReadStream({ autoClose: false });
+        } finally {
+          await Promise.all(handles.map((h) => h.close().catch(() => undefined)));
+        }
+      })(),
+    );
   }
 
   async completeMultipartUpload(

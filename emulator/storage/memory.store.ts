@@ -185,6 +185,17 @@ export class MemoryObjectStore implements ObjectStore {
       : [];
   }
 
+  async openUploadParts(bucket: string, uploadId: string, partNumbers: readonly number[]): Promise<Readable> {
+    const upload = this.buckets.get(bucket)?.uploads.get(uploadId);
+    if (!upload) throw new NoSuchUploadError(uploadId);
+    const chunks = partNumbers.flatMap((n) => {
+      const part = upload.parts.get(n);
+      if (!part) throw new Error(`part ${n} of upload ${uploadId} vanished`);
+      return part.chunks;
+    });
+    return Readable.from(chunks, { objectMode: false });
+  }
+
   async completeMultipartUpload(
     bucket: string,
     uploadId: string,

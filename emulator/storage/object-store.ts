@@ -116,6 +116,11 @@ export interface ObjectStore {
   ): Promise<PartInfo>;
   /** Parts of an upload, sorted by number. */
   listParts(bucket: string, uploadId: string): PartInfo[];
+  /**
+   * The bytes of the chosen parts of an open upload, joined in order (what Complete would store), without
+   * ending it: CI processing reads them before the object exists. {@link NoSuchUploadError} if gone.
+   */
+  openUploadParts(bucket: string, uploadId: string, partNumbers: readonly number[]): Promise<Readable>;
   /** Joins the chosen parts into the object and ends the upload; {@link NoSuchUploadError} if gone. */
   completeMultipartUpload(
     bucket: string,

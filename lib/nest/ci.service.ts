@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import type { CiClient } from '../client';
@@ -95,13 +96,19 @@ export class CiService {
     call: CiCallSignal = {},
   ): Promise<CiUploadResult> {
     const compiled = this.compile(options, 'upload');
+    const originalName = options.originalName ?? (typeof body === 'string' ? basename(body) : '');
+    // A known size lets files-v2 use slice uploads for large files (cos-v5 does not need it).
+    const size = Buffer.isBuffer(body)
+      ? body.length
+      : typeof body === 'string'
+        ? (await stat(body)).size
+        : undefined;
     const stream =
       typeof body === 'string'
         ? createReadStream(body)
         : Buffer.isBuffer(body)
           ? Readable.from([body])
           : body;
-    const originalName = options.originalName ?? (typeof body === 'string' ? basename(body) : '');
     try {
       const sniffed = await sniffSource(stream[Symbol.asyncIterator](), this.options.allowedFormats);
       const key = checkObjectKey(options.key ?? defaultObjectKey(this.options.keyPrefix, sniffed.type));
@@ -111,6 +118,7 @@ export class CiService {
           this.client.upload(key, sniffed.body, {
             picOperations,
             contentType: sniffed.type.mimetype,
+            size,
             signal: anySignal(shutdown, call.signal),
           }),
         { method: 'PUT', path: '/' + key },

@@ -1,9 +1,17 @@
-import { Controller, Module, Post, type LoggerService } from '@nestjs/common';
+import { Controller, Post, type LoggerService } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import supertest from 'supertest';
 import { startCiEmulator, type CiEmulator } from '../../emulator';
-import { CI_CLIENT, CiClient, CiModule, CiResult, CiUpload, imageMogr2, type CiUploadResult } from '../../lib';
+import {
+  CI_CLIENT,
+  CiClient,
+  CiModule,
+  CiResult,
+  CiUpload,
+  imageMogr2,
+  type CiUploadResult,
+} from '../../lib';
 import { largeJpeg, photoJpeg } from '../support/images';
 
 const bucket = 'modulebucket-1250000000';
@@ -11,7 +19,9 @@ const bucket = 'modulebucket-1250000000';
 @Controller()
 class PhotoController {
   @Post('photos')
-  @CiUpload('file', { rules: [{ fileid: '{name}-small.webp', rule: imageMogr2().thumbnail({ width: 100 }).format('webp') }] })
+  @CiUpload('file', {
+    rules: [{ fileid: '{name}-small.webp', rule: imageMogr2().thumbnail({ width: 100 }).format('webp') }],
+  })
   upload(@CiResult() result: CiUploadResult) {
     return result;
   }
@@ -69,7 +79,9 @@ describe('CiModule wiring', () => {
     const app = moduleRef.createNestApplication({ logger: false });
     await app.init();
     try {
-      const res = await supertest(app.getHttpServer()).post('/photos').attach('file', await photoJpeg(300, 200), 'a.jpg');
+      const res = await supertest(app.getHttpServer())
+        .post('/photos')
+        .attach('file', await photoJpeg(300, 200), 'a.jpg');
       expect(res.status).toBe(201);
       expect(res.body.bucket).toBe(bucket);
       expect(emulator.listObjects(bucket).map((o) => o.key)).toContain(res.body.key);
@@ -103,11 +115,18 @@ describe('CiModule wiring', () => {
     }
     const compile = Test.createTestingModule({
       imports: [
-        CiModule.forRoot({ bucket, region: emulator.region, endpoint: emulator.url, credentials: emulator.credentials[0]! }),
+        CiModule.forRoot({
+          bucket,
+          region: emulator.region,
+          endpoint: emulator.url,
+          credentials: emulator.credentials[0]!,
+        }),
       ],
       controllers: [BadController],
     }).compile();
-    await expect(compile).rejects.toThrow(/@CiUpload\('file'\)\.rules\[0\]\.fileid: unknown placeholder \{nmae\}/);
+    await expect(compile).rejects.toThrow(
+      /@CiUpload\('file'\)\.rules\[0\]\.fileid: unknown placeholder \{nmae\}/,
+    );
   });
 
   it('answers 502 when CI refuses our signature, logging the CI code but never the secret', async () => {
@@ -128,9 +147,15 @@ describe('CiModule wiring', () => {
     const app = moduleRef.createNestApplication({ logger });
     await app.init();
     try {
-      const res = await supertest(app.getHttpServer()).post('/photos').attach('file', await photoJpeg(300, 200), 'a.jpg');
+      const res = await supertest(app.getHttpServer())
+        .post('/photos')
+        .attach('file', await photoJpeg(300, 200), 'a.jpg');
       expect(res.status).toBe(502);
-      expect(res.body).toMatchObject({ statusCode: 502, ciCode: 'SignatureDoesNotMatch', requestId: expect.any(String) });
+      expect(res.body).toMatchObject({
+        statusCode: 502,
+        ciCode: 'SignatureDoesNotMatch',
+        requestId: expect.any(String),
+      });
       expect(JSON.stringify(res.body)).not.toContain(secretKey);
       expect(logger.lines.join('\n')).toMatch(/SignatureDoesNotMatch/);
       expect(logger.lines.join('\n')).not.toContain(secretKey);
