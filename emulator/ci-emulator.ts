@@ -6,7 +6,7 @@ import {
   type ServerResponse,
   STATUS_CODES,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { CosDispatcher } from './cos.dispatcher';
 import {
@@ -22,11 +22,18 @@ import { renderErrorEnvelope } from './errors/error-envelope';
 import type { EmulatorEnvironment } from './handlers/handler.types';
 import { corsHeaders } from './http/cors';
 import { Exchange, newRequestId } from './http/exchange';
+import { FilesV2Dispatcher } from './files-v2';
 import { discardBody } from './http/request-body';
-import { type PicProcessor, storeOnlyPicProcessor } from './processing/pic-processor';
+import { applyFault, classifyRequest, FaultRegistry, isAdminPath, serveFaultAdmin } from './faults';
+import type { CiEmulatorFaults, CiFaultType } from './faults/fault.types';
+import { createCiPicProcessor } from './processing/ci-pic-processor';
+import { checkStyle } from './processing/ci-styles';
+import type { PicProcessor } from './processing/pic-processor';
+import { createWatermarkLoader } from './processing/watermark-source';
 import { DiskObjectStore } from './storage/disk.store';
 import { MemoryObjectStore } from './storage/memory.store';
 import type { ObjectStore } from './storage/object-store';
+import { errorResource } from './xml/location';
 
 /** How many requests {@link CiEmulator.requests} remembers; older ones are dropped. */
 export const REQUEST_LOG_LIMIT = 10_000;
@@ -58,12 +65,14 @@ export interface EmulatorRequestRecord {
   operation: string;
   bucket?: string;
   key?: string;
-  /** Status answered (or meant to be answered, when the client left first). */
+  /** Status answered (or meant to be answered, when the client left first); 0 when a fault gave no answer (stall, reset). */
   status: number;
   /** COS error code of an error answer (`NoSuchKey`, `IncompleteBody`, ...). */
   errorCode?: string;
   durationMs: number;
   time: Date;
+  /** The injected fault that applied to this request. */
+  fault?: { id: string; type: CiFaultType };
 }
 
 /** A running emulator. */
@@ -80,6 +89,14 @@ export interface CiEmulator {
   readonly buckets: readonly string[];
   /** The key pairs the emulator accepts (hand the first to a client). */
   readonly credentials: readonly CiEmulatorCredential[];
+  /** Fault injection: `faults.add({ match, times, action })`, `faults.clear()`. */
+  readonly faults: CiEmulatorFaults;
+  /** Styles `style/<name>` rules may use (a copy): the configured ones and those set since. */
+  readonly styles: Readonly<Record<string, string>>;
+  /** Adds or replaces a style; throws a `TypeError` when the name or the rule is not valid. */
+  setStyle(name: string, rule: string): void;
+  /** Removes a style; false when there was none. */
+  deleteStyle(name: string): boolean;
   /** Objects of a bucket whose key starts with `prefix`, sorted by key. */
   listObjects(bucket: string, prefix?: string): EmulatorObjectInfo[];
   /** The bytes of an object, or `undefined` when there is none. */
@@ -88,7 +105,10 @@ export interface CiEmulator {
   listMultipartUploads(bucket: string): EmulatorUploadInfo[];
   /** Creates a bucket (`name-appid`); nothing happens when it exists. */
   createBucket(name: string): Promise<void>;
-  /** Drops every object, upload and extra bucket, recreates the configured buckets, clears the request log. */
+  /**
+   * Drops every object, upload and extra bucket, recreates the configured buckets, clears the request log,
+   * removes every fault and puts the styles back to the configured ones.
+   */
   reset(): Promise<void>;
   /** Stops listening and closes every connection. */
   close(): Promise<void>;
@@ -97,9 +117,12 @@ export interface CiEmulator {
   off(event: 'request', listener: (record: EmulatorRequestRecord) => void): this;
 }
 
-/** Parts a later stage or a test may swap: the Pic-Operations processor and the clock signatures are checked against. */
+/** Parts a test may swap: the Pic-Operations processor and the clock signatures are checked against. */
 export interface CiEmulatorExtensions {
-  /** Default: store uploads and answer results without outputs; `?image_process` answers 501. */
+  /**
+   * Default: CI processing with real pixels (`createCiPicProcessor` with the emulator's styles, limits and
+   * watermark loader). `storeOnlyPicProcessor` stores uploads without processing them.
+   */
   picProcessor?: PicProcessor;
   /** Milliseconds since the epoch. Default `Date.now`. */
   clock?: () => number;
@@ -116,10 +139,15 @@ function displayHost(host: string): string {
 /** The emulator: a `node:http` server in front of the COS dispatcher and a store. */
 class CiEmulatorServer extends EventEmitter implements CiEmulator {
   readonly requests: EmulatorRequestRecord[] = [];
+  readonly faults = new FaultRegistry();
   url = '';
   port = 0;
   private readonly dispatcher: CosDispatcher;
+  private readonly filesV2: FilesV2Dispatcher;
   private readonly inflight = new WeakMap<Duplex, Exchange>();
+  private readonly appliedFaults = new WeakMap<Exchange, { id: string; type: CiFaultType }>();
+  /** The live style table: mutated in place, so the processors holding it see `setStyle` at once. */
+  private readonly styleTable: Record<string, string> = {};
   private closing?: Promise<void>;
 
   constructor(
@@ -129,13 +157,26 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
     extensions: CiEmulatorExtensions,
   ) {
     super();
+    Object.assign(this.styleTable, options.styles);
+    const picProcessor =
+      extensions.picProcessor ??
+      createCiPicProcessor({
+        store,
+        styles: this.styleTable,
+        limits: options.limits,
+        loadWatermark: createWatermarkLoader({
+          store,
+          region: options.region,
+          isOwnHost: (authority) => this.isOwnHost(authority),
+        }),
+      });
     const env: EmulatorEnvironment = {
       region: options.region,
       appId: options.appId,
       maxObjectSize: options.maxObjectSize,
       minPartSize: options.minPartSize,
       store,
-      picProcessor: extensions.picProcessor ?? storeOnlyPicProcessor,
+      picProcessor,
       credentials: new Map(options.credentials.map((c) => [c.secretId, c])),
     };
     this.dispatcher = new CosDispatcher(
@@ -143,6 +184,19 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
       (error, exchange) => this.reportUnexpected(error, exchange),
       extensions.clock,
     );
+    // The seed's files-v2 API (POST /files/v2/...) over the same store, styles and processing limits.
+    this.filesV2 = new FilesV2Dispatcher({
+      styles: this.styleTable,
+      limits: options.limits,
+      appId: options.appId,
+      region: options.region,
+      store,
+      credentials: options.credentials,
+      maxObjectSize: options.maxObjectSize,
+      emulatorUrl: () => this.url,
+      clock: extensions.clock,
+      reportUnexpected: (error, exchange) => this.reportUnexpected(error, exchange),
+    });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.handle(req, res, false));
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.handle(req, res, true));
     server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) =>
@@ -184,6 +238,36 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
     return this.options.credentials.map((c) => ({ ...c }));
   }
 
+  get styles(): Record<string, string> {
+    return { ...this.styleTable };
+  }
+
+  setStyle(name: string, rule: string): void {
+    checkStyle(name, rule);
+    this.styleTable[name] = rule;
+  }
+
+  deleteStyle(name: string): boolean {
+    if (!Object.prototype.hasOwnProperty.call(this.styleTable, name)) return false;
+    delete this.styleTable[name];
+    return true;
+  }
+
+  /**
+   * True for an authority (`host[:port]`) that addresses the emulator itself rather than a bucket: its port,
+   * and an IP address, `localhost` or the configured host.
+   */
+  isOwnHost(authority: string | undefined): boolean {
+    const match = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(authority ?? '');
+    if (!match || Number(match[2] ?? 80) !== this.port) return false;
+    const hostname = match[1].toLowerCase();
+    return (
+      hostname === 'localhost' ||
+      hostname === this.options.host.toLowerCase() ||
+      isIP(hostname.replace(/^\[|\]$/g, '')) !== 0
+    );
+  }
+
   listObjects(bucket: string, prefix?: string): EmulatorObjectInfo[] {
     return this.store.listObjects(bucket, prefix).map((m) => ({
       key: m.key,
@@ -220,7 +304,11 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
 
   async reset(): Promise<void> {
     await this.store.reset(this.options.buckets);
+    this.filesV2.reset();
     this.requests.length = 0;
+    this.faults.clear();
+    for (const name of Object.keys(this.styleTable)) delete this.styleTable[name];
+    Object.assign(this.styleTable, this.options.styles);
   }
 
   close(): Promise<void> {
@@ -235,11 +323,17 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
+    if (isAdminPath(req.url) && this.isOwnHost(req.headers.host)) {
+      void serveFaultAdmin(req, res, this.faults);
+      return;
+    }
     const exchange = new Exchange(req, res, expectsContinue);
     const socket = req.socket;
     this.inflight.set(socket, exchange);
-    // Every request speaks the COS XML API for now; another API (files-v2) gets its own dispatcher here.
-    this.dispatcher
+    if (this.injectFault(exchange)) return;
+    // The files-v2 JSON API has its own dispatcher; everything else speaks the COS XML API.
+    const dispatcher = this.filesV2.accepts(req) ? this.filesV2 : this.dispatcher;
+    dispatcher
       .dispatch(exchange)
       .catch((error: unknown) => {
         this.reportUnexpected(error, exchange);
@@ -251,6 +345,30 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
         if (!req.complete) discardBody(req, res);
         this.record(exchange);
       });
+  }
+
+  /**
+   * Applies the first registered fault that matches the request. True when the fault took the request over
+   * (it is not served; the fault records it when done), false when the request is to be served (possibly with
+   * its answer shaped by a fault).
+   */
+  private injectFault(exchange: Exchange): boolean {
+    if (this.faults.isEmpty) return false;
+    const request = classifyRequest(exchange.req);
+    const fault = this.faults.take(request);
+    if (!fault) return false;
+    this.appliedFaults.set(exchange, { id: fault.id, type: fault.action.type });
+    const socket = exchange.req.socket;
+    const path = (exchange.req.url ?? '/').replace(/\?.*$/, '');
+    return applyFault(fault.action, {
+      exchange,
+      request,
+      resource: errorResource(this.options.region, request.bucket, request.key, path),
+      done: () => {
+        if (this.inflight.get(socket) === exchange) this.inflight.delete(socket);
+        this.record(exchange);
+      },
+    });
   }
 
   /** A request the HTTP parser rejected; a client that half-closes inside the body lands here. */
@@ -316,10 +434,12 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
       durationMs: Date.now() - exchange.startedAt,
       time: new Date(exchange.startedAt),
     };
+    const fault = this.appliedFaults.get(exchange);
+    if (fault) record.fault = fault;
     this.requests.push(record);
     if (this.requests.length > REQUEST_LOG_LIMIT) this.requests.shift();
     const where = record.bucket ? ` ${record.bucket}/${record.key ?? ''}` : '';
-    const code = record.errorCode ? ` ${record.errorCode}` : '';
+    const code = `${record.errorCode ? ` ${record.errorCode}` : ''}${fault ? ` [fault ${fault.type}]` : ''}`;
     this.options.logger?.log(
       `${record.method} ${record.operation}${where} -> ${record.status}${code} (${record.durationMs} ms)`,
     );
@@ -335,7 +455,8 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
 }
 
 /**
- * Starts the local COS emulator and resolves once it listens.
+ * Starts the local COS + CI emulator and resolves once it listens. `Pic-Operations` requests are processed
+ * with real pixels by default.
  *
  * @example
  * const emu = await startCiEmulator({ buckets: ['photos-1250000000'] });
@@ -355,6 +476,7 @@ export async function startCiEmulator(
   await store.open();
   for (const bucket of resolved.buckets) await store.createBucket(bucket);
   const emulator = new CiEmulatorServer(resolved, store, createServer(), extensions);
+  for (const fault of resolved.faults) emulator.faults.add(fault);
   try {
     await emulator.listen();
   } catch (error) {

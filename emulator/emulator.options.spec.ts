@@ -1,4 +1,4 @@
-import { EMULATOR_DEV_CREDENTIALS, resolveEmulatorOptions } from './emulator.options';
+import { type CiEmulatorOptions, EMULATOR_DEV_CREDENTIALS, resolveEmulatorOptions } from './emulator.options';
 
 describe('resolveEmulatorOptions', () => {
   it('applies the documented defaults', () => {
@@ -13,6 +13,9 @@ describe('resolveEmulatorOptions', () => {
       maxObjectSize: 5 * 1024 ** 3,
       minPartSize: 1024 * 1024,
       logger: undefined,
+      styles: {},
+      limits: { maxPixels: 100_000_000, maxSide: 30_000, maxFrames: 300, maxSourceBytes: 20 * 1024 * 1024 },
+      faults: [],
     });
   });
 
@@ -28,8 +31,16 @@ describe('resolveEmulatorOptions', () => {
     [{ credentials: [EMULATOR_DEV_CREDENTIALS, EMULATOR_DEV_CREDENTIALS] }, /appears twice/],
     [{ maxObjectSize: 0 }, /maxObjectSize/],
     [{ minPartSize: -1 }, /minPartSize/],
+    [{ maxPixels: 0 }, /maxPixels/],
+    [{ maxSide: 1.5 }, /maxSide/],
+    [{ maxProcessSourceBytes: 33 * 1024 * 1024 }, /maxProcessSourceBytes .* over CI's ceiling/],
+    [{ styles: { 'a/b': 'imageMogr2/thumbnail/200x' } }, /style name "a\/b"/],
+    [{ styles: { thumb: 'imageMogr2/thumbnail/' } }, /style "thumb" is not a valid rule/],
+    [{ faults: [{ action: { type: 'boom' } }] }, /faults\[0\]\.action\.type must be/],
+    [{ faults: [{ match: { operation: 'PutObjet' }, action: { type: 'stall' } }] }, /faults\[0\]\.match\.operation/],
   ])('refuses %j', (options, message) => {
-    expect(() => resolveEmulatorOptions(options)).toThrow(message);
+    // Some cases are not valid TypeScript on purpose: JSON configuration reaches this function unchecked.
+    expect(() => resolveEmulatorOptions(options as CiEmulatorOptions)).toThrow(message);
   });
 
   it('never puts a secret key in an error', () => {

@@ -1,4 +1,8 @@
 import type { CosCredential } from './auth/verify-cos-signature';
+import { parseFaultSpec } from './faults/fault-spec.parser';
+import type { CiFaultSpec } from './faults/fault.types';
+import { resolveStyles } from './processing/ci-styles';
+import { type ProcessingLimits, resolveProcessingLimits } from './processing/processing-limits';
 
 /** A key pair the emulator accepts; with `securityToken`, a temporary (STS) key that must send its token. */
 export type CiEmulatorCredential = CosCredential;
@@ -31,6 +35,21 @@ export interface CiEmulatorOptions {
   minPartSize?: number;
   /** Log one line per request and unexpected errors here. Default: silent. */
   logger?: CiEmulatorLogger;
+  /**
+   * Styles for `style/<name>` rules, by name: `{ thumb: 'imageMogr2/thumbnail/200x' }`. Checked at start (a rule
+   * that does not parse is refused). `emulator.setStyle` adds more at run time. Default none.
+   */
+  styles?: Record<string, string>;
+  /** Most pixels of an image to process (width × height × frames): over it, 400 `ImageResolutionExceed`. Default 100 000 000. */
+  maxPixels?: number;
+  /** Longest side of an image to process, in pixels (400 `ImageResolutionExceed`). Default 30000. */
+  maxSide?: number;
+  /** Most frames of an animated image to process (400 `ImageResolutionExceed`). Default 300. */
+  maxFrames?: number;
+  /** Largest source CI processes, in bytes (400 `ImageTooLarge`). Default 20 MiB, at most 32 MiB. */
+  maxProcessSourceBytes?: number;
+  /** Faults injected from the start (see `emulator.faults`). Default none. */
+  faults?: CiFaultSpec[];
 }
 
 /** {@link CiEmulatorOptions} with every default applied and checked. */
@@ -45,6 +64,9 @@ export interface ResolvedCiEmulatorOptions {
   maxObjectSize: number;
   minPartSize: number;
   logger?: CiEmulatorLogger;
+  styles: Record<string, string>;
+  limits: ProcessingLimits;
+  faults: CiFaultSpec[];
 }
 
 /**
@@ -131,5 +153,23 @@ export function resolveEmulatorOptions(options: CiEmulatorOptions = {}): Resolve
     maxObjectSize: positiveInteger(options.maxObjectSize ?? EMULATOR_DEFAULTS.maxObjectSize, 'maxObjectSize'),
     minPartSize: positiveInteger(options.minPartSize ?? EMULATOR_DEFAULTS.minPartSize, 'minPartSize', true),
     logger: options.logger,
+    styles: resolveStyles(options.styles ?? {}),
+    limits: resolveLimits(options),
+    faults: (options.faults ?? []).map((fault, i) => parseFaultSpec(fault, `faults[${i}]`)),
   };
+}
+
+function resolveLimits(options: CiEmulatorOptions): ProcessingLimits {
+  try {
+    return resolveProcessingLimits({
+      maxPixels: options.maxPixels,
+      maxSide: options.maxSide,
+      maxFrames: options.maxFrames,
+      maxSourceBytes: options.maxProcessSourceBytes,
+    });
+  } catch (error) {
+    // The engine names its own field; say which option it is.
+    const message = (error as Error).message.replace(/\bmaxSourceBytes\b/, 'maxProcessSourceBytes');
+    throw new TypeError(message.replace(/^processing limit /, ''));
+  }
 }

@@ -63,7 +63,12 @@ export class BenchChild<Ready extends Record<string, unknown> = Record<string, u
   ): Promise<BenchChild<R>> {
     const child = spawn(
       process.execPath,
-      [...(options.nodeArgs ?? []), resolve(REPO_ROOT, 'bench', 'run-ts.js'), script, ...(options.args ?? [])],
+      [
+        ...(options.nodeArgs ?? []),
+        resolve(REPO_ROOT, 'bench', 'run-ts.js'),
+        script,
+        ...(options.args ?? []),
+      ],
       {
         cwd: REPO_ROOT,
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -75,7 +80,10 @@ export class BenchChild<Ready extends Record<string, unknown> = Record<string, u
     const timeoutMs = options.timeoutMs ?? 30_000;
     try {
       bench.ready = await new Promise<R>((resolveReady, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${name} not ready after ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`${name} not ready after ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         const onMessage = (message: ChildMessage) => {
           if (message.type !== 'ready') return;
           clearTimeout(timer);
@@ -173,7 +181,8 @@ export function serveParent(
     const reply = (message: ChildMessage) => {
       if (process.connected) process.send!(message);
     };
-    if (!handler) return reply({ type: 'reply', id: command.id, ok: false, error: `unknown command ${command.cmd}` });
+    if (!handler)
+      return reply({ type: 'reply', id: command.id, ok: false, error: `unknown command ${command.cmd}` });
     Promise.resolve()
       .then(() => handler(command))
       .then(

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
 import { serveParent, type ChildCommand } from './child-process';
 import { runPool } from './stats';
@@ -82,9 +84,20 @@ export interface ContenderOperations {
   process?: (key: string) => Operation | Promise<Operation>;
 }
 
+/** Posts one inspector command and resolves with its result. */
+function post<T>(session: Session, method: string, params: object = {}): Promise<T> {
+  return new Promise((resolve, reject) =>
+    session.post(method, params, (error, result) => (error ? reject(error) : resolve(result as T))),
+  );
+}
+
+let profiler: Session | undefined;
+
 /**
  * Serves a contender child: tells the bench it is ready (with `port` when it listens), and runs `gc`,
- * `upload` and `process` commands, each a bounded batch measured in this process.
+ * `upload` and `process` commands, each a bounded batch measured in this process, and `profileStart` /
+ * `profileStop` (a V8 CPU profile of just what runs in between, written where `arg` says: the same
+ * `.cpuprofile` format `--cpu-prof` writes, without the start-up).
  */
 export function serveContender(
   info: { port?: number },
@@ -111,6 +124,22 @@ export function serveContender(
         // Let finalizers release external memory (Buffers) before the bench reads the idle RSS.
         await new Promise((r) => setTimeout(r, 100));
         gc();
+        return true;
+      },
+      profileStart: async () => {
+        profiler = new Session();
+        profiler.connect();
+        await post(profiler, 'Profiler.enable');
+        await post(profiler, 'Profiler.setSamplingInterval', { interval: 500 });
+        await post(profiler, 'Profiler.start');
+        return true;
+      },
+      profileStop: async (command) => {
+        if (!profiler) throw new Error('profileStart first');
+        const { profile } = await post<{ profile: object }>(profiler, 'Profiler.stop');
+        profiler.disconnect();
+        profiler = undefined;
+        writeFileSync(String(command.arg), JSON.stringify(profile));
         return true;
       },
       upload: batch(operations.upload),

@@ -25,7 +25,7 @@ export async function photoLikeJpeg(
   const quality = options.quality ?? 95;
   // First guess from what noise costs per pixel at this quality; then correct by the measured ratio.
   let pixels = targetBytes / (quality >= 95 ? 2.8 : 0.45);
-  let image = Buffer.alloc(0);
+  let image: Buffer = Buffer.alloc(0);
   for (let attempt = 0; attempt < 4; attempt++) {
     const width = Math.max(16, Math.round(Math.sqrt(pixels * 1.5)));
     const height = Math.max(16, Math.round(width / 1.5));

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Pool } from 'undici';
 import { countOutputs, measureOperations, type OperationRun } from './contender-host';
 
@@ -16,7 +17,10 @@ export function multipartBody(bytes: Buffer, filename = 'photo.jpg', field = 'fi
       'Content-Type: image/jpeg\r\n\r\n',
   );
   const tail = Buffer.from(`\r\n--${BOUNDARY}--\r\n`);
-  return { contentType: `multipart/form-data; boundary=${BOUNDARY}`, body: Buffer.concat([head, bytes, tail]) };
+  return {
+    contentType: `multipart/form-data; boundary=${BOUNDARY}`,
+    body: Buffer.concat([head, bytes, tail]),
+  };
 }
 
 /** What the load generator measured, plus its own CPU time (to show it is not the bottleneck). */
@@ -46,6 +50,8 @@ export async function postUploads(options: {
     bodyTimeout: options.deadlineMs,
   });
   const deadline = AbortSignal.timeout(options.deadlineMs);
+  // One deadline for the whole batch: every request in flight listens to it.
+  setMaxListeners(options.concurrency + 10, deadline);
   const cpu = process.cpuUsage();
   try {
     const run = await measureOperations(options.count, options.concurrency, options.deadlineMs, async () => {

@@ -1,3 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CliUsageError, parseCliOptions } from './cli-options';
 
 describe('parseCliOptions', () => {
@@ -72,6 +76,97 @@ describe('parseCliOptions', () => {
         appId: '1250000000',
         dataDir: '/data',
       }),
+    });
+  });
+
+  describe('processing and fault flags', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ci-emulator-cli-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const stylesFile = join(dir, 'styles.json');
+    writeFileSync(
+      stylesFile,
+      JSON.stringify({ thumb: 'imageMogr2/thumbnail/100x', square: 'imageView2/1/w/50' }),
+    );
+    const fault = { match: { operation: 'PutObject' }, action: { type: 'error', status: 503, code: 'SlowDown' } };
+
+    it('reads styles from --styles-file and --style (which wins), limits and faults', () => {
+      const command = parseCliOptions(
+        [
+          '--styles-file',
+          stylesFile,
+          '--style',
+          'thumb=imageMogr2/thumbnail/200x|imageMogr2/format/png',
+          '--style',
+          'wm=watermark/2/text/aGk=',
+          '--max-pixels',
+          '5000000',
+          '--max-side',
+          '4000',
+          '--max-frames',
+          '50',
+          '--max-process-source-size',
+          '32mb',
+          '--fault',
+          JSON.stringify(fault),
+          '--fault',
+          JSON.stringify({ action: { type: 'latency', ms: 10 } }),
+        ],
+        {},
+      );
+      expect(command).toEqual({
+        kind: 'run',
+        quiet: false,
+        options: expect.objectContaining({
+          styles: {
+            thumb: 'imageMogr2/thumbnail/200x|imageMogr2/format/png',
+            square: 'imageView2/1/w/50',
+            wm: 'watermark/2/text/aGk=',
+          },
+          maxPixels: 5_000_000,
+          maxSide: 4000,
+          maxFrames: 50,
+          maxProcessSourceBytes: 32 * 1024 * 1024,
+          faults: [
+            { match: { operation: 'PutObject' }, times: 1, action: fault.action },
+            { match: {}, times: 1, action: { type: 'latency', ms: 10, phase: 'headers' } },
+          ],
+        }),
+      });
+    });
+
+    it('reads them from CI_EMULATOR_STYLE (;-separated), CI_EMULATOR_STYLES_FILE, CI_EMULATOR_FAULTS', () => {
+      const command = parseCliOptions([], {
+        CI_EMULATOR_STYLE: 'a=imageMogr2/rotate/90; b=imageView2/2/w/10',
+        CI_EMULATOR_STYLES_FILE: stylesFile,
+        CI_EMULATOR_FAULTS: JSON.stringify([fault, { times: 2, action: { type: 'stall' } }]),
+        CI_EMULATOR_MAX_PROCESS_SOURCE_SIZE: '1mb',
+      });
+      expect(command.kind === 'run' && command.options).toEqual(
+        expect.objectContaining({
+          styles: {
+            thumb: 'imageMogr2/thumbnail/100x',
+            square: 'imageView2/1/w/50',
+            a: 'imageMogr2/rotate/90',
+            b: 'imageView2/2/w/10',
+          },
+          maxProcessSourceBytes: 1024 * 1024,
+          faults: [expect.objectContaining({ times: 1 }), { match: {}, times: 2, action: { type: 'stall' } }],
+        }),
+      );
+    });
+
+    it.each([
+      [['--style', 'no-equals-sign'], /NAME=RULE/],
+      [['--style', 'x=imageMogr2/thumbnail/'], /style "x" is not a valid rule/],
+      [['--styles-file', '/nonexistent/styles.json'], /cannot be read/],
+      [['--max-pixels', '0'], /--max-pixels must be a positive integer/],
+      [['--max-side', 'wide'], /--max-side/],
+      [['--max-process-source-size', 'lots'], /--max-process-source-size/],
+      [['--fault', '{not json'], /--fault must be JSON/],
+      [['--fault', '{"action":{"type":"latency","ms":-1}}'], /--fault\.action\.ms/],
+    ])('refuses %j', (argv, message) => {
+      expect(() => parseCliOptions(argv, {})).toThrow(CliUsageError);
+      expect(() => parseCliOptions(argv, {})).toThrow(message);
     });
   });
 

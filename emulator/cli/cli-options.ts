@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { CiEmulatorOptions } from '../emulator.options';
+import { parseFaultSpec } from '../faults/fault-spec.parser';
+import type { CiFaultSpec } from '../faults/fault.types';
+import { resolveStyles } from '../processing/ci-styles';
 import { parseByteSize } from '../util/byte-size';
 
 /** A command line the CLI cannot run: it prints the message and the usage, and exits with 2. */
@@ -27,6 +31,17 @@ A local Tencent COS + CI emulator. Every option can also be set by the environme
   --data-dir DIR           keep objects on disk in DIR (default: in memory)     CI_EMULATOR_DATA_DIR
   --max-object-size SIZE   largest object, e.g. 20mb (default 5gb)              CI_EMULATOR_MAX_OBJECT_SIZE
   --min-part-size SIZE     smallest multipart part but the last (default 1mb)   CI_EMULATOR_MIN_PART_SIZE
+  --style NAME=RULE        a style for style/NAME rules; repeatable             CI_EMULATOR_STYLE (;-separated)
+  --styles-file FILE       styles from a JSON file { "name": "rule" }           CI_EMULATOR_STYLES_FILE
+                           (--style entries win over the file's)
+  --max-pixels N           largest image processed, in pixels (default 100000000) CI_EMULATOR_MAX_PIXELS
+  --max-side N             longest side processed, in pixels (default 30000)     CI_EMULATOR_MAX_SIDE
+  --max-frames N           most frames of an animated image (default 300)       CI_EMULATOR_MAX_FRAMES
+  --max-process-source-size SIZE
+                           largest source processed (default 20mb, at most 32mb) CI_EMULATOR_MAX_PROCESS_SOURCE_SIZE
+  --fault JSON             inject a fault, e.g. '{"match":{"operation":"PutObject"},
+                           "action":{"type":"error","status":503,"code":"SlowDown"}}'; repeatable
+                                                                                CI_EMULATOR_FAULTS (a JSON array)
   --quiet                  do not print a line per request                      CI_EMULATOR_QUIET
   -h, --help               print this help
 `;
@@ -35,6 +50,67 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function count(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+    throw new CliUsageError(`${flag} must be a positive integer, got "${value}"`);
+  }
+  return Number(value);
+}
+
+/** Reads `NAME=RULE` entries (split at the first `=`) into styles. */
+function styleEntries(entries: readonly string[], flag: string): Record<string, string> {
+  const styles: Record<string, string> = {};
+  for (const entry of entries) {
+    const at = entry.indexOf('=');
+    if (at <= 0) throw new CliUsageError(`${flag} takes NAME=RULE, got "${entry}"`);
+    styles[entry.slice(0, at).trim()] = entry.slice(at + 1).trim();
+  }
+  return styles;
+}
+
+function stylesFile(path: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new CliUsageError(`--styles-file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CliUsageError(`--styles-file ${path} is not JSON (${(error as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new CliUsageError(`--styles-file ${path} must hold a JSON object { "name": "rule" }`);
+  }
+  for (const [name, rule] of Object.entries(value)) {
+    if (typeof rule !== 'string') throw new CliUsageError(`--styles-file ${path}: style "${name}" must be a string`);
+  }
+  return value as Record<string, string>;
+}
+
+function faults(texts: readonly string[], flag: string): CiFaultSpec[] {
+  const specs: CiFaultSpec[] = [];
+  for (const text of texts) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new CliUsageError(`${flag} must be JSON (${(error as Error).message})`);
+    }
+    for (const spec of Array.isArray(value) ? value : [value]) {
+      try {
+        specs.push(parseFaultSpec(spec, flag));
+      } catch (error) {
+        throw new CliUsageError((error as Error).message);
+      }
+    }
+  }
+  return specs;
 }
 
 function size(value: string | undefined, flag: string): number | undefined {
@@ -72,6 +148,13 @@ export function parseCliOptions(argv: readonly string[], env: Env): CliCommand {
         'data-dir': { type: 'string' },
         'max-object-size': { type: 'string' },
         'min-part-size': { type: 'string' },
+        style: { type: 'string', multiple: true },
+        'styles-file': { type: 'string' },
+        'max-pixels': { type: 'string' },
+        'max-side': { type: 'string' },
+        'max-frames': { type: 'string' },
+        'max-process-source-size': { type: 'string' },
+        fault: { type: 'string', multiple: true },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -118,6 +201,29 @@ export function parseCliOptions(argv: readonly string[], env: Env): CliCommand {
     nonEmpty(values['min-part-size'] ?? env.CI_EMULATOR_MIN_PART_SIZE),
     '--min-part-size',
   );
+
+  const file = nonEmpty(values['styles-file'] ?? env.CI_EMULATOR_STYLES_FILE);
+  const entries =
+    values.style ?? (env.CI_EMULATOR_STYLE ?? '').split(';').map((e) => e.trim()).filter(Boolean);
+  const styles = { ...(file ? stylesFile(file) : {}), ...styleEntries(entries, '--style') };
+  if (Object.keys(styles).length) {
+    try {
+      options.styles = resolveStyles(styles);
+    } catch (error) {
+      throw new CliUsageError((error as Error).message);
+    }
+  }
+  options.maxPixels = count(nonEmpty(values['max-pixels'] ?? env.CI_EMULATOR_MAX_PIXELS), '--max-pixels');
+  options.maxSide = count(nonEmpty(values['max-side'] ?? env.CI_EMULATOR_MAX_SIDE), '--max-side');
+  options.maxFrames = count(nonEmpty(values['max-frames'] ?? env.CI_EMULATOR_MAX_FRAMES), '--max-frames');
+  options.maxProcessSourceBytes = size(
+    nonEmpty(values['max-process-source-size'] ?? env.CI_EMULATOR_MAX_PROCESS_SOURCE_SIZE),
+    '--max-process-source-size',
+  );
+  const faultTexts = values.fault ?? (nonEmpty(env.CI_EMULATOR_FAULTS) ? [env.CI_EMULATOR_FAULTS as string] : []);
+  const specs = faults(faultTexts, '--fault');
+  if (specs.length) options.faults = specs;
+
   const quiet = values.quiet ?? /^(1|true|yes)$/i.test(env.CI_EMULATOR_QUIET ?? '');
   return { kind: 'run', options, quiet };
 }

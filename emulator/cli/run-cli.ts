@@ -1,5 +1,6 @@
 import { type CiEmulator, startCiEmulator } from '../ci-emulator';
 import { EMULATOR_DEV_CREDENTIALS } from '../emulator.options';
+import { DEFAULT_PROCESSING_LIMITS } from '../processing/processing-limits';
 import { formatByteSize } from '../util/byte-size';
 import { CLI_USAGE, type CliCommand, CliUsageError, parseCliOptions } from './cli-options';
 
@@ -84,6 +85,9 @@ export async function runCli(
       `  buckets     ${emulator.buckets.join(', ')}`,
       `  storage     ${options.dataDir ? `on disk in ${options.dataDir}` : 'in memory'}`,
       `  max object  ${formatByteSize(options.maxObjectSize ?? 5 * 1024 ** 3)}`,
+      `  processing  Pic-Operations with real pixels; sources up to ${formatByteSize(options.maxProcessSourceBytes ?? DEFAULT_PROCESSING_LIMITS.maxSourceBytes)}`,
+      ...(Object.keys(emulator.styles).length ? [`  styles      ${Object.keys(emulator.styles).join(', ')}`] : []),
+      ...(emulator.faults.list().length ? [`  faults      ${emulator.faults.list().length} injected`] : []),
       `  secret id   ${credential.secretId}`,
       // A key the user chose is theirs to know: never print it.
       `  secret key  ${isDevKey ? `${credential.secretKey} (development default)` : '(as configured, not shown)'}`,

@@ -123,5 +123,9 @@ export function sendFilesV2Success(exchange: Exchange, data: object): void {
 /** Answers an error envelope `{"code":<negative>,"message":...,"request_id":...}` with the error's HTTP status. */
 export function sendFilesV2Error(exchange: Exchange, error: FilesV2Error): void {
   exchange.errorCode = String(error.code);
-  sendJson(exchange, error.status, { code: error.code, message: error.message, request_id: exchange.requestId });
+  sendJson(exchange, error.status, {
+    code: error.code,
+    message: error.message,
+    request_id: exchange.requestId,
+  });
 }

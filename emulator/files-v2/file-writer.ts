@@ -1,20 +1,25 @@
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { sniffImageType } from '../../lib/core/media';
 import type { ProcessedOutput } from '../processing/process-pic-operations';
 import type { ObjectMeta, ObjectStore, StagedBody, StoredHeaders } from '../storage/object-store';
+import { createByteMeter, type MeteredBytes } from './byte-meter';
 import { filesV2Errors } from './files-v2.errors';
 
 /** How a file is stored. */
 export interface FileAttributes {
-  contentType: string;
+  /** Default: the sniffed image type, else `application/octet-stream` (a files-v2 form says nothing useful). */
+  contentType?: string;
   headers: StoredHeaders;
-  /** Binary MD5 of the bytes, when already known (else computed). */
-  md5?: Buffer;
 }
 
-/** Content types of the formats the engine writes. */
+/** Content types of the formats the engine writes whose type is not `image/<format>`. */
 const OUTPUT_TYPES: Readonly<Record<string, string>> = { heif: 'image/heif', tiff: 'image/tiff' };
+
+/** The stored Content-Type of bytes starting with `head`: the sniffed image type, else `application/octet-stream`. */
+export async function sniffContentType(head: Buffer): Promise<string> {
+  return (await sniffImageType(head))?.mimetype ?? 'application/octet-stream';
+}
 
 /**
  * Writes files-v2 results into the emulator's store (the one the XML API serves): originals, processing outputs,
@@ -36,10 +41,11 @@ export class FilesV2FileWriter {
    */
   claim(targets: ReadonlyArray<{ bucket: string; key: string }>, insertOnly: 0 | 1): () => void {
     if (insertOnly === 0) return () => undefined;
-    const ids = [...new Set(targets.map((t) => `${t.bucket}/${t.key}`))];
-    for (const [index, id] of ids.entries()) {
-      const { bucket, key } = targets[index]!;
+    const ids = new Set<string>();
+    for (const { bucket, key } of targets) {
+      const id = `${bucket}/${key}`;
       if (this.claimed.has(id) || this.store.headObject(bucket, key)) throw filesV2Errors.fileExists(key);
+      ids.add(id);
     }
     for (const id of ids) this.claimed.add(id);
     return () => ids.forEach((id) => this.claimed.delete(id));
@@ -52,39 +58,49 @@ export class FilesV2FileWriter {
     }
   }
 
-  /** Stores bytes held in memory as an object, replacing any previous one. */
-  async write(bucket: string, key: string, chunks: readonly Buffer[], attributes: FileAttributes): Promise<ObjectMeta> {
-    const size = chunks.reduce((sum, c) => sum + c.length, 0);
-    let md5 = attributes.md5;
-    if (!md5) {
-      const hash = createHash('md5');
-      for (const chunk of chunks) hash.update(chunk);
-      md5 = hash.digest();
-    }
+  /**
+   * Streams bytes (a stream, or chunks in memory: kept as they are by the memory store) into the store's staging
+   * and makes them the object, replacing any previous one. `check` sees the bytes' size and hashes before the
+   * commit; throwing there stores nothing.
+   */
+  async write(
+    bucket: string,
+    key: string,
+    source: Readable | readonly Buffer[],
+    attributes: FileAttributes,
+    check?: (metered: MeteredBytes) => void,
+  ): Promise<ObjectMeta> {
     const staged = await this.store.stageBody(bucket);
     try {
-      await pipeline(Readable.from(chunks, { objectMode: false }), staged.sink);
+      let metered: MeteredBytes | undefined;
+      const input = source instanceof Readable ? source : Readable.from(source, { objectMode: false });
+      await pipeline(
+        input,
+        createByteMeter((m) => (metered = m)),
+        staged.sink,
+      );
+      check?.(metered!);
+      return await this.commit(staged, bucket, key, metered!, attributes);
     } catch (error) {
       await staged.discard();
       throw error;
     }
-    return this.commit(staged, bucket, key, size, { ...attributes, md5 });
   }
 
-  /** Makes a body already staged (streamed from the request) the object. */
-  commit(
+  /** Makes a staged body (streamed from the request, measured on the way) the object. */
+  async commit(
     staged: StagedBody,
     bucket: string,
     key: string,
-    size: number,
-    attributes: FileAttributes & { md5: Buffer },
+    metered: MeteredBytes,
+    attributes: FileAttributes,
   ): Promise<ObjectMeta> {
     return this.store.commitObject(staged, {
       bucket,
       key,
-      size,
-      etag: `"${attributes.md5.toString('hex')}"`,
-      contentType: attributes.contentType,
+      size: metered.size,
+      etag: `"${metered.md5.toString('hex')}"`,
+      contentType: attributes.contentType ?? (await sniffContentType(metered.head)),
       headers: attributes.headers,
     });
   }

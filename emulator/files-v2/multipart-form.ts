@@ -1,25 +1,13 @@
 import busboy from 'busboy';
-import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Transform, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { createByteMeter, type MeteredBytes } from './byte-meter';
 import { FILES_V2_CODES, FilesV2Error, filesV2Errors } from './files-v2.errors';
 import { FormHeaderRepair } from './form-header-repair';
 
-/** Bytes of the start of the file kept for sniffing its type. */
-const HEAD_BYTES = 4100;
-
 /** The file part of a form, as it was received. */
-export interface ReceivedFormFile {
-  /** Bytes received. */
-  size: number;
-  /** SHA-1 of the bytes, lower-case hex. */
-  sha1: string;
-  /** MD5 of the bytes, binary. */
-  md5: Buffer;
-  /** The first bytes (up to 4100), for sniffing the type. */
-  head: Buffer;
-}
+export type ReceivedFormFile = MeteredBytes;
 
 /** A form read whole: its text fields and, when there was one, its file part. */
 export interface ReceivedForm {
@@ -43,34 +31,10 @@ export interface ReadFilesV2FormOptions {
 const LIMITS = { fields: 32, fieldSize: 64 * 1024, parts: 40, files: 1, headerPairs: 20 };
 
 function boundaryOf(contentType: string | undefined): string | undefined {
-  const match = /^multipart\/form-data\s*;(?:.*;)?\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? '');
+  const match = /^multipart\/form-data\s*;(?:.*;)?\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(
+    contentType ?? '',
+  );
   return match ? (match[1] ?? match[2]) : undefined;
-}
-
-/** A pass-through that counts, hashes and keeps the head of what flows to the file's sink. */
-function fileMeter(onDone: (file: ReceivedFormFile) => void): Transform {
-  const sha1 = createHash('sha1');
-  const md5 = createHash('md5');
-  const head: Buffer[] = [];
-  let headBytes = 0;
-  let size = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      size += chunk.length;
-      sha1.update(chunk);
-      md5.update(chunk);
-      if (headBytes < HEAD_BYTES) {
-        const part = chunk.subarray(0, HEAD_BYTES - headBytes);
-        head.push(Buffer.from(part));
-        headBytes += part.length;
-      }
-      callback(null, chunk);
-    },
-    flush(callback) {
-      onDone({ size, sha1: sha1.digest('hex'), md5: md5.digest(), head: Buffer.concat(head) });
-      callback();
-    },
-  });
 }
 
 /**
@@ -82,7 +46,10 @@ function fileMeter(onDone: (file: ReceivedFormFile) => void): Transform {
  * `maxFileSize`, -4003 when the client leaves early; or with what `openFile` or the sink threw.
  * On rejection the request is left unread (the server drains it); the caller discards what its sink staged.
  */
-export function readFilesV2Form(req: IncomingMessage, options: ReadFilesV2FormOptions): Promise<ReceivedForm> {
+export function readFilesV2Form(
+  req: IncomingMessage,
+  options: ReadFilesV2FormOptions,
+): Promise<ReceivedForm> {
   return new Promise((resolve, reject) => {
     const boundary = boundaryOf(req.headers['content-type']);
     if (!boundary) {
@@ -97,7 +64,9 @@ export function readFilesV2Form(req: IncomingMessage, options: ReadFilesV2FormOp
         defParamCharset: 'utf8',
       });
     } catch (cause) {
-      reject(new FilesV2Error(400, FILES_V2_CODES.invalidParameter, 'the body is not a valid form', { cause }));
+      reject(
+        new FilesV2Error(400, FILES_V2_CODES.invalidParameter, 'the body is not a valid form', { cause }),
+      );
       return;
     }
     const repair = new FormHeaderRepair(boundary);
@@ -145,10 +114,11 @@ export function readFilesV2Form(req: IncomingMessage, options: ReadFilesV2FormOp
           const sink = await options.openFile(snapshot);
           await pipeline(
             stream,
-            fileMeter((received) => (file = received)),
+            createByteMeter((received) => (file = received)),
             sink,
           );
-          if ((stream as { truncated?: boolean }).truncated) throw filesV2Errors.fileTooLarge(options.maxFileSize);
+          if ((stream as { truncated?: boolean }).truncated)
+            throw filesV2Errors.fileTooLarge(options.maxFileSize);
         } catch (error) {
           stream.resume();
           // A truncated file ends its stream early; busboy's flag says why.

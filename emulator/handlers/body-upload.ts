@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { cosErrors } from '../errors/cos-errors';
 import { declaredLength, parseContentMd5, receiveBody } from '../http/request-body';
 import type { StagedBody } from '../storage/object-store';
@@ -58,4 +59,34 @@ export async function receiveUpload(
     await staged.discard();
     throw error;
   }
+}
+
+/** A body received whole into memory and checked against its `Content-MD5`. */
+export interface ReceivedUploadBytes {
+  bytes: Buffer;
+  /** Binary MD5 of the body. */
+  md5: Buffer;
+}
+
+/**
+ * Receives the body of an upload that carries `Pic-Operations` into memory: CI processes it before anything is
+ * stored, and the original is staged only once processing succeeded. Errors as {@link receiveUpload}.
+ */
+export async function receiveUploadInMemory(
+  context: HandlerContext,
+  preconditions: UploadPreconditions,
+  maxSize: number,
+): Promise<ReceivedUploadBytes> {
+  const { exchange } = context;
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk);
+      callback();
+    },
+  });
+  exchange.continueIfExpected();
+  const body = await receiveBody(exchange.req, sink, maxSize);
+  if (preconditions.contentMd5 && !preconditions.contentMd5.equals(body.md5)) throw cosErrors.badDigest();
+  return { bytes: Buffer.concat(chunks, body.size), md5: body.md5 };
 }

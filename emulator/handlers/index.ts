@@ -7,6 +7,7 @@ export * from './bucket.handlers';
 export * from './handler.types';
 export * from './multipart.handlers';
 export * from './object.handlers';
+export * from './pic-operations';
 
 /** Every COS operation the emulator serves. */
 export const cosRoutes: readonly CosHandlerRoute[] = [...objectRoutes, ...multipartRoutes, ...bucketRoutes];

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { cosErrors } from '../errors/cos-errors';
 import { isCosHttpError } from '../errors/cos-http.error';
 import { declaredLength, parseContentMd5, readSmallBody } from '../http/request-body';
-import { type MultipartUploadInfo, NoSuchUploadError } from '../storage/object-store';
+import { type MultipartUploadInfo, NoSuchUploadError, type ObjectMeta } from '../storage/object-store';
 import { completeMultipartUploadXml, initiateMultipartUploadXml, listPartsXml } from '../xml/multipart.xml';
 import { type ParsedXml, type ParsedXmlValue, parseXmlDocument, XmlSyntaxError } from '../xml/xml';
 import { checkUploadHeaders, receiveUpload } from './body-upload';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
+import { picProcessingResult, readAll, StagedObjects, stagePicOutputs } from './pic-operations';
 import {
   checkKey,
   contentTypeOf,
@@ -120,8 +121,8 @@ function parseCompleteBody(xml: string): Array<{ partNumber: number; etag: strin
 /**
  * Complete Multipart Upload (`POST /<key>?uploadId=ID`): checks the part list (ascending, every part
  * uploaded with that ETag, every part but the last at least the minimum size) and joins the parts. The
- * ETag is `"<md5 of the concatenated binary part MD5s>-<parts>"`. With `Pic-Operations`, the processing
- * hook runs on the completed object.
+ * ETag is `"<md5 of the concatenated binary part MD5s>-<parts>"`. With `Pic-Operations`, the joined parts are
+ * processed first; the upload is completed and the outputs stored only when every rule succeeded.
  */
 async function completeMultipartUpload(context: HandlerContext): Promise<void> {
   const { exchange, env, bucket, key } = context;
@@ -134,9 +135,6 @@ async function completeMultipartUpload(context: HandlerContext): Promise<void> {
     );
   }
   const contentMd5 = parseContentMd5(header(req, 'content-md5'));
-  if (picOperations !== undefined) {
-    await env.picProcessor.validate({ trigger: 'CompleteMultipartUpload', bucket, key, picOperations });
-  }
   exchange.continueIfExpected();
   let body: Buffer;
   try {
@@ -174,30 +172,76 @@ async function completeMultipartUpload(context: HandlerContext): Promise<void> {
   if (total > env.maxObjectSize) throw cosErrors.entityTooLarge(env.maxObjectSize);
 
   const etag = `"${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${requested.length}"`;
-  const object = await orNoSuchUpload(
+  const partNumbers = requested.map((p) => p.partNumber);
+  if (picOperations === undefined) {
+    const object = await orNoSuchUpload(
+      context,
+      upload.uploadId,
+      env.store.completeMultipartUpload(bucket, upload.uploadId, partNumbers, etag),
+    );
+    exchange.sendXml(200, completeMultipartUploadXml(object, env.region));
+    return;
+  }
+
+  // Processing runs on the joined parts BEFORE the upload is completed: when it fails, nothing is stored and
+  // the upload stays open (the client may retry Complete, or abort it).
+  await env.picProcessor.validate({
+    trigger: 'CompleteMultipartUpload',
+    bucket,
+    key,
+    picOperations,
+    sourceSize: total,
+  });
+  const source = await orNoSuchUpload(
     context,
     upload.uploadId,
-    env.store.completeMultipartUpload(
-      bucket,
-      upload.uploadId,
-      requested.map((p) => p.partNumber),
-      etag,
-    ),
+    env.store.openUploadParts(bucket, upload.uploadId, partNumbers).then(readAll),
   );
-  const processing =
-    picOperations === undefined
-      ? undefined
-      : await env.picProcessor.process({
-          trigger: 'CompleteMultipartUpload',
-          bucket,
-          key,
-          picOperations,
-          original: object,
-          store: env.store,
-          region: env.region,
-          requestId: exchange.requestId,
-        });
-  exchange.sendXml(200, completeMultipartUploadXml(object, env.region, processing));
+  const outcome = await env.picProcessor.process({
+    trigger: 'CompleteMultipartUpload',
+    bucket,
+    key,
+    picOperations,
+    sourceSize: total,
+    source,
+    original: { bucket, key, size: total, etag, contentType: upload.contentType },
+    requestId: exchange.requestId,
+  });
+  const batch = new StagedObjects(env.store);
+  let object: ObjectMeta;
+  let outputs: ObjectMeta[];
+  try {
+    await stagePicOutputs(batch, outcome);
+    checkPartsUnchanged(context, upload.uploadId, requested);
+    object = await orNoSuchUpload(
+      context,
+      upload.uploadId,
+      env.store.completeMultipartUpload(bucket, upload.uploadId, partNumbers, etag),
+    );
+    outputs = await batch.commit();
+  } catch (error) {
+    await batch.discard();
+    throw error;
+  }
+  const result = picProcessingResult(env.region, object, outcome, outputs);
+  exchange.sendXml(200, completeMultipartUploadXml(object, env.region, result));
+}
+
+/**
+ * Refuses (400 `InvalidPart`) a Complete whose parts were replaced while its source was being processed: the
+ * object would then not be the image that was processed.
+ */
+function checkPartsUnchanged(
+  context: HandlerContext,
+  uploadId: string,
+  requested: ReadonlyArray<{ partNumber: number; etag: string }>,
+): void {
+  const now = new Map(context.env.store.listParts(context.bucket, uploadId).map((p) => [p.partNumber, p]));
+  for (const { partNumber, etag } of requested) {
+    if (unquote(now.get(partNumber)?.etag ?? '') !== unquote(etag)) {
+      throw cosErrors.invalidPart(`Part ${partNumber} was replaced while the upload was being completed.`);
+    }
+  }
 }
 
 /** Abort Multipart Upload (`DELETE /<key>?uploadId=ID`): 204, parts dropped; 404 `NoSuchUpload`. */

@@ -3,8 +3,9 @@ import { cosErrors } from '../errors/cos-errors';
 import { parseRange } from '../http/range';
 import type { ObjectMeta } from '../storage/object-store';
 import { uploadResultXml } from '../xml/object.xml';
-import { checkUploadHeaders, receiveUpload } from './body-upload';
+import { checkUploadHeaders, receiveUpload, receiveUploadInMemory } from './body-upload';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
+import { picProcessingResult, readAll, StagedObjects, stagePicOutputs } from './pic-operations';
 import {
   checkKey,
   contentTypeOf,
@@ -62,39 +63,68 @@ function findObject(context: HandlerContext): ObjectMeta {
   return meta;
 }
 
-/** PUT Object: stores the body; with `Pic-Operations`, answers `<UploadResult>` (processing hook). */
+/**
+ * PUT Object: stores the body. With `Pic-Operations`, the body is received into memory and processed first; the
+ * original and the outputs are stored together only when every rule succeeded (a refused request stores nothing,
+ * not even the original), and the answer is `<UploadResult>`.
+ */
 async function putObject(context: HandlerContext): Promise<void> {
   const { exchange, env, bucket, key } = context;
   const { req } = exchange;
   checkKey(key);
   const preconditions = checkUploadHeaders(context, env.maxObjectSize);
   const picOperations = header(req, 'pic-operations');
-  if (picOperations !== undefined) {
-    await env.picProcessor.validate({ trigger: 'PutObject', bucket, key, picOperations });
-  }
-  const body = await receiveUpload(context, preconditions, env.maxObjectSize);
-  const meta = await env.store.commitObject(body.staged, {
-    bucket,
-    key,
-    size: body.size,
-    etag: quotedMd5(body.md5),
-    contentType: contentTypeOf(req),
-    headers: storedHeadersOf(req),
-  });
   if (picOperations === undefined) {
+    const body = await receiveUpload(context, preconditions, env.maxObjectSize);
+    const meta = await env.store.commitObject(body.staged, {
+      bucket,
+      key,
+      size: body.size,
+      etag: quotedMd5(body.md5),
+      contentType: contentTypeOf(req),
+      headers: storedHeadersOf(req),
+    });
     exchange.sendEmpty(200, { ETag: meta.etag });
     return;
   }
-  const result = await env.picProcessor.process({
+  await env.picProcessor.validate({
     trigger: 'PutObject',
     bucket,
     key,
     picOperations,
-    original: meta,
-    store: env.store,
-    region: env.region,
+    sourceSize: preconditions.length,
+  });
+  const body = await receiveUploadInMemory(context, preconditions, env.maxObjectSize);
+  const attributes = {
+    bucket,
+    key,
+    size: body.bytes.length,
+    etag: quotedMd5(body.md5),
+    contentType: contentTypeOf(req),
+    headers: storedHeadersOf(req),
+  };
+  const outcome = await env.picProcessor.process({
+    trigger: 'PutObject',
+    bucket,
+    key,
+    picOperations,
+    sourceSize: attributes.size,
+    source: body.bytes,
+    original: attributes,
     requestId: exchange.requestId,
   });
+  const batch = new StagedObjects(env.store);
+  let stored: ObjectMeta[];
+  try {
+    await batch.add(attributes, body.bytes);
+    await stagePicOutputs(batch, outcome);
+    stored = await batch.commit();
+  } catch (error) {
+    await batch.discard();
+    throw error;
+  }
+  const [meta, ...outputs] = stored;
+  const result = picProcessingResult(env.region, meta, outcome, outputs);
   exchange.sendXml(200, uploadResultXml(meta, env.region, result), { ETag: (result.original ?? meta).etag });
 }
 
@@ -154,7 +184,10 @@ async function deleteObject(context: HandlerContext): Promise<void> {
   context.exchange.sendEmpty(204);
 }
 
-/** `POST /<key>?image_process`: processes a stored object (cloud data processing) through the hook. */
+/**
+ * `POST /<key>?image_process`: processes a stored object (cloud data processing) and stores the outputs, all of
+ * them or, when a rule fails, none.
+ */
 async function imageProcess(context: HandlerContext): Promise<void> {
   const { exchange, env, bucket, key } = context;
   const picOperations = header(exchange.req, 'pic-operations');
@@ -162,18 +195,37 @@ async function imageProcess(context: HandlerContext): Promise<void> {
     throw cosErrors.invalidArgument('POST ?image_process needs a Pic-Operations header.');
   }
   const original = findObject(context);
-  await env.picProcessor.validate({ trigger: 'ImageProcess', bucket, key, picOperations });
-  const result = await env.picProcessor.process({
+  await env.picProcessor.validate({
     trigger: 'ImageProcess',
     bucket,
     key,
     picOperations,
-    original,
-    store: env.store,
-    region: env.region,
+    sourceSize: original.size,
+  });
+  const reader = await env.store.openObject(bucket, key);
+  if (!reader) throw cosErrors.noSuchKey();
+  const source = await readAll(reader.stream());
+  const outcome = await env.picProcessor.process({
+    trigger: 'ImageProcess',
+    bucket,
+    key,
+    picOperations,
+    sourceSize: source.length,
+    source,
+    original: reader.meta,
     requestId: exchange.requestId,
   });
-  exchange.sendXml(200, uploadResultXml(original, env.region, result));
+  const batch = new StagedObjects(env.store);
+  let outputs: ObjectMeta[];
+  try {
+    await stagePicOutputs(batch, outcome);
+    outputs = await batch.commit();
+  } catch (error) {
+    await batch.discard();
+    throw error;
+  }
+  const result = picProcessingResult(env.region, reader.meta, outcome, outputs);
+  exchange.sendXml(200, uploadResultXml(reader.meta, env.region, result));
 }
 
 /** Object routes: PutObject, GetObject, HeadObject, DeleteObject, ImageProcess. */

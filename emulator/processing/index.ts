@@ -34,3 +34,6 @@ export {
   type ProcessedOutput,
 } from './process-pic-operations';
 export { configureSharpConcurrency } from './sharp-runtime';
+export { createCiPicProcessor, picProcessingHttpError, type CiPicProcessorOptions } from './ci-pic-processor';
+export { checkStyle, resolveStyles } from './ci-styles';
+export { createWatermarkLoader, type WatermarkLoader, type WatermarkLoaderOptions } from './watermark-source';

@@ -118,11 +118,17 @@ export class FilesV2Backend implements UploadTarget {
         filesV2SliceInitRequest(
           this.target(key),
           { authorization, picOperations: options.picOperations },
-          { fileSize, sliceSize: 1024 * 1024, insertOnly: options.insertOnly ?? 0 },
+          { fileSize, sliceSize: options.partSize ?? 1024 * 1024, insertOnly: options.insertOnly ?? 0 },
         ),
       { signal: options.signal },
     );
     const started = parseSliceInitResult(init.data);
+    if (!started.complete && started.sliceSize !== undefined && started.sliceSize !== options.partSize) {
+      // Parts are cut before they are sent: a server that wants another slice size cannot be served.
+      throw new CiProtocolError(
+        `files-v2 asked for slices of ${started.sliceSize} bytes; this upload sends ${options.partSize}: set upload.partSize`,
+      );
+    }
     if (started.complete) {
       const done = this.result(key, started.result, init.requestId, fileSize);
       return { uploadPart: async () => {}, complete: async () => done, abort: async () => {} };
@@ -158,7 +164,7 @@ export class FilesV2Backend implements UploadTarget {
         );
         return this.result(key, toFilesV2Result(data), requestId, totalSize);
       },
-      // v4 has no abort call: an unfinished session expires on the server.
+      // The v4 API has no abort call: an unfinished slice session expires on the server (24 h on the emulator).
       abort: async () => {},
     };
   }

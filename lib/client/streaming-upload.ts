@@ -109,7 +109,7 @@ export async function streamingUpload(
       // then holds the file and sends one request.
       const canSplit = !target.multipartNeedsSize || options.size !== undefined;
       if (!session && canSplit && bytesRead > tuning.multipartThreshold) {
-        session = await target.openMultipart(key, options);
+        session = await target.openMultipart(key, { ...options, partSize: tuning.partSize });
       }
       if (session) await cutParts(false);
     }

@@ -12,6 +12,8 @@ export interface UploadRequestOptions {
   insertOnly?: 0 | 1;
   /** Total size, when the caller knows it (a Buffer, a file). */
   size?: number;
+  /** Size of the parts the upload will send (declared up front by files-v2 slices). */
+  partSize?: number;
   signal?: AbortSignal;
 }
 

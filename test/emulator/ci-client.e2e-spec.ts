@@ -1,6 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { type CiEmulator, EMULATOR_DEV_CREDENTIALS, startCiEmulator } from '../../emulator';
+import {
+  type CiEmulator,
+  EMULATOR_DEV_CREDENTIALS,
+  startCiEmulator,
+  storeOnlyPicProcessor,
+} from '../../emulator';
 import { CiClient } from '../../lib/client';
 import { BUCKET, rawRequest, REGION } from './support/emulator-test-kit';
 
@@ -17,7 +22,8 @@ describe('emulator with CiClient (path-style on the emulator URL)', () => {
   let client: CiClient;
 
   beforeAll(async () => {
-    emulator = await startCiEmulator();
+    // Storage tests with bytes that are not images: processing is off (ci-processing.e2e-spec covers it).
+    emulator = await startCiEmulator({}, { picProcessor: storeOnlyPicProcessor });
     client = new CiClient({
       bucket: BUCKET,
       region: REGION,

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type CiEmulator, startCiEmulator } from '../../emulator';
+import { type CiEmulator, startCiEmulator, storeOnlyPicProcessor } from '../../emulator';
 import { BUCKET, REGION, sdkFailure, sdkFor } from './support/emulator-test-kit';
 
 const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');
@@ -9,7 +9,8 @@ describe('emulator with the official SDK in Proxy mode: objects and listings', (
   let cos: ReturnType<typeof sdkFor>;
 
   beforeAll(async () => {
-    emulator = await startCiEmulator();
+    // Storage tests with bytes that are not images: processing is off (ci-processing.e2e-spec covers it).
+    emulator = await startCiEmulator({}, { picProcessor: storeOnlyPicProcessor });
     cos = sdkFor(emulator);
   });
   afterAll(() => emulator.close());

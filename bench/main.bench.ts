@@ -1,0 +1,577 @@
+/**
+ * This module against what users write instead, on one emulator, the same images and the same machine
+ * (issue 7). Contenders (bench/contenders/, each in its own process):
+ *   A  this module: `@CiUpload` with one thumbnail rule (cloud processing: `CiService.process`)
+ *   B  `FileInterceptor` memory storage + the official SDK's `putObject` (processing: SDK `request`)
+ *   C  multer disk storage + the SDK uploading the temporary file
+ *   D  no Nest: the SDK sending bytes already in memory (the ceiling)
+ * Scenarios, interleaved A B C D per scenario and repeated: peak RSS growth for 8 and 32 concurrent uploads of a
+ * 16 MiB JPEG (a fresh process each); uploads/s, p50/p99 and CPU per upload for 200 KB JPEGs at concurrency 16;
+ * cloud processing; then CiClient's own memory (bench/client-memory.bench.ts). Prints one markdown table and
+ * writes it to bench/results.md (not with --quick or --profile).
+ *
+ * Run: node bench/run-ts.js bench/main.bench.ts [--quick] [--profile] [--reps N]
+ *   --quick    1 repetition, smaller counts and images: a smoke run well under a minute
+ *   --profile  profiles A's process during its 200 KB batches (V8 CPU profile, as --cpu-prof but without the
+ *              start-up) and prints where the time goes; figures then include the profiler's overhead
+ * Exits 1 on a crash or when a contender fails requests; the figures themselves never fail the run.
+ */
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { CiClient } from '../lib/client';
+import { clientMemoryLines, measureClientMemory, type ClientMemoryRow } from './client-memory.bench';
+import { BenchChild, killAllChildren, REPO_ROOT } from './support/child-process';
+import { THUMBNAIL_RULE, sdkPicOperations, type OperationRun } from './support/contender-host';
+import { summarizeCpuProfiles } from './support/cpu-profile';
+import { photoLikeJpeg } from './support/images';
+import { multipartBody, postUploads, type MultipartBody } from './support/load-generator';
+import { cpuSeconds, peakResidentBytes, resetPeakResident, residentBytes } from './support/proc-stats';
+import { median, percentile } from './support/stats';
+
+const MiB = 1024 * 1024;
+const BUCKET = 'examplebucket-1250000000';
+const REGION = 'ap-guangzhou';
+const PROCESS_SOURCE_KEY = 'bench/process-source.jpg';
+
+/** How big and how long: the full run, or the --quick smoke run. */
+interface Settings {
+  quick: boolean;
+  profile: boolean;
+  repetitions: number;
+  bigBytes: number;
+  memoryConcurrency: [number, number];
+  smallBytes: number;
+  smallCount: number;
+  smallConcurrency: number;
+  processCount: number;
+  processConcurrency: number;
+  warmupCount: number;
+  clientMemoryBytes: number;
+  /** Deadline of one scenario batch. */
+  deadlineMs: number;
+}
+
+function parseSettings(argv: string[]): Settings {
+  const quick = argv.includes('--quick');
+  const repsAt = argv.indexOf('--reps');
+  const reps = repsAt >= 0 ? Number(argv[repsAt + 1]) : undefined;
+  return {
+    quick,
+    profile: argv.includes('--profile'),
+    repetitions: reps && reps > 0 ? Math.min(reps, 20) : quick ? 1 : 3,
+    bigBytes: quick ? 6 * MiB : 16 * MiB,
+    memoryConcurrency: [8, 32],
+    smallBytes: 200 * 1024,
+    smallCount: quick ? 64 : 320,
+    smallConcurrency: 16,
+    processCount: quick ? 16 : 96,
+    processConcurrency: 8,
+    warmupCount: quick ? 16 : 64,
+    clientMemoryBytes: 20 * MiB,
+    deadlineMs: quick ? 45_000 : 180_000,
+  };
+}
+
+/** A contender: its script, whether it serves HTTP uploads, and whether it offers cloud processing. */
+interface Contender {
+  id: 'A' | 'B' | 'C' | 'D';
+  title: string;
+  script: string;
+  http: boolean;
+  processing: boolean;
+}
+
+const CONTENDERS: Contender[] = [
+  {
+    id: 'A',
+    title: 'A: this module',
+    script: 'bench/contenders/a-ci-upload.app.ts',
+    http: true,
+    processing: true,
+  },
+  {
+    id: 'B',
+    title: 'B: memory + SDK',
+    script: 'bench/contenders/b-memory-sdk.app.ts',
+    http: true,
+    processing: true,
+  },
+  {
+    id: 'C',
+    title: 'C: disk + SDK',
+    script: 'bench/contenders/c-disk-sdk.app.ts',
+    http: true,
+    processing: false,
+  },
+  {
+    id: 'D',
+    title: 'D: SDK only',
+    script: 'bench/contenders/d-sdk-direct.script.ts',
+    http: false,
+    processing: true,
+  },
+];
+
+type ContenderId = Contender['id'];
+
+/** Every repetition's value of one figure, per contender. */
+type Samples = Map<string, Partial<Record<ContenderId, number[]>>>;
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+class Bench {
+  private readonly samples: Samples = new Map();
+  private readonly failures: Partial<Record<ContenderId, string[]>> = {};
+  private emulator!: BenchChild<{ url: string; secretId: string; secretKey: string }>;
+  private client!: CiClient;
+  private images!: {
+    bigPath: string;
+    smallPath: string;
+    big: MultipartBody;
+    small: MultipartBody;
+    smallBytes: Buffer;
+  };
+  private processingLive = false;
+  private processingNote = '';
+  private clientMemory: ClientMemoryRow[] = [];
+  private profileDir?: string;
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly workDir: string,
+  ) {}
+
+  private record(figure: string, id: ContenderId, value: number): void {
+    let byContender = this.samples.get(figure);
+    if (!byContender) this.samples.set(figure, (byContender = {}));
+    (byContender[id] ??= []).push(value);
+  }
+
+  private fail(id: ContenderId, what: string, run: { failures: number; firstError?: string }): void {
+    if (!run.failures) return;
+    const message = `${what}: ${run.failures} failed (${run.firstError})`;
+    (this.failures[id] ??= []).push(message);
+    log(`${id} ${message}`);
+  }
+
+  async prepare(): Promise<void> {
+    const s = this.settings;
+    log(`images: ${(s.bigBytes / MiB).toFixed(0)} MiB and ${(s.smallBytes / 1024).toFixed(0)} KiB JPEGs`);
+    const big = await photoLikeJpeg(s.bigBytes, { sigma: 80, quality: 100 });
+    const small = await photoLikeJpeg(s.smallBytes, { sigma: 30, quality: 85 });
+    const bigPath = join(this.workDir, 'big.jpg');
+    const smallPath = join(this.workDir, 'small.jpg');
+    writeFileSync(bigPath, big);
+    writeFileSync(smallPath, small);
+    this.images = {
+      bigPath,
+      smallPath,
+      big: multipartBody(big),
+      small: multipartBody(small),
+      smallBytes: small,
+    };
+
+    this.emulator = await BenchChild.start('emulator', 'bench/support/emulator.child.ts', {
+      nodeArgs: ['--expose-gc'],
+      env: { BENCH_BUCKET: BUCKET, BENCH_REGION: REGION },
+    });
+    const { url, secretId, secretKey } = this.emulator.ready;
+    this.client = new CiClient({
+      bucket: BUCKET,
+      region: REGION,
+      credentials: { secretId, secretKey },
+      endpoint: url,
+    });
+    if (s.profile) this.profileDir = mkdtempSync(join(tmpdir(), 'nestjs-tencent-ci-bench-prof-'));
+
+    // Warm the emulator (its first decodes load codecs and fill libvips' caches) and probe ?image_process.
+    log('warming the emulator');
+    const picOperations = sdkPicOperations('warm-200.webp');
+    await this.client.upload('bench/warm-big.jpg', big, { picOperations, contentType: 'image/jpeg' });
+    for (let i = 0; i < 4; i++) {
+      await this.client.upload(`bench/warm-${i}.jpg`, small, { picOperations, contentType: 'image/jpeg' });
+    }
+    await this.client.putObject(PROCESS_SOURCE_KEY, small, { contentType: 'image/jpeg' });
+    try {
+      const probe = await this.client.processObject(PROCESS_SOURCE_KEY, sdkPicOperations('probe-200.webp'));
+      this.processingLive = true;
+      this.processingNote = `?image_process answers with ${probe.imageInfo.processResults.length} output(s)`;
+    } catch (error) {
+      this.processingNote = `the emulator refused ?image_process (${(error as Error).message}): processing rows skipped`;
+    }
+    log(this.processingNote);
+    await this.emulator.call('reset');
+  }
+
+  private contenderEnv(): NodeJS.ProcessEnv {
+    const { url, secretId, secretKey } = this.emulator.ready;
+    return {
+      BENCH_EMULATOR_URL: url,
+      BENCH_SECRET_ID: secretId,
+      BENCH_SECRET_KEY: secretKey,
+      BENCH_BUCKET: BUCKET,
+      BENCH_REGION: REGION,
+      BENCH_TMP_DIR: this.workDir,
+      BENCH_IMAGES: JSON.stringify([this.images.bigPath, this.images.smallPath]),
+    };
+  }
+
+  private startContender(c: Contender): Promise<BenchChild<{ port?: number }>> {
+    return BenchChild.start(c.id, c.script, {
+      nodeArgs: ['--expose-gc'],
+      env: this.contenderEnv(),
+      timeoutMs: 60_000,
+    });
+  }
+
+  /** `count` uploads of `image`, `concurrency` at once: over HTTP from here, or inside D. */
+  private async uploads(
+    c: Contender,
+    child: BenchChild<{ port?: number }>,
+    image: 'big' | 'small',
+    count: number,
+    concurrency: number,
+  ): Promise<OperationRun & { generatorCpuSeconds?: number }> {
+    const deadlineMs = this.settings.deadlineMs;
+    if (c.http) {
+      return postUploads({
+        port: child.ready.port!,
+        path: '/upload',
+        upload: this.images[image],
+        count,
+        concurrency,
+        deadlineMs,
+      });
+    }
+    const arg = image === 'big' ? this.images.bigPath : this.images.smallPath;
+    return child.call<OperationRun>('upload', { arg, count, concurrency, deadlineMs }, deadlineMs + 10_000);
+  }
+
+  /**
+   * Warm-up (JIT, connection pools): small uploads only, so no large buffer is left around before the idle RSS
+   * is read.
+   */
+  private async warmUp(c: Contender, child: BenchChild<{ port?: number }>, count: number): Promise<void> {
+    const run = await this.uploads(c, child, 'small', count, 8);
+    this.fail(c.id, 'warm-up', run);
+  }
+
+  /** Peak RSS growth of a fresh contender process receiving `concurrency` large uploads at once. */
+  async memoryScenario(c: Contender, concurrency: number): Promise<void> {
+    const child = await this.startContender(c);
+    try {
+      await this.warmUp(c, child, this.settings.warmupCount);
+      await this.emulator.call('reset');
+      await child.call('gc');
+      const idle = residentBytes(child.pid);
+      resetPeakResident(child.pid);
+      const cpu0 = cpuSeconds(child.pid);
+      const t0 = performance.now();
+      const run = await this.uploads(c, child, 'big', concurrency, concurrency);
+      const wallMs = performance.now() - t0;
+      const growth = peakResidentBytes(child.pid) - idle;
+      const cpu = cpuSeconds(child.pid) - cpu0;
+      this.fail(c.id, `${concurrency} x big`, run);
+      const tag = `mem${concurrency}`;
+      this.record(`${tag}.growth`, c.id, growth / MiB);
+      this.record(`${tag}.idle`, c.id, idle / MiB);
+      this.record(`${tag}.wall`, c.id, wallMs / 1000);
+      this.record(`${tag}.cpu`, c.id, (cpu * 1000) / concurrency);
+      this.record(`${tag}.outputs`, c.id, median(run.outputs));
+      log(
+        `${c.id} ${concurrency} x ${(this.settings.bigBytes / MiB).toFixed(0)} MiB: +${(growth / MiB).toFixed(1)} MiB ` +
+          `peak RSS (idle ${(idle / MiB).toFixed(0)} MiB), ${(wallMs / 1000).toFixed(2)} s, ${((cpu * 1000) / concurrency).toFixed(0)} ms CPU/upload`,
+      );
+    } finally {
+      await child.stop();
+      await this.emulator.call('reset');
+    }
+  }
+
+  /** Throughput, latency and CPU for small uploads, then cloud processing, in one fresh contender process. */
+  async workScenario(c: Contender): Promise<void> {
+    const s = this.settings;
+    const child = await this.startContender(c);
+    try {
+      await this.warmUp(c, child, 2 * s.warmupCount);
+      await this.emulator.call('reset');
+      const profile = this.profileDir && c.id === 'A';
+      if (profile) await child.call('profileStart');
+      const emu0 = cpuSeconds(this.emulator.pid);
+      const cpu0 = cpuSeconds(child.pid);
+      const t0 = performance.now();
+      const run = await this.uploads(c, child, 'small', s.smallCount, s.smallConcurrency);
+      const wallS = (performance.now() - t0) / 1000;
+      const cpu = cpuSeconds(child.pid) - cpu0;
+      const emu = cpuSeconds(this.emulator.pid) - emu0;
+      if (profile) {
+        await child.call('profileStop', { arg: join(this.profileDir!, `A-small-${Date.now()}.cpuprofile`) });
+      }
+      this.fail(c.id, `${s.smallCount} x small`, run);
+      const ok = run.latenciesMs.length;
+      this.record('small.rate', c.id, ok / wallS);
+      this.record('small.p50', c.id, percentile(run.latenciesMs, 50));
+      this.record('small.p99', c.id, percentile(run.latenciesMs, 99));
+      this.record('small.cpu', c.id, (cpu * 1000) / Math.max(1, ok));
+      this.record('small.emu', c.id, (100 * emu) / wallS);
+      this.record('small.outputs', c.id, median(run.outputs));
+      if (run.generatorCpuSeconds !== undefined) {
+        this.record('small.generator', c.id, (100 * run.generatorCpuSeconds) / wallS);
+      }
+      log(
+        `${c.id} ${s.smallCount} x 200 KB @${s.smallConcurrency}: ${(ok / wallS).toFixed(1)}/s, p50 ` +
+          `${percentile(run.latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(run.latenciesMs, 99).toFixed(1)} ms, ` +
+          `${((cpu * 1000) / Math.max(1, ok)).toFixed(1)} ms CPU/upload, emulator ${((100 * emu) / wallS).toFixed(0)} %`,
+      );
+
+      if (c.processing && this.processingLive) {
+        await this.emulator.call('reset');
+        await this.client.putObject(PROCESS_SOURCE_KEY, this.images.smallBytes, {
+          contentType: 'image/jpeg',
+        });
+        const call = (count: number, concurrency: number) =>
+          child.call<OperationRun>(
+            'process',
+            { arg: PROCESS_SOURCE_KEY, count, concurrency, deadlineMs: s.deadlineMs },
+            s.deadlineMs + 10_000,
+          );
+        this.fail(c.id, 'processing warm-up', await call(4, 2));
+        const pcpu0 = cpuSeconds(child.pid);
+        const p0 = performance.now();
+        const prun = await call(s.processCount, s.processConcurrency);
+        const pwallS = (performance.now() - p0) / 1000;
+        const pcpu = cpuSeconds(child.pid) - pcpu0;
+        this.fail(c.id, `${s.processCount} x processing`, prun);
+        const pok = prun.latenciesMs.length;
+        this.record('proc.rate', c.id, pok / pwallS);
+        this.record('proc.p50', c.id, percentile(prun.latenciesMs, 50));
+        this.record('proc.cpu', c.id, (pcpu * 1000) / Math.max(1, pok));
+        this.record('proc.outputs', c.id, median(prun.outputs));
+      }
+    } finally {
+      await child.stop();
+      await this.emulator.call('reset');
+    }
+  }
+
+  async run(): Promise<void> {
+    const s = this.settings;
+    for (let rep = 1; rep <= s.repetitions; rep++) {
+      log(`repetition ${rep} of ${s.repetitions}`);
+      for (const concurrency of s.memoryConcurrency) {
+        for (const c of CONTENDERS) await this.memoryScenario(c, concurrency);
+      }
+      for (const c of CONTENDERS) await this.workScenario(c);
+    }
+    const { url, secretId, secretKey } = this.emulator.ready;
+    this.clientMemory = await measureClientMemory(
+      { url, secretId, secretKey, bucket: BUCKET, region: REGION, reset: () => this.emulator.call('reset') },
+      { streams: [1, 8], bytes: s.clientMemoryBytes, repetitions: s.repetitions, log },
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.client?.close();
+    await this.emulator?.stop();
+  }
+
+  /** The failures seen, one line each (empty when every request succeeded). */
+  failureLines(): string[] {
+    const lines = Object.entries(this.failures).flatMap(([id, list]) => list!.map((l) => `${id}: ${l}`));
+    if (this.clientMemory.some((r) => r.failures)) lines.push('CiClient memory run: uploads failed');
+    return lines;
+  }
+
+  private value(figure: string, id: ContenderId): number | undefined {
+    const values = this.samples.get(figure)?.[id];
+    return values?.length ? median(values) : undefined;
+  }
+
+  /** The one markdown table: figures (medians), ratios of A to each other, and the issue's targets. */
+  table(): string {
+    const s = this.settings;
+    const big = `${(s.bigBytes / MiB).toFixed(0)} MiB`;
+    const small = `${(s.smallCount / 1).toFixed(0)} x 200 KB @ ${s.smallConcurrency}`;
+    const [m1, m2] = s.memoryConcurrency;
+    type Row = {
+      label: string;
+      figure: string;
+      digits: number;
+      target?: { versus: ContenderId; limit: number; atMost: boolean };
+    };
+    const rows: Row[] = [
+      {
+        label: `Peak RSS growth, ${m1} x ${big} (MiB)`,
+        figure: `mem${m1}.growth`,
+        digits: 1,
+        target: { versus: 'B', limit: 0.2, atMost: true },
+      },
+      { label: `Peak RSS growth, ${m2} x ${big} (MiB)`, figure: `mem${m2}.growth`, digits: 1 },
+      { label: 'Idle RSS after warm-up, before the batch (MiB)', figure: `mem${m1}.idle`, digits: 0 },
+      { label: `Wall time, ${m1} x ${big} (s)`, figure: `mem${m1}.wall`, digits: 2 },
+      { label: `Wall time, ${m2} x ${big} (s)`, figure: `mem${m2}.wall`, digits: 2 },
+      { label: `CPU per ${big} upload, ${m1} at once (ms)`, figure: `mem${m1}.cpu`, digits: 0 },
+      {
+        label: `Uploads/s, ${small}`,
+        figure: 'small.rate',
+        digits: 1,
+        target: { versus: 'B', limit: 1, atMost: false },
+      },
+      {
+        label: 'Latency p50, 200 KB (ms)',
+        figure: 'small.p50',
+        digits: 1,
+        target: { versus: 'D', limit: 1.25, atMost: true },
+      },
+      { label: 'Latency p99, 200 KB (ms)', figure: 'small.p99', digits: 1 },
+      {
+        label: 'CPU per 200 KB upload (ms)',
+        figure: 'small.cpu',
+        digits: 2,
+        target: { versus: 'B', limit: 1, atMost: true },
+      },
+      { label: 'Emulator CPU during the 200 KB run (% of one core)', figure: 'small.emu', digits: 0 },
+      {
+        label: 'Load generator CPU during the 200 KB run (% of one core)',
+        figure: 'small.generator',
+        digits: 0,
+      },
+      { label: `Thumbnails per upload in the answer (200 KB / ${big})`, figure: 'outputs', digits: 0 },
+    ];
+    if (this.processingLive) {
+      rows.push(
+        {
+          label: `Cloud processing calls/s, ${s.processCount} @ ${s.processConcurrency}`,
+          figure: 'proc.rate',
+          digits: 1,
+        },
+        { label: 'Cloud processing p50 (ms)', figure: 'proc.p50', digits: 1 },
+        { label: 'CPU per cloud processing call (ms)', figure: 'proc.cpu', digits: 2 },
+      );
+    }
+    const ids: ContenderId[] = ['A', 'B', 'C', 'D'];
+    const header =
+      `| Median of ${s.repetitions} | ${CONTENDERS.map((c) => c.title).join(' | ')} | A/B | A/C | A/D | Target (issue 7) |\n` +
+      `| --- | ${ids.map(() => '---:').join(' | ')} | ---: | ---: | ---: | --- |`;
+    const lines = rows.map((row) => {
+      if (row.figure === 'outputs') {
+        const cells = ids.map((id) => {
+          const a = this.value('small.outputs', id);
+          const b = this.value(`mem${m1}.outputs`, id);
+          return a === undefined && b === undefined ? '—' : `${a ?? '—'} / ${b ?? '—'}`;
+        });
+        return `| ${row.label} | ${cells.join(' | ')} | | | | 1 with processing live |`;
+      }
+      const values = ids.map((id) => this.value(row.figure, id));
+      const cells = values.map((v) => (v === undefined ? '—' : v.toFixed(row.digits)));
+      const a = values[0];
+      const ratios = values
+        .slice(1)
+        .map((v) => (a === undefined || v === undefined || v === 0 ? '—' : `${(a / v).toFixed(2)}`));
+      let target = '';
+      if (row.target) {
+        const versus = values[ids.indexOf(row.target.versus)];
+        const ratio = a !== undefined && versus ? a / versus : undefined;
+        const met =
+          ratio === undefined
+            ? undefined
+            : row.target.atMost
+              ? ratio <= row.target.limit
+              : ratio >= row.target.limit;
+        target =
+          `A/${row.target.versus} ${row.target.atMost ? '<=' : '>='} ${row.target.limit}: ` +
+          (met === undefined ? 'n/a' : met ? '**met**' : '**missed**');
+      }
+      return `| ${row.label} | ${cells.join(' | ')} | ${ratios.join(' | ')} | ${target} |`;
+    });
+    const memory = clientMemoryLines(this.clientMemory, 6);
+    return [header, ...lines, ...memory].join('\n');
+  }
+
+  /** The lines above the table: when, where, and with what. */
+  header(): string {
+    const s = this.settings;
+    const cpu = cpus()[0]?.model ?? 'unknown CPU';
+    return [
+      `# Benchmarks: this module against what users write instead${s.quick ? ' (quick run)' : ''}`,
+      '',
+      `Run ${new Date().toISOString()} on Node ${process.version}, ${availableParallelism()} CPUs (${cpu}), ` +
+        `${s.repetitions} repetition(s), contenders interleaved A B C D per scenario, each in its own process; ` +
+        `one emulator process for all (${this.processingNote}). Thumbnail rule \`${THUMBNAIL_RULE}\`.`,
+      '',
+    ].join('\n');
+  }
+
+  /** Where A's CPU went during its 200 KB batches. */
+  profileReport(): string {
+    if (!this.profileDir) return '';
+    const files = readdirSync(this.profileDir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map((f) => join(this.profileDir!, f));
+    return summarizeCpuProfiles(files, REPO_ROOT);
+  }
+
+  removeProfiles(): void {
+    if (this.profileDir) rmSync(this.profileDir, { recursive: true, force: true });
+  }
+}
+
+const NOTES = `
+Notes. Peak RSS growth: VmHWM of the app process minus its RSS after warm-up and GC (the peak is reset with
+/proc/<pid>/clear_refs just before the batch); a fresh process per batch. CPU: utime + stime of the app process
+over the batch (D: the SDK script, which also generates its own load). Latency: from the request's start to
+the last byte of the answer, measured by an undici client in the bench process (D: inside the script, around
+each SDK call, so D has no inbound hop at all). Emulator CPU share: its process's CPU over the batch's wall
+time (100 % = one core); it processes every thumbnail with sharp, for all contenders alike. Idle RSS includes
+what bench/run-ts.js costs (swc compiles every TypeScript file at start-up; A compiles lib/ too), so compare
+growth, not idle figures, across contenders. CiClient rows: a
+fresh process per measure, uploads to the emulator; "live Buffers" is the peak of Buffer memory still
+reachable after two forced GCs, sampled every 10 ms (what the client holds), RSS growth includes garbage V8
+has not collected yet.
+`;
+
+async function main(): Promise<void> {
+  const settings = parseSettings(process.argv.slice(2));
+  const workDir = mkdtempSync(join(tmpdir(), 'nestjs-tencent-ci-bench-'));
+  const bench = new Bench(settings, workDir);
+  const started = performance.now();
+  try {
+    await bench.prepare();
+    await bench.run();
+    await bench.close();
+    const output = `${bench.header()}\n${bench.table()}\n`;
+    process.stdout.write(output);
+    const failures = bench.failureLines();
+    if (failures.length) {
+      process.stdout.write(`\nFailed requests:\n${failures.map((f) => `- ${f}`).join('\n')}\n`);
+      process.exitCode = 1;
+    }
+    if (settings.profile) {
+      process.stdout.write(`\n${bench.profileReport()}\n`);
+    } else if (!settings.quick && !failures.length) {
+      writeFileSync(join(REPO_ROOT, 'bench', 'results.md'), `${output}${NOTES}`);
+      log('wrote bench/results.md');
+    }
+    log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
+    killAllChildren();
+    bench.removeProfiles();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAllChildren();
+    process.exit(130);
+  });
+}
+process.once('exit', killAllChildren);
+
+main().catch((error: unknown) => {
+  console.error(error);
+  killAllChildren();
+  process.exitCode = 1;
+});
