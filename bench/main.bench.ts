@@ -10,9 +10,10 @@
  * cloud processing; then CiClient's own memory (bench/client-memory.bench.ts). Prints one markdown table and
  * writes it to bench/results.md (not with --quick or --profile).
  *
- * Run: node bench/run-ts.js bench/main.bench.ts [--quick] [--profile] [--reps N]
- *   --quick    1 repetition, smaller counts and images: a smoke run well under a minute
- *   --profile  profiles A's process during its 200 KB batches (V8 CPU profile, as --cpu-prof but without the
+ * Run: node bench/run-ts.js bench/main.bench.ts [--quick] [--profile] [--reps N] [--only memory,work,client]
+ *      [--contenders A,B,C,D]
+ *   --quick    1 repetition, smaller counts and images, one process per contender: a smoke run under a minute
+ *   --profile  profiles A's process during each measured batch (V8 CPU profile, as --cpu-prof but without the
  *              start-up) and prints where the time goes; figures then include the profiler's overhead
  * Exits 1 on a crash or when a contender fails requests; the figures themselves never fail the run.
  */
@@ -47,29 +48,44 @@ interface Settings {
   smallConcurrency: number;
   processCount: number;
   processConcurrency: number;
+  /** Interleaved rounds of the small-upload and processing batches per repetition. */
+  rounds: number;
   warmupCount: number;
   clientMemoryBytes: number;
+  /** A fresh contender process per memory batch (full run) or one per contender for everything (--quick). */
+  freshProcesses: boolean;
+  /** Scenario groups to run (`--only memory,work,client`); all by default. */
+  only: string[];
+  /** Contenders to run (`--contenders A,B`); all by default. */
+  contenders: string[];
   /** Deadline of one scenario batch. */
   deadlineMs: number;
 }
 
 function parseSettings(argv: string[]): Settings {
   const quick = argv.includes('--quick');
-  const repsAt = argv.indexOf('--reps');
-  const reps = repsAt >= 0 ? Number(argv[repsAt + 1]) : undefined;
+  const option = (name: string) => {
+    const at = argv.indexOf(name);
+    return at >= 0 ? argv[at + 1] : undefined;
+  };
+  const reps = Number(option('--reps') ?? 0);
   return {
     quick,
     profile: argv.includes('--profile'),
-    repetitions: reps && reps > 0 ? Math.min(reps, 20) : quick ? 1 : 3,
-    bigBytes: quick ? 6 * MiB : 16 * MiB,
-    memoryConcurrency: [8, 32],
+    repetitions: reps > 0 ? Math.min(reps, 20) : quick ? 1 : 3,
+    bigBytes: quick ? 5 * MiB : 16 * MiB,
+    memoryConcurrency: quick ? [8, 16] : [8, 32],
     smallBytes: 200 * 1024,
-    smallCount: quick ? 64 : 320,
+    smallCount: quick ? 48 : 128,
     smallConcurrency: 16,
-    processCount: quick ? 16 : 96,
+    processCount: quick ? 16 : 48,
     processConcurrency: 8,
-    warmupCount: quick ? 16 : 64,
+    rounds: quick ? 1 : 3,
+    warmupCount: quick ? 16 : 32,
     clientMemoryBytes: 20 * MiB,
+    freshProcesses: !quick,
+    only: (option('--only') ?? 'memory,work,client').split(','),
+    contenders: (option('--contenders') ?? 'A,B,C,D').toUpperCase().split(','),
     deadlineMs: quick ? 45_000 : 180_000,
   };
 }
@@ -258,113 +274,181 @@ class Bench {
     this.fail(c.id, 'warm-up', run);
   }
 
-  /** Peak RSS growth of a fresh contender process receiving `concurrency` large uploads at once. */
-  async memoryScenario(c: Contender, concurrency: number): Promise<void> {
+  /** Starts a contender process, warms it up, runs `body`, and always stops it and empties the emulator. */
+  private async withContender(
+    c: Contender,
+    body: (child: BenchChild<{ port?: number }>) => Promise<void>,
+  ): Promise<void> {
     const child = await this.startContender(c);
     try {
       await this.warmUp(c, child, this.settings.warmupCount);
-      await this.emulator.call('reset');
-      await child.call('gc');
-      const idle = residentBytes(child.pid);
-      resetPeakResident(child.pid);
-      const cpu0 = cpuSeconds(child.pid);
-      const t0 = performance.now();
-      const run = await this.uploads(c, child, 'big', concurrency, concurrency);
-      const wallMs = performance.now() - t0;
-      const growth = peakResidentBytes(child.pid) - idle;
-      const cpu = cpuSeconds(child.pid) - cpu0;
-      this.fail(c.id, `${concurrency} x big`, run);
-      const tag = `mem${concurrency}`;
-      this.record(`${tag}.growth`, c.id, growth / MiB);
-      this.record(`${tag}.idle`, c.id, idle / MiB);
-      this.record(`${tag}.wall`, c.id, wallMs / 1000);
-      this.record(`${tag}.cpu`, c.id, (cpu * 1000) / concurrency);
-      this.record(`${tag}.outputs`, c.id, median(run.outputs));
-      log(
-        `${c.id} ${concurrency} x ${(this.settings.bigBytes / MiB).toFixed(0)} MiB: +${(growth / MiB).toFixed(1)} MiB ` +
-          `peak RSS (idle ${(idle / MiB).toFixed(0)} MiB), ${(wallMs / 1000).toFixed(2)} s, ${((cpu * 1000) / concurrency).toFixed(0)} ms CPU/upload`,
-      );
+      await body(child);
     } finally {
       await child.stop();
       await this.emulator.call('reset');
     }
   }
 
-  /** Throughput, latency and CPU for small uploads, then cloud processing, in one fresh contender process. */
-  async workScenario(c: Contender): Promise<void> {
-    const s = this.settings;
-    const child = await this.startContender(c);
-    try {
-      await this.warmUp(c, child, 2 * s.warmupCount);
-      await this.emulator.call('reset');
-      const profile = this.profileDir && c.id === 'A';
-      if (profile) await child.call('profileStart');
-      const emu0 = cpuSeconds(this.emulator.pid);
-      const cpu0 = cpuSeconds(child.pid);
-      const t0 = performance.now();
-      const run = await this.uploads(c, child, 'small', s.smallCount, s.smallConcurrency);
-      const wallS = (performance.now() - t0) / 1000;
-      const cpu = cpuSeconds(child.pid) - cpu0;
-      const emu = cpuSeconds(this.emulator.pid) - emu0;
-      if (profile) {
-        await child.call('profileStop', { arg: join(this.profileDir!, `A-small-${Date.now()}.cpuprofile`) });
-      }
-      this.fail(c.id, `${s.smallCount} x small`, run);
-      const ok = run.latenciesMs.length;
-      this.record('small.rate', c.id, ok / wallS);
-      this.record('small.p50', c.id, percentile(run.latenciesMs, 50));
-      this.record('small.p99', c.id, percentile(run.latenciesMs, 99));
-      this.record('small.cpu', c.id, (cpu * 1000) / Math.max(1, ok));
-      this.record('small.emu', c.id, (100 * emu) / wallS);
-      this.record('small.outputs', c.id, median(run.outputs));
-      if (run.generatorCpuSeconds !== undefined) {
-        this.record('small.generator', c.id, (100 * run.generatorCpuSeconds) / wallS);
-      }
-      log(
-        `${c.id} ${s.smallCount} x 200 KB @${s.smallConcurrency}: ${(ok / wallS).toFixed(1)}/s, p50 ` +
-          `${percentile(run.latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(run.latenciesMs, 99).toFixed(1)} ms, ` +
-          `${((cpu * 1000) / Math.max(1, ok)).toFixed(1)} ms CPU/upload, emulator ${((100 * emu) / wallS).toFixed(0)} %`,
-      );
-
-      if (c.processing && this.processingLive) {
-        await this.emulator.call('reset');
-        await this.client.putObject(PROCESS_SOURCE_KEY, this.images.smallBytes, {
-          contentType: 'image/jpeg',
-        });
-        const call = (count: number, concurrency: number) =>
-          child.call<OperationRun>(
-            'process',
-            { arg: PROCESS_SOURCE_KEY, count, concurrency, deadlineMs: s.deadlineMs },
-            s.deadlineMs + 10_000,
-          );
-        this.fail(c.id, 'processing warm-up', await call(4, 2));
-        const pcpu0 = cpuSeconds(child.pid);
-        const p0 = performance.now();
-        const prun = await call(s.processCount, s.processConcurrency);
-        const pwallS = (performance.now() - p0) / 1000;
-        const pcpu = cpuSeconds(child.pid) - pcpu0;
-        this.fail(c.id, `${s.processCount} x processing`, prun);
-        const pok = prun.latenciesMs.length;
-        this.record('proc.rate', c.id, pok / pwallS);
-        this.record('proc.p50', c.id, percentile(prun.latenciesMs, 50));
-        this.record('proc.cpu', c.id, (pcpu * 1000) / Math.max(1, pok));
-        this.record('proc.outputs', c.id, median(prun.outputs));
-      }
-    } finally {
-      await child.stop();
-      await this.emulator.call('reset');
+  /**
+   * Peak RSS growth of a contender process receiving `concurrency` large uploads at once: GC, idle RSS, peak
+   * reset (clear_refs), the batch, VmHWM.
+   */
+  private async memoryBatch(
+    c: Contender,
+    child: BenchChild<{ port?: number }>,
+    concurrency: number,
+  ): Promise<void> {
+    await this.emulator.call('reset');
+    await child.call('gc');
+    const idle = residentBytes(child.pid);
+    const profile = this.profileDir && c.id === 'A';
+    if (profile) await child.call('profileStart');
+    resetPeakResident(child.pid);
+    const cpu0 = cpuSeconds(child.pid);
+    const t0 = performance.now();
+    const run = await this.uploads(c, child, 'big', concurrency, concurrency);
+    const wallMs = performance.now() - t0;
+    const growth = peakResidentBytes(child.pid) - idle;
+    const cpu = cpuSeconds(child.pid) - cpu0;
+    if (profile) {
+      await child.call('profileStop', {
+        arg: join(this.profileDir!, `big-${concurrency}-${Date.now()}.cpuprofile`),
+      });
     }
+    this.fail(c.id, `${concurrency} x big`, run);
+    const tag = `mem${concurrency}`;
+    this.record(`${tag}.growth`, c.id, growth / MiB);
+    this.record(`${tag}.idle`, c.id, idle / MiB);
+    this.record(`${tag}.wall`, c.id, wallMs / 1000);
+    this.record(`${tag}.cpu`, c.id, (cpu * 1000) / concurrency);
+    this.record(`${tag}.outputs`, c.id, median(run.outputs));
+    log(
+      `${c.id} ${concurrency} x ${(this.settings.bigBytes / MiB).toFixed(0)} MiB: +${(growth / MiB).toFixed(1)} MiB ` +
+        `peak RSS (idle ${(idle / MiB).toFixed(0)} MiB), ${(wallMs / 1000).toFixed(2)} s, ` +
+        `${((cpu * 1000) / concurrency).toFixed(0)} ms CPU/upload`,
+    );
+  }
+
+  /** Throughput, latency and CPU per upload for small uploads at a fixed count and concurrency. */
+  private async smallBatch(c: Contender, child: BenchChild<{ port?: number }>): Promise<void> {
+    const s = this.settings;
+    await this.emulator.call('reset');
+    // A last warm-up at the measured concurrency (the JIT settles over the first few hundred requests).
+    this.fail(
+      c.id,
+      'warm-up',
+      await this.uploads(c, child, 'small', 4 * s.smallConcurrency, s.smallConcurrency),
+    );
+    await this.emulator.call('reset');
+    const profile = this.profileDir && c.id === 'A';
+    if (profile) await child.call('profileStart');
+    const emu0 = cpuSeconds(this.emulator.pid);
+    const cpu0 = cpuSeconds(child.pid);
+    const t0 = performance.now();
+    const run = await this.uploads(c, child, 'small', s.smallCount, s.smallConcurrency);
+    const wallS = (performance.now() - t0) / 1000;
+    const cpu = cpuSeconds(child.pid) - cpu0;
+    const emu = cpuSeconds(this.emulator.pid) - emu0;
+    if (profile) {
+      await child.call('profileStop', { arg: join(this.profileDir!, `small-${Date.now()}.cpuprofile`) });
+    }
+    this.fail(c.id, `${s.smallCount} x small`, run);
+    const ok = run.latenciesMs.length;
+    this.record('small.rate', c.id, ok / wallS);
+    this.record('small.p50', c.id, percentile(run.latenciesMs, 50));
+    this.record('small.p99', c.id, percentile(run.latenciesMs, 99));
+    this.record('small.cpu', c.id, (cpu * 1000) / Math.max(1, ok));
+    this.record('small.emu', c.id, (100 * emu) / wallS);
+    this.record('small.outputs', c.id, median(run.outputs));
+    if (run.generatorCpuSeconds !== undefined) {
+      this.record('small.generator', c.id, (100 * run.generatorCpuSeconds) / wallS);
+    }
+    log(
+      `${c.id} ${s.smallCount} x 200 KB @${s.smallConcurrency}: ${(ok / wallS).toFixed(1)}/s, p50 ` +
+        `${percentile(run.latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(run.latenciesMs, 99).toFixed(1)} ms, ` +
+        `${((cpu * 1000) / Math.max(1, ok)).toFixed(1)} ms CPU/upload, emulator ${((100 * emu) / wallS).toFixed(0)} %`,
+    );
+  }
+
+  /** Cloud processing of one stored 200 KB image: calls/s, p50 and CPU per call, measured in the contender. */
+  private async processBatch(
+    c: Contender,
+    child: BenchChild<{ port?: number }>,
+    warm: boolean,
+  ): Promise<void> {
+    const s = this.settings;
+    if (!c.processing || !this.processingLive) return;
+    await this.emulator.call('reset');
+    await this.client.putObject(PROCESS_SOURCE_KEY, this.images.smallBytes, { contentType: 'image/jpeg' });
+    const call = (count: number, concurrency: number) =>
+      child.call<OperationRun>(
+        'process',
+        { arg: PROCESS_SOURCE_KEY, count, concurrency, deadlineMs: s.deadlineMs },
+        s.deadlineMs + 10_000,
+      );
+    if (warm)
+      this.fail(c.id, 'processing warm-up', await call(2 * s.processConcurrency, s.processConcurrency));
+    const cpu0 = cpuSeconds(child.pid);
+    const t0 = performance.now();
+    const run = await call(s.processCount, s.processConcurrency);
+    const wallS = (performance.now() - t0) / 1000;
+    const cpu = cpuSeconds(child.pid) - cpu0;
+    this.fail(c.id, `${s.processCount} x processing`, run);
+    const ok = run.latenciesMs.length;
+    this.record('proc.rate', c.id, ok / wallS);
+    this.record('proc.p50', c.id, percentile(run.latenciesMs, 50));
+    this.record('proc.cpu', c.id, (cpu * 1000) / Math.max(1, ok));
+    this.record('proc.outputs', c.id, median(run.outputs));
+    log(
+      `${c.id} ${s.processCount} x processing @${s.processConcurrency}: ${(ok / wallS).toFixed(1)}/s, p50 ` +
+        `${percentile(run.latenciesMs, 50).toFixed(1)} ms, ${((cpu * 1000) / Math.max(1, ok)).toFixed(1)} ms CPU/call`,
+    );
   }
 
   async run(): Promise<void> {
     const s = this.settings;
+    const contenders = CONTENDERS.filter((c) => s.contenders.includes(c.id));
+    const memory = s.only.includes('memory');
+    const work = s.only.includes('work');
     for (let rep = 1; rep <= s.repetitions; rep++) {
       log(`repetition ${rep} of ${s.repetitions}`);
-      for (const concurrency of s.memoryConcurrency) {
-        for (const c of CONTENDERS) await this.memoryScenario(c, concurrency);
+      if (memory && s.freshProcesses) {
+        // A fresh process per memory batch: its idle and peak owe nothing to an earlier batch.
+        for (const concurrency of s.memoryConcurrency) {
+          for (const c of contenders) {
+            await this.withContender(c, (child) => this.memoryBatch(c, child, concurrency));
+          }
+        }
       }
-      for (const c of CONTENDERS) await this.workScenario(c);
+      if (!work && (s.freshProcesses || !memory)) continue;
+      // One process per contender, all started and warmed up, then batches in rounds A B C D A B C D ...
+      // so that whatever else the machine does hits every contender alike.
+      const children = new Map<ContenderId, BenchChild<{ port?: number }>>();
+      try {
+        for (const c of contenders) {
+          const child = await this.startContender(c);
+          children.set(c.id, child);
+          await this.warmUp(c, child, s.warmupCount);
+        }
+        if (memory && !s.freshProcesses) {
+          for (const concurrency of s.memoryConcurrency) {
+            for (const c of contenders) await this.memoryBatch(c, children.get(c.id)!, concurrency);
+          }
+        }
+        if (work) {
+          for (let round = 0; round < s.rounds; round++) {
+            for (const c of contenders) await this.smallBatch(c, children.get(c.id)!, round === 0);
+          }
+          for (let round = 0; round < s.rounds; round++) {
+            for (const c of contenders) await this.processBatch(c, children.get(c.id)!, round === 0);
+          }
+        }
+      } finally {
+        for (const child of children.values()) await child.stop();
+        await this.emulator.call('reset');
+      }
     }
+    if (!s.only.includes('client')) return;
     const { url, secretId, secretKey } = this.emulator.ready;
     this.clientMemory = await measureClientMemory(
       { url, secretId, secretKey, bucket: BUCKET, region: REGION, reset: () => this.emulator.call('reset') },
@@ -504,13 +588,17 @@ class Bench {
     ].join('\n');
   }
 
-  /** Where A's CPU went during its 200 KB batches. */
+  /** Where A's CPU went, per kind of batch (large uploads at each concurrency, 200 KB uploads). */
   profileReport(): string {
     if (!this.profileDir) return '';
-    const files = readdirSync(this.profileDir)
-      .filter((f) => f.endsWith('.cpuprofile'))
-      .map((f) => join(this.profileDir!, f));
-    return summarizeCpuProfiles(files, REPO_ROOT);
+    const files = readdirSync(this.profileDir).filter((f) => f.endsWith('.cpuprofile'));
+    const kinds = [...new Set(files.map((f) => f.replace(/-\d+\.cpuprofile$/, '')))];
+    return kinds
+      .map((kind) => {
+        const paths = files.filter((f) => f.startsWith(`${kind}-`)).map((f) => join(this.profileDir!, f));
+        return `## A, ${kind} batches\n\n${summarizeCpuProfiles(paths, REPO_ROOT)}`;
+      })
+      .join('\n\n');
   }
 
   removeProfiles(): void {
@@ -550,7 +638,12 @@ async function main(): Promise<void> {
     }
     if (settings.profile) {
       process.stdout.write(`\n${bench.profileReport()}\n`);
-    } else if (!settings.quick && !failures.length) {
+    } else if (
+      !settings.quick &&
+      !failures.length &&
+      settings.only.length === 3 &&
+      settings.contenders.length === 4
+    ) {
       writeFileSync(join(REPO_ROOT, 'bench', 'results.md'), `${output}${NOTES}`);
       log('wrote bench/results.md');
     }

@@ -37,7 +37,10 @@ describe('resolveEmulatorOptions', () => {
     [{ styles: { 'a/b': 'imageMogr2/thumbnail/200x' } }, /style name "a\/b"/],
     [{ styles: { thumb: 'imageMogr2/thumbnail/' } }, /style "thumb" is not a valid rule/],
     [{ faults: [{ action: { type: 'boom' } }] }, /faults\[0\]\.action\.type must be/],
-    [{ faults: [{ match: { operation: 'PutObjet' }, action: { type: 'stall' } }] }, /faults\[0\]\.match\.operation/],
+    [
+      { faults: [{ match: { operation: 'PutObjet' }, action: { type: 'stall' } }] },
+      /faults\[0\]\.match\.operation/,
+    ],
   ])('refuses %j', (options, message) => {
     // Some cases are not valid TypeScript on purpose: JSON configuration reaches this function unchecked.
     expect(() => resolveEmulatorOptions(options as CiEmulatorOptions)).toThrow(message);

@@ -87,7 +87,10 @@ describe('parseCliOptions', () => {
       stylesFile,
       JSON.stringify({ thumb: 'imageMogr2/thumbnail/100x', square: 'imageView2/1/w/50' }),
     );
-    const fault = { match: { operation: 'PutObject' }, action: { type: 'error', status: 503, code: 'SlowDown' } };
+    const fault = {
+      match: { operation: 'PutObject' },
+      action: { type: 'error', status: 503, code: 'SlowDown' },
+    };
 
     it('reads styles from --styles-file and --style (which wins), limits and faults', () => {
       const command = parseCliOptions(

@@ -76,7 +76,9 @@ function stylesFile(path: string): Record<string, string> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new CliUsageError(`--styles-file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new CliUsageError(
+      `--styles-file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   let value: unknown;
   try {
@@ -88,7 +90,8 @@ function stylesFile(path: string): Record<string, string> {
     throw new CliUsageError(`--styles-file ${path} must hold a JSON object { "name": "rule" }`);
   }
   for (const [name, rule] of Object.entries(value)) {
-    if (typeof rule !== 'string') throw new CliUsageError(`--styles-file ${path}: style "${name}" must be a string`);
+    if (typeof rule !== 'string')
+      throw new CliUsageError(`--styles-file ${path}: style "${name}" must be a string`);
   }
   return value as Record<string, string>;
 }
@@ -204,7 +207,11 @@ export function parseCliOptions(argv: readonly string[], env: Env): CliCommand {
 
   const file = nonEmpty(values['styles-file'] ?? env.CI_EMULATOR_STYLES_FILE);
   const entries =
-    values.style ?? (env.CI_EMULATOR_STYLE ?? '').split(';').map((e) => e.trim()).filter(Boolean);
+    values.style ??
+    (env.CI_EMULATOR_STYLE ?? '')
+      .split(';')
+      .map((e) => e.trim())
+      .filter(Boolean);
   const styles = { ...(file ? stylesFile(file) : {}), ...styleEntries(entries, '--style') };
   if (Object.keys(styles).length) {
     try {
@@ -220,7 +227,8 @@ export function parseCliOptions(argv: readonly string[], env: Env): CliCommand {
     nonEmpty(values['max-process-source-size'] ?? env.CI_EMULATOR_MAX_PROCESS_SOURCE_SIZE),
     '--max-process-source-size',
   );
-  const faultTexts = values.fault ?? (nonEmpty(env.CI_EMULATOR_FAULTS) ? [env.CI_EMULATOR_FAULTS as string] : []);
+  const faultTexts =
+    values.fault ?? (nonEmpty(env.CI_EMULATOR_FAULTS) ? [env.CI_EMULATOR_FAULTS as string] : []);
   const specs = faults(faultTexts, '--fault');
   if (specs.length) options.faults = specs;
 

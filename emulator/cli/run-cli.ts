@@ -86,7 +86,9 @@ export async function runCli(
       `  storage     ${options.dataDir ? `on disk in ${options.dataDir}` : 'in memory'}`,
       `  max object  ${formatByteSize(options.maxObjectSize ?? 5 * 1024 ** 3)}`,
       `  processing  Pic-Operations with real pixels; sources up to ${formatByteSize(options.maxProcessSourceBytes ?? DEFAULT_PROCESSING_LIMITS.maxSourceBytes)}`,
-      ...(Object.keys(emulator.styles).length ? [`  styles      ${Object.keys(emulator.styles).join(', ')}`] : []),
+      ...(Object.keys(emulator.styles).length
+        ? [`  styles      ${Object.keys(emulator.styles).join(', ')}`]
+        : []),
       ...(emulator.faults.list().length ? [`  faults      ${emulator.faults.list().length} injected`] : []),
       `  secret id   ${credential.secretId}`,
       // A key the user chose is theirs to know: never print it.

@@ -107,6 +107,7 @@ export async function serveFaultAdmin(
   faults: CiEmulatorFaults,
 ): Promise<void> {
   try {
+    if (/100-continue/i.test(String(req.headers.expect ?? ''))) res.writeContinue();
     await route(req, res, faults);
   } catch (error) {
     if (res.headersSent || res.destroyed) return;

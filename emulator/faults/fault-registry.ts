@@ -28,7 +28,9 @@ interface Entry {
 
 function matches(match: CiFaultMatch, request: FaultRequest): boolean {
   if (match.operation !== undefined) {
-    const operations: readonly string[] = Array.isArray(match.operation) ? match.operation : [match.operation];
+    const operations: readonly string[] = Array.isArray(match.operation)
+      ? match.operation
+      : [match.operation];
     if (!operations.includes(request.operation)) return false;
   }
   if (match.method !== undefined && match.method !== request.method) return false;

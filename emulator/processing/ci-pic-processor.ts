@@ -136,18 +136,16 @@ export function createCiPicProcessor(options: CiPicProcessorOptions): PicProcess
           limits,
           loadWatermark: load ? (url) => load(request.bucket, url) : undefined,
         });
-        const outputs = result.outputs.map(
-          (o): PicOutput => ({
-            bucket: o.bucket,
-            key: o.key,
-            body: o.body,
-            contentType: CONTENT_TYPES[o.format] ?? 'application/octet-stream',
-            format: o.format,
-            width: o.width,
-            height: o.height,
-            quality: o.quality,
-          }),
-        );
+        const outputs = result.outputs.map((o): PicOutput => ({
+          bucket: o.bucket,
+          key: o.key,
+          body: o.body,
+          contentType: CONTENT_TYPES[o.format] ?? 'application/octet-stream',
+          format: o.format,
+          width: o.width,
+          height: o.height,
+          quality: o.quality,
+        }));
         const info = result.originalInfo;
         return {
           outputs,

@@ -156,10 +156,9 @@ export class CosV5Backend implements UploadTarget {
 
   /** Initiates a multipart upload whose Complete carries Pic-Operations. */
   async openMultipart(key: string, options: UploadRequestOptions): Promise<MultipartSession> {
-    const init = await this.send(initiateMultipartUploadRequest(key, options), {
-      signal: options.signal,
-      retry: true,
-    });
+    // Initiate and Complete are not cut off by the caller's signal: cut mid-flight, they could leave an upload
+    // or an object we never hear of. streamingUpload checks the signal around them instead.
+    const init = await this.send(initiateMultipartUploadRequest(key, options), { retry: true });
     const { uploadId } = parseInitiateMultipartUploadResult(init.text);
     const parts: CosCompletedPart[] = [];
     return {
@@ -174,7 +173,7 @@ export class CosV5Backend implements UploadTarget {
       },
       complete: async (totalSize) => {
         const request = completeMultipartUploadRequest(key, uploadId, parts, options);
-        const res = await this.send(request, { signal: options.signal });
+        const res = await this.send(request);
         const done = parseCompleteMultipartUploadResult(res.text);
         return {
           key,

@@ -120,7 +120,8 @@ export class FilesV2Backend implements UploadTarget {
           { authorization, picOperations: options.picOperations },
           { fileSize, sliceSize: options.partSize ?? 1024 * 1024, insertOnly: options.insertOnly ?? 0 },
         ),
-      { signal: options.signal },
+      // As for cos-v5: init and finish are not cut off mid-flight (see CosV5Backend.openMultipart).
+      {},
     );
     const started = parseSliceInitResult(init.data);
     if (!started.complete && started.sliceSize !== undefined && started.sliceSize !== options.partSize) {
@@ -160,7 +161,7 @@ export class FilesV2Backend implements UploadTarget {
               { authorization, picOperations: options.picOperations },
               { session: started.session, fileSize: totalSize },
             ),
-          { signal: options.signal },
+          {},
         );
         return this.result(key, toFilesV2Result(data), requestId, totalSize);
       },

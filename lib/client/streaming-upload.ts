@@ -24,7 +24,11 @@ export interface UploadProgress {
  * Up to `multipartThreshold` bytes are held, then either sent as one PUT (the stream ended) or turned into the
  * first parts of a multipart upload that goes on while the source is still arriving. At most `partConcurrency`
  * parts are in flight; reading pauses while they are, so memory stays within
- * `max(threshold + partSize, (partConcurrency + 1) x partSize)` whatever the size of the file. (files-v2 slices
+ * `max(threshold + partSize, (partConcurrency + 1) x partSize)` whatever the size of the file.
+ *
+ * The signal stops reading and cuts parts in flight (then the multipart upload is aborted). The requests that
+ * create something (Initiate, the single PUT, Complete) are never cut mid-flight, so nothing is created that
+ * the caller does not hear of: an abort during one of them is acted on once it has answered. (files-v2 slices
  * need the total size at init: for a stream of unknown size it holds the whole file, up to the caller's limit.)
  */
 export async function streamingUpload(
@@ -110,12 +114,15 @@ export async function streamingUpload(
       const canSplit = !target.multipartNeedsSize || options.size !== undefined;
       if (!session && canSplit && bytesRead > tuning.multipartThreshold) {
         session = await target.openMultipart(key, { ...options, partSize: tuning.partSize });
+        if (signal?.aborted) throw abortError();
       }
       if (session) await cutParts(false);
     }
     if (signal?.aborted) throw abortError();
     if (!session) {
-      const result = await target.putSingle(key, held, heldBytes, options);
+      // Not cut off mid-flight (the object may be stored and processed by then): an abort that arrives now
+      // lets it finish, and the caller gets the result.
+      const result = await target.putSingle(key, held, heldBytes, { ...options, signal: undefined });
       held = [];
       bytesSent = heldBytes;
       report();

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { CI_CLIENT, CI_RESOLVED_OPTIONS } from './ci.constants';
 import { CiConfigurableModuleClass } from './ci.module-definition';
 import { CiClientLifecycle, ciClientProvider, ciResolvedOptionsProvider } from './ci.providers';
 import { CiService } from './ci.service';
 import { CiUploadTracker } from './ci-upload.tracker';
+import { CiExceptionFilter } from './errors/ci-exception.filter';
 
 /**
  * Configures credentials, bucket, region, protocol and limits for `@CiUpload` routes and `CiService`.
@@ -24,7 +26,15 @@ import { CiUploadTracker } from './ci-upload.tracker';
  * })
  */
 @Module({
-  providers: [ciResolvedOptionsProvider, ciClientProvider, CiUploadTracker, CiClientLifecycle, CiService],
+  providers: [
+    ciResolvedOptionsProvider,
+    ciClientProvider,
+    CiUploadTracker,
+    CiClientLifecycle,
+    CiService,
+    // CiErrors thrown by CiService calls in controllers get their precise status, not a 500.
+    { provide: APP_FILTER, useClass: CiExceptionFilter },
+  ],
   exports: [CiService, CI_CLIENT, CI_RESOLVED_OPTIONS, CiUploadTracker],
 })
 export class CiModule extends CiConfigurableModuleClass {}

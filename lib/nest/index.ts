@@ -19,3 +19,4 @@ export { CiResult, CiResults } from './decorators/ci-result.decorator';
 export { CiUploadInterceptor, type CiUploadSpec } from './interceptors/ci-upload.interceptor';
 export { CiStorageEngine, type CiStorageEngineConfig, type CiStoredFile } from './storage/ci-storage.engine';
 export { toCiHttpException, type CiErrorResponseBody } from './errors/ci-exception.mapper';
+export { CiExceptionFilter } from './errors/ci-exception.filter';

@@ -102,6 +102,11 @@ export class CiStorageEngine implements StorageEngine {
             contentType: sniffed.type.mimetype,
             signal,
           });
+          if (signal.aborted) {
+            // The abort came while the final request was committing: the object exists, the request is gone.
+            await this.removeStored(result).catch(() => undefined);
+            throw new CiAbortError({ method: 'PUT', path: '/' + key }, { cause: signal.reason });
+          }
           logger.debug?.(
             `stored ${key} (${result.size} bytes, ${result.imageInfo.processResults.length} outputs) in ` +
               `${Date.now() - started} ms, request id ${result.requestId ?? '-'}`,
@@ -135,13 +140,17 @@ export class CiStorageEngine implements StorageEngine {
   }
 
   _removeFile(_req: Request, file: Express.Multer.File, callback: (error: Error | null) => void): void {
-    const stored = file as Partial<CiStoredFile>;
-    const keys = [stored.key, ...(stored.imageInfo?.processResults ?? []).map((r) => r.key)].filter(
-      (k): k is string => !!k,
-    );
-    Promise.all(keys.map((k) => this.config.client.deleteObject(k))).then(
+    this.removeStored(file as Partial<CiStoredFile>).then(
       () => callback(null),
       (err: Error) => callback(err),
     );
+  }
+
+  /** Deletes a stored original and the outputs CI wrote for it. */
+  private async removeStored(stored: Pick<Partial<CiStoredFile>, 'key' | 'imageInfo'>): Promise<void> {
+    const keys = [stored.key, ...(stored.imageInfo?.processResults ?? []).map((r) => r.key)].filter(
+      (k): k is string => !!k,
+    );
+    await Promise.all(keys.map((k) => this.config.client.deleteObject(k)));
   }
 }
