@@ -78,7 +78,7 @@ export class CiService {
         }
       });
     }
-    const picOperations = compiled.build({ key, field: '', index: 0 }) ?? '{"is_pic_info":1}';
+    const picOperations = compiled.build({ key, field: '', index: 0 }).picOperations ?? '{"is_pic_info":1}';
     return this.tracker.track(
       (shutdown) =>
         this.client.processObject(key, picOperations, { signal: anySignal(shutdown, call.signal) }),
@@ -112,7 +112,7 @@ export class CiService {
     try {
       const sniffed = await sniffSource(stream[Symbol.asyncIterator](), this.options.allowedFormats);
       const key = checkObjectKey(options.key ?? defaultObjectKey(this.options.keyPrefix, sniffed.type));
-      const picOperations = compiled.build({ key, field: '', index: 0 });
+      const { picOperations } = compiled.build({ key, field: '', index: 0 });
       const result = await this.tracker.track(
         (shutdown) =>
           this.client.upload(key, sniffed.body, {

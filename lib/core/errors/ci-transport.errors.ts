@@ -71,3 +71,8 @@ export function isCiNetworkError(value: unknown): value is CiNetworkError {
 export function isCiAbortError(value: unknown): value is CiAbortError {
   return value instanceof Error && value.name === 'CiAbortError';
 }
+
+/** True when `value` is a {@link CiProtocolError}. */
+export function isCiProtocolError(value: unknown): value is CiProtocolError {
+  return value instanceof Error && value.name === 'CiProtocolError';
+}

@@ -32,7 +32,8 @@ export class CiExceptionFilter implements ExceptionFilter<CiError> {
     if (status >= 500) {
       const e = error as CiError & { ciCode?: string; requestId?: string };
       this.logger.warn(
-        `${error.message}` + (e.ciCode ? ` [${e.ciCode}${e.requestId ? `, request id ${e.requestId}` : ''}]` : ''),
+        `${error.message}` +
+          (e.ciCode ? ` [${e.ciCode}${e.requestId ? `, request id ${e.requestId}` : ''}]` : ''),
       );
     }
     host.switchToHttp().getResponse<Response>().status(status).json(mapped.getResponse());

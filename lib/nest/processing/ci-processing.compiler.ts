@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CiValidationError } from '../../core/errors';
-import { buildPicOperations } from '../../core/pic-operations';
+import { buildPicOperations, resolveFileId } from '../../core/pic-operations';
 import type { CiRuleInput } from '../../core/rules';
 import { checkFileIdTemplate, expandFileId, keyParts } from '../../core/templates';
 import type { CiUploadProcessing } from '../interfaces/ci-upload-options.interface';
@@ -12,7 +12,14 @@ export interface CompiledProcessing {
   /** Number of rules (0: store only). */
   ruleCount: number;
   /** The `Pic-Operations` header for one file; `undefined` when there is nothing to ask of CI. */
-  build(file: { key: string; field: string; index: number }): string | undefined;
+  build(file: { key: string; field: string; index: number }): BuiltProcessing;
+}
+
+/** The header for one file and the keys its rules will write in the source bucket. */
+export interface BuiltProcessing {
+  picOperations: string | undefined;
+  /** Output keys in the source bucket (rules with another `bucket` are left out). */
+  outputKeys: string[];
 }
 
 /** What the compiler needs from the module. */
@@ -47,14 +54,17 @@ export function compileProcessing(
     }
     return { fileid: r.fileid, rule, bucket: r.bucket };
   });
-  const build = (file: { key: string; field: string; index: number }, uuid = randomUUID()) => {
-    if (!isPicInfo && rules.length === 0) return undefined;
+  const build = (
+    file: { key: string; field: string; index: number },
+    uuid = randomUUID(),
+  ): BuiltProcessing => {
+    if (!isPicInfo && rules.length === 0) return { picOperations: undefined, outputKeys: [] };
     const values = { ...keyParts(file.key), uuid, field: file.field, index: file.index };
-    return buildPicOperations({
-      isPicInfo,
-      strictRules: defaults.strictRules,
-      rules: rules.map((r) => ({ ...r, fileid: expandFileId(r.fileid, values) })),
-    });
+    const expanded = rules.map((r) => ({ ...r, fileid: expandFileId(r.fileid, values) }));
+    return {
+      picOperations: buildPicOperations({ isPicInfo, strictRules: defaults.strictRules, rules: expanded }),
+      outputKeys: expanded.filter((r) => !r.bucket).map((r) => resolveFileId(file.key, r.fileid)),
+    };
   };
   try {
     build(

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import type { StorageEngine } from 'multer';
 import type { Readable } from 'node:stream';
 import type { CiClient } from '../../client';
-import { CiAbortError } from '../../core/errors';
+import { CiAbortError, isCiNetworkError, isCiProtocolError, isCiTimeoutError } from '../../core/errors';
 import type { CiImageFormat } from '../../core/media';
 import type { CiUploadTracker } from '../ci-upload.tracker';
 import type { CiKeyStrategy } from '../interfaces/ci-module-options.interface';
@@ -79,6 +79,7 @@ export class CiStorageEngine implements StorageEngine {
     const started = Date.now();
     const source = stream.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>;
     let key: string | undefined;
+    let outputKeys: string[] = [];
     try {
       return await tracker.track(
         async (shutdown) => {
@@ -94,11 +95,12 @@ export class CiStorageEngine implements StorageEngine {
             }),
           );
           const index = nextIndex(req, file.fieldname);
-          const picOperations = this.config
+          const built = this.config
             .processingFor(file.fieldname)
             .build({ key, field: file.fieldname, index });
+          outputKeys = built.outputKeys;
           const result = await client.upload(key, sniffed.body, {
-            picOperations,
+            picOperations: built.picOperations,
             contentType: sniffed.type.mimetype,
             signal,
           });
@@ -125,6 +127,11 @@ export class CiStorageEngine implements StorageEngine {
         { method: 'PUT', path: '/' + (key ?? file.fieldname) },
       );
     } catch (err) {
+      // A timeout, reset or unreadable answer after the bytes went out leaves the outcome unknown: the object
+      // may exist. Keys are ours (fresh by default), so removing it is safe and leaves nothing behind.
+      if (key && (isCiProtocolError(err) || isCiTimeoutError(err) || isCiNetworkError(err))) {
+        await Promise.all([key, ...outputKeys].map((k) => client.deleteObject(k).catch(() => undefined)));
+      }
       const e = err as { code?: string; ciCode?: string; requestId?: string; message?: string };
       logger.warn(
         `upload of field "${file.fieldname}"${key ? ` to ${key}` : ''} failed: ${e.message}` +

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CiValidationError } from '../../core/errors';
+import { validateFileId } from '../../core/pic-operations';
 import type { CiKeyContext } from '../interfaces/ci-module-options.interface';
 
 /** The default key: `<prefix>/<yyyy>/<mm>/<uuid>.<ext of the sniffed type>`; the client's name never enters it. */
@@ -9,21 +10,23 @@ export function defaultObjectKey(prefix: string, file: Pick<CiKeyContext, 'ext'>
   return `${prefix ? prefix + '/' : ''}${yyyy}/${mm}/${randomUUID()}.${file.ext}`;
 }
 
-/** Refuses a key a strategy returned that COS would misread (empty, leading `/`, `..`, control characters). */
+/**
+ * Refuses a key a strategy returned that COS would misread: the checks of a rule's `fileid` (empty, control
+ * characters, `.`/`..`/empty segments, over 850 bytes), plus no leading `/`.
+ */
 export function checkObjectKey(key: unknown): string {
-  if (typeof key !== 'string' || key.length === 0) {
-    throw new CiValidationError('KEY_INVALID', 'The key strategy returned an empty key');
+  try {
+    if (typeof key === 'string' && key.startsWith('/')) throw new Error('starts with "/"');
+    validateFileId(key, 'key');
+  } catch (cause) {
+    throw new CiValidationError(
+      'KEY_INVALID',
+      `The key strategy returned an unusable key: ${(cause as Error).message}`,
+      {
+        field: 'key',
+        cause,
+      },
+    );
   }
-  // eslint-disable-next-line no-control-regex
-  if (
-    key.startsWith('/') ||
-    key.split('/').some((s) => s === '..' || s === '.') ||
-    /[\u0000-\u001f\u007f]/.test(key)
-  ) {
-    throw new CiValidationError('KEY_INVALID', `The key strategy returned an unusable key "${key}"`);
-  }
-  if (Buffer.byteLength(key) > 850) {
-    throw new CiValidationError('KEY_INVALID', 'The key strategy returned a key over 850 bytes');
-  }
-  return key;
+  return key as string;
 }
