@@ -1,11 +1,9 @@
-import { CiValidationError } from '../../lib/core/errors';
 import type { CiImageFormat } from '../../lib/core/media/image-format';
-import { parsePicOperations, type ParsedPicOperations } from '../../lib/core/pic-operations';
 import { cosErrors } from '../errors/cos-errors';
 import { CosHttpError } from '../errors/cos-http.error';
 import type { ObjectStore } from '../storage/object-store';
 import type { PicOutput, PicProcessingOutcome, PicProcessor } from './pic-processor';
-import { processPicOperations } from './process-pic-operations';
+import { parsePicOperationsHeader, processPicOperations } from './process-pic-operations';
 import { CiProcessingError } from './processing.error';
 import { resolveProcessingLimits, type ProcessingLimits } from './processing-limits';
 import { planRule, type CiStyles } from './rule-plan';
@@ -46,23 +44,6 @@ function asHttpError(error: unknown): unknown {
   return error instanceof CiProcessingError ? picProcessingHttpError(error) : error;
 }
 
-/** Parses the header as the engine does, with its error codes (`InvalidPicOperations`, -60997 for > 5 rules). */
-function parseHeader(headerValue: string): ParsedPicOperations {
-  try {
-    return parsePicOperations(headerValue);
-  } catch (error) {
-    if (!(error instanceof CiValidationError)) throw error;
-    const index = /^rules\[(\d+)\]/.exec(error.field ?? '')?.[1];
-    const message =
-      index !== undefined && !error.message.includes(`rules[${index}]`)
-        ? `rules[${index}]: ${error.message}`
-        : error.message;
-    throw new CiProcessingError('InvalidPicOperations', message, {
-      cause: error,
-      legacyCode: error.reason === 'TOO_MANY_RULES' ? -60997 : undefined,
-    });
-  }
-}
 
 /**
  * Everything that can be refused before the source is read: the header and every rule (JSON, rule count, fileid,
@@ -76,7 +57,7 @@ function checkBeforeReading(
   limits: ProcessingLimits,
   store: Pick<ObjectStore, 'hasBucket'>,
 ): void {
-  const parsed = parseHeader(picOperations);
+  const parsed = parsePicOperationsHeader(picOperations);
   const ignores = parsed.rules.map((entry, index) => {
     try {
       return planRule(entry.rule, styles).ignoreError;

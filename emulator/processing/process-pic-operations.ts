@@ -86,7 +86,8 @@ function planAll(parsed: ParsedPicOperations, styles: CiStyles | undefined): boo
   });
 }
 
-function parseHeader(headerValue: string): ParsedPicOperations {
+/** Parses a `Pic-Operations` header with the engine's error codes (`InvalidPicOperations`, -60997 for > 5 rules). */
+export function parsePicOperationsHeader(headerValue: string): ParsedPicOperations {
   try {
     return parsePicOperations(headerValue);
   } catch (error) {
@@ -124,7 +125,7 @@ export async function processPicOperations(
   input: ProcessPicOperationsInput,
 ): Promise<ProcessPicOperationsResult> {
   const limits = resolveProcessingLimits(input.limits);
-  const parsed = parseHeader(input.headerValue);
+  const parsed = parsePicOperationsHeader(input.headerValue);
   const keys = parsed.rules.map((entry) => resolveFileId(input.sourceKey, entry.fileid));
   const ignore = planAll(parsed, input.styles);
 

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { crc32 } from 'node:zlib';
+import { pngBomb } from '../../emulator/processing/test-images';
 
 /** A photo-like JPEG (gradient plus noise, so it compresses like a photo). */
 export async function photoJpeg(width = 1200, height = 800, quality = 85): Promise<Buffer> {
@@ -40,17 +40,8 @@ export async function largeJpeg(megabytes: number): Promise<Buffer> {
 }
 
 /** A PNG that declares `width` x `height` in its header but holds a tiny image: a decompression bomb's header. */
-export async function pixelBombPng(width = 50_000, height = 50_000): Promise<Buffer> {
-  const png = Buffer.from(
-    await sharp({ create: { width: 16, height: 16, channels: 3, background: '#fff' } })
-      .png()
-      .toBuffer(),
-  );
-  // IHDR data starts at byte 16 (8 signature + 4 length + 4 type); CRC covers type + data (17 bytes).
-  png.writeUInt32BE(width, 16);
-  png.writeUInt32BE(height, 20);
-  png.writeUInt32BE(crc32(png.subarray(12, 29)) >>> 0, 29);
-  return png;
+export function pixelBombPng(width = 50_000, height = 50_000): Promise<Buffer> {
+  return pngBomb(width, height);
 }
 
 /** The first `fraction` of a file: a truncated image. */
