@@ -9,9 +9,10 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { CiClient } from '../lib/client';
-import { CI_CLIENT_DEFAULTS } from '../lib/client/ci-client.options';
+import { CI_CLIENT_DEFAULTS, CiClient } from '../lib/client';
+// Not './support': this file is also the measuring child, which must not load sharp (its RSS is the figure).
 import { BenchChild, killAllChildren, serveParent } from './support/child-process';
+import { sampleLiveBuffers } from './support/live-buffers';
 import { peakResidentBytes, resetPeakResident, residentBytes } from './support/proc-stats';
 import { median } from './support/stats';
 
@@ -42,6 +43,9 @@ export interface ClientMemoryRow {
   boundBytes: number;
   failures: number;
 }
+
+/** `+1.5` / `-0.2`: a growth can be negative when the process gave memory back. */
+const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
 
 /** The per-upload memory bound of the default tuning: max(threshold + partSize, (partConcurrency + 1) x partSize). */
 export function perUploadBound(tuning = CI_CLIENT_DEFAULTS.upload): number {
@@ -79,21 +83,10 @@ function serveMeasuringChild(): void {
     endpoint: process.env.BENCH_EMULATOR_URL!,
   });
   const gc = (globalThis as { gc?: () => void }).gc!;
-  // With `sampleLive`, two full GCs every 10 ms and the Buffer bytes still reachable after them: what the
-  // client really holds, without the garbage that RSS shows until V8 collects it. (After one GC, the backing
-  // stores of dead Buffers are still being swept and counted; the second GC finishes that sweep.)
+  // With `sampleLive`: the peak of Buffer bytes still reachable, sampled every 10 ms, i.e. what the client
+  // really holds, without the garbage that RSS shows until V8 collects it.
   const uploadAll = async (streams: number, bytes: number, sampleLive: boolean) => {
-    gc();
-    gc();
-    const base = process.memoryUsage().arrayBuffers;
-    let livePeak = 0;
-    const sampler = sampleLive
-      ? setInterval(() => {
-          gc();
-          gc();
-          livePeak = Math.max(livePeak, process.memoryUsage().arrayBuffers - base);
-        }, 10)
-      : undefined;
+    const stopSampler = sampleLive ? sampleLiveBuffers() : undefined;
     const results = await Promise.allSettled(
       Array.from({ length: streams }, (_, i) =>
         client.upload(`client-memory/${process.pid}-${Date.now()}-${i}.bin`, generatedStream(bytes), {
@@ -102,7 +95,7 @@ function serveMeasuringChild(): void {
         }),
       ),
     );
-    clearInterval(sampler);
+    const livePeak = stopSampler?.() ?? 0;
     const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
     return {
       failures: failed.length,
@@ -163,11 +156,19 @@ async function measureOnce(
 
 /**
  * Measures each stream count `repetitions` times. Each repetition runs two fresh child processes: one for the
- * RSS growth (untouched), one sampling live Buffer bytes (its forced GCs would lower the RSS figure).
+ * RSS growth (untouched), one sampling live Buffer bytes (its forced GCs would lower the RSS figure), unless
+ * `oneProcess`.
  */
 export async function measureClientMemory(
   target: ClientMemoryTarget,
-  options: { streams: number[]; bytes: number; repetitions: number; log?: (line: string) => void },
+  options: {
+    streams: number[];
+    bytes: number;
+    repetitions: number;
+    /** Take both figures from one process (faster; the sampling GCs then lower the RSS figure). */
+    oneProcess?: boolean;
+    log?: (line: string) => void;
+  },
 ): Promise<ClientMemoryRow[]> {
   const rows: ClientMemoryRow[] = [];
   for (const streams of options.streams) {
@@ -181,14 +182,14 @@ export async function measureClientMemory(
       failures: 0,
     };
     for (let rep = 0; rep < options.repetitions; rep++) {
-      const plain = await measureOnce(target, streams, options.bytes, false);
       const sampled = await measureOnce(target, streams, options.bytes, true);
+      const plain = options.oneProcess ? sampled : await measureOnce(target, streams, options.bytes, false);
       row.runs.push({ growth: plain.growth, live: sampled.livePeak });
       row.failures += plain.failures + sampled.failures;
       const error = plain.firstError ?? sampled.firstError;
       if (error) options.log?.(`client-memory ${streams} streams failed: ${error}`);
       options.log?.(
-        `client-memory ${streams} x ${(options.bytes / MiB).toFixed(0)} MiB: RSS +${(plain.growth / MiB).toFixed(1)} MiB, ` +
+        `client-memory ${streams} x ${(options.bytes / MiB).toFixed(0)} MiB: RSS ${signed(plain.growth / MiB)} MiB, ` +
           `live Buffers ${(sampled.livePeak / MiB).toFixed(1)} MiB`,
       );
     }
@@ -230,7 +231,13 @@ async function standalone(): Promise<void> {
       region: 'ap-guangzhou',
       reset: () => emulator.call('reset'),
     },
-    { streams: [1, 8], bytes: 20 * MiB, repetitions: quick ? 1 : 3, log: (l) => console.error(l) },
+    {
+      streams: [1, 8],
+      bytes: 20 * MiB,
+      repetitions: quick ? 1 : 3,
+      oneProcess: quick,
+      log: (l) => console.error(l),
+    },
   );
   await emulator.stop();
   console.log('| measure (median) | CiClient | bound |\n| --- | ---: | --- |');

@@ -18,18 +18,30 @@
  * Exits 1 on a crash or when a contender fails requests; the figures themselves never fail the run.
  */
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CiClient } from '../lib/client';
 import { clientMemoryLines, measureClientMemory, type ClientMemoryRow } from './client-memory.bench';
-import { BenchChild, killAllChildren, REPO_ROOT } from './support/child-process';
-import { THUMBNAIL_RULE, sdkPicOperations, type OperationRun } from './support/contender-host';
-import { summarizeCpuProfiles } from './support/cpu-profile';
-import { photoLikeJpeg } from './support/images';
-import { multipartBody, postUploads, type MultipartBody } from './support/load-generator';
-import { cpuSeconds, peakResidentBytes, resetPeakResident, residentBytes } from './support/proc-stats';
-import { median, percentile } from './support/stats';
+import {
+  BenchChild,
+  cpuSeconds,
+  killAllChildren,
+  median,
+  multipartBody,
+  peakResidentBytes,
+  percentile,
+  photoLikeJpeg,
+  postUploads,
+  REPO_ROOT,
+  resetPeakResident,
+  residentBytes,
+  sdkPicOperations,
+  summarizeCpuProfiles,
+  THUMBNAIL_RULE,
+  type MultipartBody,
+  type OperationRun,
+} from './support';
 
 const MiB = 1024 * 1024;
 const BUCKET = 'examplebucket-1250000000';
@@ -51,6 +63,8 @@ interface Settings {
   /** Interleaved rounds of the small-upload and processing batches per repetition. */
   rounds: number;
   warmupCount: number;
+  /** Extra warm-up at the measured concurrency before the first 200 KB batch. */
+  smallWarmupCount: number;
   clientMemoryBytes: number;
   /** A fresh contender process per memory batch (full run) or one per contender for everything (--quick). */
   freshProcesses: boolean;
@@ -76,12 +90,13 @@ function parseSettings(argv: string[]): Settings {
     bigBytes: quick ? 5 * MiB : 16 * MiB,
     memoryConcurrency: quick ? [8, 16] : [8, 32],
     smallBytes: 200 * 1024,
-    smallCount: quick ? 48 : 128,
+    smallCount: quick ? 32 : 128,
     smallConcurrency: 16,
     processCount: quick ? 16 : 48,
     processConcurrency: 8,
     rounds: quick ? 1 : 3,
-    warmupCount: quick ? 16 : 32,
+    warmupCount: quick ? 8 : 32,
+    smallWarmupCount: quick ? 32 : 64,
     clientMemoryBytes: 20 * MiB,
     freshProcesses: !quick,
     only: (option('--only') ?? 'memory,work,client').split(','),
@@ -135,7 +150,9 @@ type ContenderId = Contender['id'];
 /** Every repetition's value of one figure, per contender. */
 type Samples = Map<string, Partial<Record<ContenderId, number[]>>>;
 
-const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const benchStart = performance.now();
+const log = (line: string) =>
+  process.stderr.write(`[bench ${((performance.now() - benchStart) / 1000).toFixed(1)} s] ${line}\n`);
 
 class Bench {
   private readonly samples: Samples = new Map();
@@ -153,6 +170,8 @@ class Bench {
   private processingNote = '';
   private clientMemory: ClientMemoryRow[] = [];
   private profileDir?: string;
+  private readonly startedAt = new Date();
+  private readonly loadAtStart = loadavg();
 
   constructor(
     private readonly settings: Settings,
@@ -200,7 +219,10 @@ class Bench {
       credentials: { secretId, secretKey },
       endpoint: url,
     });
-    if (s.profile) this.profileDir = mkdtempSync(join(tmpdir(), 'nestjs-tencent-ci-bench-prof-'));
+    if (s.profile) {
+      this.profileDir = mkdtempSync(join(tmpdir(), 'nestjs-tencent-ci-bench-prof-'));
+      temporary.add(this.profileDir);
+    }
 
     // Warm the emulator (its first decodes load codecs and fill libvips' caches) and probe ?image_process.
     log('warming the emulator');
@@ -322,24 +344,38 @@ class Bench {
     this.record(`${tag}.wall`, c.id, wallMs / 1000);
     this.record(`${tag}.cpu`, c.id, (cpu * 1000) / concurrency);
     this.record(`${tag}.outputs`, c.id, median(run.outputs));
+    let live = '';
+    if (concurrency === this.settings.memoryConcurrency[0]) {
+      // The same batch again, sampling the Buffer bytes still reachable (its forced GCs would have lowered
+      // the RSS figure above): what the contender holds, apart from garbage V8 has not collected yet.
+      await this.emulator.call('reset');
+      await child.call('liveStart');
+      this.fail(
+        c.id,
+        `${concurrency} x big (sampled)`,
+        await this.uploads(c, child, 'big', concurrency, concurrency),
+      );
+      const peak = await child.call<number>('liveStop');
+      this.record(`${tag}.live`, c.id, peak / MiB);
+      live = `, live Buffers ${(peak / MiB).toFixed(1)} MiB`;
+    }
     log(
       `${c.id} ${concurrency} x ${(this.settings.bigBytes / MiB).toFixed(0)} MiB: +${(growth / MiB).toFixed(1)} MiB ` +
         `peak RSS (idle ${(idle / MiB).toFixed(0)} MiB), ${(wallMs / 1000).toFixed(2)} s, ` +
-        `${((cpu * 1000) / concurrency).toFixed(0)} ms CPU/upload`,
+        `${((cpu * 1000) / concurrency).toFixed(0)} ms CPU/upload${live}`,
     );
   }
 
   /** Throughput, latency and CPU per upload for small uploads at a fixed count and concurrency. */
-  private async smallBatch(c: Contender, child: BenchChild<{ port?: number }>): Promise<void> {
+  private async smallBatch(c: Contender, child: BenchChild<{ port?: number }>, warm: boolean): Promise<void> {
     const s = this.settings;
     await this.emulator.call('reset');
-    // A last warm-up at the measured concurrency (the JIT settles over the first few hundred requests).
-    this.fail(
-      c.id,
-      'warm-up',
-      await this.uploads(c, child, 'small', 4 * s.smallConcurrency, s.smallConcurrency),
-    );
-    await this.emulator.call('reset');
+    if (warm) {
+      // A last warm-up at the measured concurrency (the JIT settles over the first few hundred requests).
+      const run = await this.uploads(c, child, 'small', s.smallWarmupCount, s.smallConcurrency);
+      this.fail(c.id, 'warm-up', run);
+      await this.emulator.call('reset');
+    }
     const profile = this.profileDir && c.id === 'A';
     if (profile) await child.call('profileStart');
     const emu0 = cpuSeconds(this.emulator.pid);
@@ -386,8 +422,9 @@ class Bench {
         { arg: PROCESS_SOURCE_KEY, count, concurrency, deadlineMs: s.deadlineMs },
         s.deadlineMs + 10_000,
       );
-    if (warm)
+    if (warm) {
       this.fail(c.id, 'processing warm-up', await call(2 * s.processConcurrency, s.processConcurrency));
+    }
     const cpu0 = cpuSeconds(child.pid);
     const t0 = performance.now();
     const run = await call(s.processCount, s.processConcurrency);
@@ -452,7 +489,7 @@ class Bench {
     const { url, secretId, secretKey } = this.emulator.ready;
     this.clientMemory = await measureClientMemory(
       { url, secretId, secretKey, bucket: BUCKET, region: REGION, reset: () => this.emulator.call('reset') },
-      { streams: [1, 8], bytes: s.clientMemoryBytes, repetitions: s.repetitions, log },
+      { streams: [1, 8], bytes: s.clientMemoryBytes, repetitions: s.repetitions, oneProcess: s.quick, log },
     );
   }
 
@@ -492,6 +529,7 @@ class Bench {
         digits: 1,
         target: { versus: 'B', limit: 0.2, atMost: true },
       },
+      { label: `Peak live Buffers, ${m1} x ${big}, sampled run (MiB)`, figure: `mem${m1}.live`, digits: 1 },
       { label: `Peak RSS growth, ${m2} x ${big} (MiB)`, figure: `mem${m2}.growth`, digits: 1 },
       { label: 'Idle RSS after warm-up, before the batch (MiB)', figure: `mem${m1}.idle`, digits: 0 },
       { label: `Wall time, ${m1} x ${big} (s)`, figure: `mem${m1}.wall`, digits: 2 },
@@ -537,7 +575,7 @@ class Bench {
     }
     const ids: ContenderId[] = ['A', 'B', 'C', 'D'];
     const header =
-      `| Median of ${s.repetitions} | ${CONTENDERS.map((c) => c.title).join(' | ')} | A/B | A/C | A/D | Target (issue 7) |\n` +
+      `| Median | ${CONTENDERS.map((c) => c.title).join(' | ')} | A/B | A/C | A/D | Target (issue 7) |\n` +
       `| --- | ${ids.map(() => '---:').join(' | ')} | ---: | ---: | ---: | --- |`;
     const lines = rows.map((row) => {
       if (row.figure === 'outputs') {
@@ -578,12 +616,16 @@ class Bench {
   header(): string {
     const s = this.settings;
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
+    const load = (l: number[]) => l.map((v) => v.toFixed(1)).join(' ');
+    const batches = s.repetitions * s.rounds;
     return [
       `# Benchmarks: this module against what users write instead${s.quick ? ' (quick run)' : ''}`,
       '',
-      `Run ${new Date().toISOString()} on Node ${process.version}, ${availableParallelism()} CPUs (${cpu}), ` +
-        `${s.repetitions} repetition(s), contenders interleaved A B C D per scenario, each in its own process; ` +
-        `one emulator process for all (${this.processingNote}). Thumbnail rule \`${THUMBNAIL_RULE}\`.`,
+      `Run ${this.startedAt.toISOString()} on Node ${process.version}, ${availableParallelism()} CPUs (${cpu}); ` +
+        `load average ${load(this.loadAtStart)} at the start, ${load(loadavg())} at the end. Medians of ` +
+        `${s.repetitions} batch(es) per contender for memory (a ${s.freshProcesses ? 'fresh' : 'shared'} process ` +
+        `each), ${batches} for 200 KB uploads and processing (rounds A B C D A B C D ...), every contender in its ` +
+        `own process, one emulator process for all (${this.processingNote}). Rule \`${THUMBNAIL_RULE}\`.`,
       '',
     ].join('\n');
   }
@@ -600,29 +642,36 @@ class Bench {
       })
       .join('\n\n');
   }
-
-  removeProfiles(): void {
-    if (this.profileDir) rmSync(this.profileDir, { recursive: true, force: true });
-  }
 }
 
 const NOTES = `
 Notes. Peak RSS growth: VmHWM of the app process minus its RSS after warm-up and GC (the peak is reset with
-/proc/<pid>/clear_refs just before the batch); a fresh process per batch. CPU: utime + stime of the app process
-over the batch (D: the SDK script, which also generates its own load). Latency: from the request's start to
-the last byte of the answer, measured by an undici client in the bench process (D: inside the script, around
-each SDK call, so D has no inbound hop at all). Emulator CPU share: its process's CPU over the batch's wall
-time (100 % = one core); it processes every thumbnail with sharp, for all contenders alike. Idle RSS includes
-what bench/run-ts.js costs (swc compiles every TypeScript file at start-up; A compiles lib/ too), so compare
-growth, not idle figures, across contenders. CiClient rows: a
-fresh process per measure, uploads to the emulator; "live Buffers" is the peak of Buffer memory still
-reachable after two forced GCs, sampled every 10 ms (what the client holds), RSS growth includes garbage V8
-has not collected yet.
+/proc/<pid>/clear_refs just before the batch). Peak live Buffers: the same batch again in the same process,
+with two forced GCs every 10 ms and the Buffer bytes still reachable after them (what the contender really
+holds; the RSS figure also counts garbage V8 has not collected yet). CPU: utime + stime of the app process over the batch (D: the
+SDK script, which also generates its own load). Latency: from the request's start to the last byte of the
+answer, measured by an undici client in the bench process (D: inside the script, around each SDK call, so D
+has no inbound hop at all). Emulator CPU share: its process's CPU over the batch's wall time (100 % = one
+core); it processes every thumbnail with sharp, for all contenders alike, and on 2 cores it is what bounds the
+200 KB throughput of everyone. Idle RSS includes what bench/run-ts.js costs (swc compiles every TypeScript
+file at start-up; A compiles lib/ too), so compare growth, not idle figures. CiClient rows: a fresh process per
+measure, uploading to the emulator; "live Buffers" is the peak of Buffer memory still reachable after two
+forced GCs, sampled every 10 ms (what the client holds); RSS growth also counts garbage V8 has not collected.
 `;
+
+/** Temporary directories to remove however the run ends (an interrupt skips `finally` blocks). */
+const temporary = new Set<string>();
+
+function cleanUp(): void {
+  killAllChildren();
+  for (const path of temporary) rmSync(path, { recursive: true, force: true });
+  temporary.clear();
+}
 
 async function main(): Promise<void> {
   const settings = parseSettings(process.argv.slice(2));
   const workDir = mkdtempSync(join(tmpdir(), 'nestjs-tencent-ci-bench-'));
+  temporary.add(workDir);
   const bench = new Bench(settings, workDir);
   const started = performance.now();
   try {
@@ -649,22 +698,20 @@ async function main(): Promise<void> {
     }
     log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   } finally {
-    killAllChildren();
-    bench.removeProfiles();
-    rmSync(workDir, { recursive: true, force: true });
+    cleanUp();
   }
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    killAllChildren();
+    cleanUp();
     process.exit(130);
   });
 }
-process.once('exit', killAllChildren);
+process.once('exit', cleanUp);
 
 main().catch((error: unknown) => {
   console.error(error);
-  killAllChildren();
+  cleanUp();
   process.exitCode = 1;
 });

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
 import { serveParent, type ChildCommand } from './child-process';
+import { sampleLiveBuffers } from './live-buffers';
 import { runPool } from './stats';
 
 /** Environment a contender child reads: where the emulator is and which key pair it accepts. */
@@ -92,10 +93,12 @@ function post<T>(session: Session, method: string, params: object = {}): Promise
 }
 
 let profiler: Session | undefined;
+let stopLiveSampler: (() => number) | undefined;
 
 /**
  * Serves a contender child: tells the bench it is ready (with `port` when it listens), and runs `gc`,
- * `upload` and `process` commands, each a bounded batch measured in this process, and `profileStart` /
+ * `upload` and `process` commands, each a bounded batch measured in this process, `liveStart` / `liveStop`
+ * (peak of the Buffer bytes still reachable, see {@link sampleLiveBuffers}), and `profileStart` /
  * `profileStop` (a V8 CPU profile of just what runs in between, written where `arg` says: the same
  * `.cpuprofile` format `--cpu-prof` writes, without the start-up).
  */
@@ -141,6 +144,16 @@ export function serveContender(
         profiler = undefined;
         writeFileSync(String(command.arg), JSON.stringify(profile));
         return true;
+      },
+      liveStart: () => {
+        stopLiveSampler = sampleLiveBuffers();
+        return true;
+      },
+      liveStop: () => {
+        if (!stopLiveSampler) throw new Error('liveStart first');
+        const peak = stopLiveSampler();
+        stopLiveSampler = undefined;
+        return peak;
       },
       upload: batch(operations.upload),
       process: batch(operations.process),
