@@ -1,7 +1,7 @@
 /**
  * Issue 2's memory claim, measured: `CiClient.upload` of 1 and 8 concurrent 20 MiB streams of unknown length
  * to the emulator (a loopback COS), in a fresh process each, printing the peak RSS growth against the bound
- * `max(threshold + partSize, (partConcurrency + 1) x partSize)` per upload.
+ * `max(threshold, partConcurrency x partSize) + partSize` per upload.
  *
  * Run: node bench/run-ts.js bench/client-memory.bench.ts [--quick]
  * (bench/main.bench.ts runs it too and puts its rows in the main table.)
@@ -47,12 +47,9 @@ export interface ClientMemoryRow {
 /** `+1.5` / `-0.2`: a growth can be negative when the process gave memory back. */
 const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
 
-/** The per-upload memory bound of the default tuning: max(threshold + partSize, (partConcurrency + 1) x partSize). */
+/** The per-upload memory bound of the default tuning: max(threshold, partConcurrency x partSize) + partSize. */
 export function perUploadBound(tuning = CI_CLIENT_DEFAULTS.upload): number {
-  return Math.max(
-    tuning.multipartThreshold + tuning.partSize,
-    (tuning.partConcurrency + 1) * tuning.partSize,
-  );
+  return Math.max(tuning.multipartThreshold, tuning.partConcurrency * tuning.partSize) + tuning.partSize;
 }
 
 /**

@@ -40,11 +40,11 @@ export interface CiTimeoutOptions {
 
 /** How `upload()` splits a stream. */
 export interface CiUploadTuning {
-  /** Streams up to this size are buffered and sent as one PUT. Default 4 MiB. */
+  /** Streams up to this size are buffered and sent as one PUT. Default 2 MiB. */
   multipartThreshold?: number;
   /** Part size past the threshold (COS minimum 1 MiB). Default 1 MiB. */
   partSize?: number;
-  /** Parts in flight at once per upload. Default 4. */
+  /** Parts in flight at once per upload. Default 3. */
   partConcurrency?: number;
 }
 
@@ -91,7 +91,7 @@ export const CI_CLIENT_DEFAULTS = {
   protocol: 'cos-v5' as CiProtocol,
   timeouts: { connectMs: 10_000, headersMs: 60_000, bodyMs: 30_000 },
   retry: { retries: 3, minDelayMs: 100, maxDelayMs: 2_000 },
-  upload: { multipartThreshold: 4 * 1024 * 1024, partSize: 1024 * 1024, partConcurrency: 4 },
+  upload: { multipartThreshold: 2 * 1024 * 1024, partSize: 1024 * 1024, partConcurrency: 3 },
   connections: 16,
   signatureTtlSeconds: 900,
 } as const;

@@ -24,7 +24,7 @@ export interface UploadProgress {
  * Up to `multipartThreshold` bytes are held, then either sent as one PUT (the stream ended) or turned into the
  * first parts of a multipart upload that goes on while the source is still arriving. At most `partConcurrency`
  * parts are in flight; reading pauses while they are, so memory stays within
- * `max(threshold + partSize, (partConcurrency + 1) x partSize)` whatever the size of the file.
+ * `max(threshold, partConcurrency x partSize) + partSize` whatever the size of the file.
  *
  * The signal stops reading and cuts parts in flight (then the multipart upload is aborted). The requests that
  * create something (Initiate, the single PUT, Complete) are never cut mid-flight, so nothing is created that
@@ -73,28 +73,26 @@ export async function streamingUpload(
     inFlight.add(p);
   };
 
-  // Cuts whole parts off the held chunks, leaving the remainder held.
+  // Cuts whole parts off the held chunks, leaving the remainder held. A part is cut only once a slot is free,
+  // and copied into one Buffer: the source's small chunks then die young (cheap to collect) instead of living
+  // until their part is acknowledged, and the socket gets one write per part.
   const cutParts = async (final: boolean) => {
     while (heldBytes >= tuning.partSize || (final && heldBytes > 0)) {
-      const size = Math.min(tuning.partSize, heldBytes);
-      const part: Buffer[] = [];
-      let need = size;
-      while (need > 0) {
-        const head = held[0]!;
-        if (head.length <= need) {
-          part.push(head);
-          held.shift();
-          need -= head.length;
-        } else {
-          part.push(head.subarray(0, need));
-          held[0] = head.subarray(need);
-          need = 0;
-        }
-      }
-      heldBytes -= size;
       while (inFlight.size >= tuning.partConcurrency) await Promise.race(inFlight);
       if (failure) throw failure;
-      startPart(part, size);
+      const size = Math.min(tuning.partSize, heldBytes);
+      const part = Buffer.allocUnsafe(size);
+      let filled = 0;
+      while (filled < size) {
+        const head = held[0]!;
+        const take = Math.min(head.length, size - filled);
+        head.copy(part, filled, 0, take);
+        filled += take;
+        if (take === head.length) held.shift();
+        else held[0] = head.subarray(take);
+      }
+      heldBytes -= size;
+      startPart([part], size);
     }
   };
 
