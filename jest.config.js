@@ -17,7 +17,9 @@ module.exports = {
     ],
   },
   // Nest 12 and file-type are ESM-only: let swc turn them into CommonJS for jest.
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|load-esm|file-type|strtok3|token-types|@tokenizer|uint8array-extras|peek-readable|@borewit)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|uid|load-esm|file-type|strtok3|token-types|@tokenizer|uint8array-extras|peek-readable|@borewit)/)',
+  ],
   // file-type's export map offers only `import`/`module-sync` conditions, which jest's resolver does not use.
   moduleNameMapper: { '^file-type$': '<rootDir>/node_modules/file-type/index.js' },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],

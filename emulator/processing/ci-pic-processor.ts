@@ -44,7 +44,6 @@ function asHttpError(error: unknown): unknown {
   return error instanceof CiProcessingError ? picProcessingHttpError(error) : error;
 }
 
-
 /**
  * Everything that can be refused before the source is read: the header and every rule (JSON, rule count, fileid,
  * grammar, styles, what the emulator executes), the target buckets, and a source whose size is already known to
