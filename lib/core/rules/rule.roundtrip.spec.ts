@@ -13,6 +13,7 @@ import {
   type CiRule,
   type CiRuleStep,
 } from './rule.types';
+import { IMAGE_VIEW2_KEYS, WATERMARK_IMAGE_KEYS, WATERMARK_TEXT_KEYS } from './rule.validator';
 import { style } from './style.builder';
 import { isRuleToken } from './text-checks';
 import { watermarkImage, watermarkText } from './watermark.builder';
@@ -133,7 +134,7 @@ const imageView2Step = fc
       forceQuality: fc.constant(true),
       rquality: percent,
       lquality: percent,
-      extra: extra(['w', 'h', 'format', 'q', 'rq', 'lq']).filter((e) => e.length > 0),
+      extra: extra([...IMAGE_VIEW2_KEYS]).filter((e) => e.length > 0),
     },
     { requiredKeys: ['kind'] },
   )
@@ -159,7 +160,7 @@ const watermarkImageStep = fc.record(
     dx: nonNeg,
     dy: nonNeg,
     blogo: fc.constantFrom(1 as const, 2 as const),
-    extra: extra(['image', 'gravity', 'dx', 'dy', 'blogo']).filter((e) => e.length > 0),
+    extra: extra([...WATERMARK_IMAGE_KEYS]).filter((e) => e.length > 0),
   },
   { requiredKeys: ['kind', 'type', 'image'] },
 );
@@ -178,18 +179,7 @@ const watermarkTextStep = fc.record(
     dy: nonNeg,
     batch: fc.constantFrom(0 as const, 1 as const),
     degree: fc.integer({ min: 0, max: 360 }),
-    extra: extra([
-      'text',
-      'font',
-      'fontsize',
-      'fill',
-      'dissolve',
-      'gravity',
-      'dx',
-      'dy',
-      'batch',
-      'degree',
-    ]).filter((e) => e.length > 0),
+    extra: extra([...WATERMARK_TEXT_KEYS]).filter((e) => e.length > 0),
   },
   { requiredKeys: ['kind', 'type', 'text'] },
 );
