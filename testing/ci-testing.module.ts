@@ -1,7 +1,7 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { startCiEmulator, type CiEmulator, type CiEmulatorOptions } from '../../emulator';
-import { CiModule } from '../nest/ci.module';
-import type { CiModuleOptions } from '../nest/interfaces/ci-module-options.interface';
+import { startCiEmulator, type CiEmulator, type CiEmulatorOptions } from '../emulator';
+import { CiModule } from '../lib/nest/ci.module';
+import type { CiModuleOptions } from '../lib/nest/interfaces/ci-module-options.interface';
 
 /** Injection token of the in-process emulator started by {@link CiTestingModule}. */
 export const CI_EMULATOR = Symbol('CI_EMULATOR');
