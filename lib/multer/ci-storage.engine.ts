@@ -15,6 +15,10 @@ export const CI_PLATFORM_REQUEST = Symbol('ciPlatformRequest');
 /** The file multer hands to an engine. */
 type IncomingFile = Express.Multer.File & { stream: Readable };
 
+/** What the engine gives multer for a stored file: the result, merged by multer into `req.file`. */
+export type CiStoredFileInfo = Partial<Express.Multer.File> &
+  CiUploadResult & { [CI_UPLOAD_RESULT]: CiUploadResult };
+
 /** The upload result as `@UploadedFile()` sees it: `buffer` holds the first bytes only (non-enumerable). */
 export type CiUploadedFile = CiUploadResult & { readonly buffer?: Buffer };
 
@@ -27,7 +31,7 @@ export class CiStorageEngine implements StorageEngine {
   private readonly indexes = new WeakMap<object, Map<string, number>>();
 
   constructor(
-    private readonly uploader: CiUploader,
+    private readonly useCase: CiUploader,
     private readonly route: CiUploadRoute,
   ) {}
 
@@ -48,7 +52,7 @@ export class CiStorageEngine implements StorageEngine {
     stream.once('limit', onLimit);
     req.once('close', onClose);
     let head: Buffer | undefined;
-    this.uploader
+    this.useCase
       .upload({
         source: stream.iterator({ destroyOnReturn: false }),
         field: file.fieldname,
@@ -65,7 +69,8 @@ export class CiStorageEngine implements StorageEngine {
         (result) => {
           // Nest's FileTypeValidator reads magic numbers from `buffer`: the head is all it needs.
           Object.defineProperty(result, 'buffer', { value: head, enumerable: false });
-          callback(null, { size: result.size, [CI_UPLOAD_RESULT]: result });
+          // Multer merges `info` into its file object: users of the bare engine read the result there.
+          callback(null, { ...result, [CI_UPLOAD_RESULT]: result });
         },
         (err: unknown) => callback(err),
       )
@@ -83,7 +88,7 @@ export class CiStorageEngine implements StorageEngine {
     callback: (error: Error | null) => void,
   ): void {
     const result = (file as { [CI_UPLOAD_RESULT]?: CiUploadResult })[CI_UPLOAD_RESULT];
-    this.uploader.remove(result ? [result] : []).then(() => callback(null));
+    this.useCase.remove(result ? [result] : []).then(() => callback(null));
   }
 
   private nextIndex(req: object, field: string): number {
