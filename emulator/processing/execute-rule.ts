@@ -174,6 +174,7 @@ async function execute(
     progressive: plan.interlace,
     mozjpeg: encoding.mozjpeg,
     keepMetadata: !plan.strip,
+    slim: plan.slim,
     ...(header.delay ? { delay: header.delay.slice(0, pages) } : {}),
     ...(header.loop !== undefined ? { loop: header.loop } : {}),
   };
@@ -182,6 +183,10 @@ async function execute(
       ? await encodeWithinLimit(pipeline, spec, plan.sizeLimit.bytes)
       : await pipeline.encode(spec);
   if (plan.sizeLimit?.force && source.length < encoded.data.length) return sourceAsResult(source, header);
+  // A rule that only slims never answers bigger than the source it could have kept.
+  const onlySlim = plan.steps.every(({ step }) => step.kind === 'imageSlim');
+  if (onlySlim && encoding.reported === header.type && source.length <= encoded.data.length)
+    return sourceAsResult(source, header);
   const measured =
     encoding.encoder === 'jpeg'
       ? (estimateJpegQuality(encoded.data) ?? quality)

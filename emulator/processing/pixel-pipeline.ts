@@ -36,6 +36,8 @@ export interface EncodeSpec {
   progressive?: boolean;
   /** mozjpeg's trellis tables (`yjpeg`, CI's optimised JPEG). */
   mozjpeg?: boolean;
+  /** `imageSlim`: mozjpeg tables for JPEG, the strongest zlib effort for PNG. */
+  slim?: boolean;
   /** Keep EXIF, ICC and XMP of the source (CI keeps them unless `strip`). Only possible while no pass was materialised. */
   keepMetadata?: boolean;
   /** Frame delays (ms) of an animated output. */
@@ -340,10 +342,14 @@ export class PixelPipeline {
     const quality = Math.min(100, Math.max(1, Math.round(spec.quality)));
     switch (spec.format) {
       case 'jpeg':
-        image.jpeg({ quality, progressive: spec.progressive ?? false, mozjpeg: spec.mozjpeg ?? false });
+        image.jpeg({
+          quality,
+          progressive: spec.progressive ?? false,
+          mozjpeg: (spec.mozjpeg ?? false) || (spec.slim ?? false),
+        });
         break;
       case 'png':
-        image.png();
+        image.png(spec.slim ? { compressionLevel: 9, adaptiveFiltering: true, effort: 10 } : {});
         break;
       case 'webp':
         image.webp({ quality, ...animation });
