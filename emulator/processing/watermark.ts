@@ -1,10 +1,12 @@
-import sharp, { type OverlayOptions } from 'sharp';
+import type sharp from 'sharp';
+import type { OverlayOptions } from 'sharp';
 import type { CiGravity, CiWatermarkImageStep, CiWatermarkTextStep } from '../../lib/core/rules';
 import { clipRect, placeByGravity, type Size } from './geometry';
 import { checkImageLimits, openImage, readImageHeader } from './image-probe';
 import { CiProcessingError } from './processing.error';
 import type { ProcessingLimits } from './processing-limits';
 import { asDecodeError } from './sharp-errors';
+import { loadSharp } from './sharp-runtime';
 
 /** Font every text watermark is drawn with: CI's font names (`tahoma.ttf`, ...) are not on this machine. */
 export const WATERMARK_FONT_FAMILY = 'DejaVu Sans';
@@ -145,10 +147,10 @@ export async function textWatermarkOverlays(
   // Text taller than the image would be scaled down to fit anyway: never render a huge text image.
   const fontSize = Math.min(step.fontSize ?? 13, Math.max(frame.width, frame.height, 13));
   const fromRaw = (overlay: RawOverlay) =>
-    sharp(overlay.data, { raw: { width: overlay.width, height: overlay.height, channels: 4 } });
+    loadSharp()(overlay.data, { raw: { width: overlay.width, height: overlay.height, channels: 4 } });
   const render = (spanMarkup: string) =>
     toRaw(
-      sharp({
+      loadSharp()({
         text: { text: spanMarkup, font: `${WATERMARK_FONT_FAMILY} ${fontSize}`, rgba: true, dpi: 72 },
       }),
     );
@@ -184,7 +186,7 @@ export async function textWatermarkOverlays(
   // A still image takes the tile directly (libvips replicates it lazily); frames each need the same tiled layer.
   if (pages === 1) return [tile];
   const layer = await toRaw(
-    sharp({
+    loadSharp()({
       create: { width: frame.width, height: frame.height, channels: 4, background: TRANSPARENT },
     }).composite([tile]),
   );

@@ -98,6 +98,16 @@ class CiModuleOptionsSchema {
   @IsOptional()
   @IsBoolean()
   isPicInfo?: boolean;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^/\s]+(\/[^\s?#]*)?$/, {
+    message: 'publicDomain must be an http(s) origin such as https://img.example.com',
+  })
+  publicDomain?: string;
+
+  @IsOptional()
+  @IsIn(['!', '-', '_', '/'], { message: 'styleSeparator must be one of ! - _ /' })
+  styleSeparator?: string;
 }
 
 /** Module options after validation, with every default filled in. */

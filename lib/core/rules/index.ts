@@ -18,3 +18,4 @@ export * from './watermark.builder';
 export * from './style.builder';
 export * from './pipe.builder';
 export * from './ci-process.builder';
+export { encodeProcessingQuery, toProcessingQuery } from './rule-query';
