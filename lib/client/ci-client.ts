@@ -27,6 +27,7 @@ import type {
 import { CosV5Backend, parseCosErrorBody } from './cos-v5.backend';
 import { CredentialsCache } from './credentials';
 import { FilesV2Backend, parseFilesV2ErrorBody } from './files-v2.backend';
+import { guardedDispatcher } from './loopback-guard';
 import { HttpTransport } from './http-transport';
 import { streamingUpload, type UploadProgress } from './streaming-upload';
 import type { UploadTarget } from './upload-target';
@@ -139,7 +140,11 @@ export class CiClient {
       pathStyle: addressing === 'path',
       origin: origin.origin,
       credentials,
-      transport: new HttpTransport(this.dispatcher, timeouts, parseCosErrorBody),
+      transport: new HttpTransport(
+        guardedDispatcher(this.dispatcher, origin.origin),
+        timeouts,
+        parseCosErrorBody,
+      ),
       retry,
       signatureTtlSeconds,
       now,
@@ -156,7 +161,11 @@ export class CiClient {
         appId: this.appId,
         bucket: this.bucket,
         credentials,
-        transport: new HttpTransport(filesDispatcher, timeouts, parseFilesV2ErrorBody),
+        transport: new HttpTransport(
+          guardedDispatcher(filesDispatcher, filesOrigin),
+          timeouts,
+          parseFilesV2ErrorBody,
+        ),
         retry,
         signatureTtlSeconds,
         now,

@@ -9,3 +9,9 @@ export const CI_UPLOAD_METADATA = 'ci:upload';
 
 /** Default largest file: CI's documented limit for processing on upload (20 MB). */
 export const CI_DEFAULT_FILE_SIZE = 20 * 1024 * 1024;
+
+/**
+ * Optional (global) provider every `CiModule` applies to its options before validating them: a function
+ * `(options) => options`. `CiTestingModule` provides it to send every `CiModule` of an app to the emulator.
+ */
+export const CI_OPTIONS_OVERRIDE = Symbol('CI_OPTIONS_OVERRIDE');

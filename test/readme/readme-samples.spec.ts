@@ -43,7 +43,8 @@ describe('README code samples', () => {
         paths: {
           'nestjs-tencent-ci': ['lib/index.ts'],
           'nestjs-tencent-ci/emulator': ['emulator/index.ts'],
-          'nestjs-tencent-ci/testing': ['lib/testing/index.ts'],
+          'nestjs-tencent-ci/testing': ['testing/index.ts'],
+          'nestjs-tencent-ci/protocol': ['lib/protocol/index.ts'],
           '*': ['node_modules/*', 'node_modules/@types/*'],
         },
       });
