@@ -15,10 +15,12 @@ export function loadSharp(): typeof sharpModule {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     loaded = require('sharp') as typeof sharpModule;
   } catch (cause) {
-    throw new Error(
-      "The emulator's image processing needs the 'sharp' package, which is not installed: npm install sharp",
+    const error = new Error(
+      "The emulator's image processing needs the 'sharp' package, which is not installed: npm i -D sharp",
       { cause },
     );
+    // Keep the loader's code (MODULE_NOT_FOUND) so callers can tell a missing sharp from other failures.
+    throw Object.assign(error, { code: (cause as NodeJS.ErrnoException | undefined)?.code });
   }
   loaded.concurrency(threads ?? Math.min(4, availableParallelism()));
   return loaded;

@@ -1,7 +1,7 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import sharp from 'sharp';
 import { CiService, imageMogr2, pipe } from '../../lib';
-import { CiTestingModule } from '../../lib/testing';
+import { CiTestingModule } from '../../testing';
 import { photoJpeg } from '../support/images';
 
 async function widthOf(url: string): Promise<number | undefined> {
