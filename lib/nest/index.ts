@@ -27,3 +27,4 @@ export { CiUploadInterceptor, type CiUploadSpec } from './interceptors/ci-upload
 export { CiStorageEngine, type CiStorageEngineConfig, type CiStoredFile } from './storage/ci-storage.engine';
 export { toCiHttpException, type CiErrorResponseBody } from './errors/ci-exception.mapper';
 export { CiExceptionFilter } from './errors/ci-exception.filter';
+export * from './openapi';
