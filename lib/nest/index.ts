@@ -24,7 +24,6 @@ export { resolveCiModuleOptions, type ResolvedCiModuleOptions } from './ci-modul
 export { CiUpload } from './decorators/ci-upload.decorator';
 export { CiResult, CiResults } from './decorators/ci-result.decorator';
 export { CiUploadInterceptor, type CiUploadSpec } from './interceptors/ci-upload.interceptor';
-export { CiStorageEngine, type CiStorageEngineConfig, type CiStoredFile } from './storage/ci-storage.engine';
 export { toCiHttpException, type CiErrorResponseBody } from './errors/ci-exception.mapper';
 export { CiExceptionFilter } from './errors/ci-exception.filter';
 export * from './openapi';
