@@ -19,9 +19,12 @@ class UnconfiguredAppModule {}
 
 describe('a configuration error at boot', () => {
   it('names each bad field once, in one error', async () => {
-    const error = await Test.createTestingModule({ imports: [UnconfiguredAppModule] })
+    const error = (await Test.createTestingModule({ imports: [UnconfiguredAppModule] })
       .compile()
-      .catch((e: unknown) => e as Error & { code?: string });
+      .then(
+        () => new Error('booted'),
+        (e: unknown) => e,
+      )) as Error & { code?: string };
     expect(error).toMatchObject({ name: 'CiValidationError', code: 'CI_VALIDATION' });
     expect(error.message.split('\n')).toEqual([
       'Invalid CiModule options:',
