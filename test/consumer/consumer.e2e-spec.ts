@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { EMULATOR_EXPORTS, emulatorBanner } from '../support/ci-emulator-output';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -133,22 +134,8 @@ describe('the packed package in a fresh ESM app (vitest) and a CommonJS app (jes
     emulator = spawn(join(work, 'node_modules', '.bin', 'ci-emulator'), ['--port', '0', '--quiet'], {
       cwd: work,
     });
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      emulator!.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('Stop with Ctrl+C.')) resolve();
-      });
-      emulator!.once('exit', (code) => reject(new Error(`ci-emulator exited with ${code}: ${out}`)));
-    });
-    for (const [, name, value] of out.matchAll(/^ {2}export (COS_[A-Z_]+)=(\S+)$/gm)) env[name!] = value!;
-    expect(Object.keys(env).sort()).toEqual([
-      'COS_BUCKET',
-      'COS_ENDPOINT',
-      'COS_REGION',
-      'COS_SECRET_ID',
-      'COS_SECRET_KEY',
-    ]);
+    Object.assign(env, (await emulatorBanner(emulator)).exports);
+    expect(Object.keys(env).sort()).toEqual(EMULATOR_EXPORTS);
   }, 30_000);
 
   it('the ESM app (nodenext) passes its own e2e tests under vitest', async () => {
