@@ -18,9 +18,11 @@ import {
 import { CiValidationError } from '../core/errors';
 import { CI_DECODABLE_FORMATS } from '../core/media';
 import { buildPicOperations } from '../core/pic-operations';
+import { SHORT_REGION_CODES } from '../protocol/files-v2/region';
 import { CI_DEFAULT_FILE_SIZE } from './ci.constants';
 import type { CiModuleOptions } from './interfaces/ci-module-options.interface';
 
+const REGION = new RegExp(`^([a-z]+(-[a-z0-9]+)+|${Object.keys(SHORT_REGION_CODES).join('|')})$`);
 const KNOWN_FORMATS = ['jpeg', 'png', 'gif', 'webp', 'bmp', 'heif', 'avif', 'tiff'];
 
 class CredentialsSchema {
@@ -64,7 +66,7 @@ class CiModuleOptionsSchema {
   bucket!: string;
 
   @IsString({ message: 'region is required (e.g. ap-guangzhou)' })
-  @Matches(/^[a-z]+(-[a-z0-9]+)+$/, { message: 'region must look like ap-guangzhou' })
+  @Matches(REGION, { message: 'region must look like ap-guangzhou or be a short code such as gz' })
   region!: string;
 
   @IsOptional()
@@ -108,6 +110,16 @@ class CiModuleOptionsSchema {
   @IsOptional()
   @IsIn(['!', '-', '_', '/'], { message: 'styleSeparator must be one of ! - _ /' })
   styleSeparator?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^/\s]+\/?$/, {
+    message: 'filesV2Endpoint must be an origin such as https://cd.image.myqcloud.com',
+  })
+  filesV2Endpoint?: string;
+
+  @IsOptional()
+  @IsBoolean({ message: 'insertOnly must be true or false' })
+  insertOnly?: boolean;
 }
 
 /** Module options after validation, with every default filled in. */

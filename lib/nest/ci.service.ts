@@ -22,6 +22,8 @@ import { sniffSource } from './storage/sniffed-source';
 export interface CiProcessOptions extends CiUploadProcessing {
   /** Allow a rule whose output key is the source key (CI then replaces the original). Default false. */
   overwrite?: boolean;
+  /** files-v2: refuse outputs that would replace a file (`insertOnly=1`). Default: the module's `insertOnly`. */
+  insertOnly?: boolean;
 }
 
 /** Options of {@link CiService.upload}. */
@@ -82,7 +84,10 @@ export class CiService {
     const picOperations = compiled.build({ key, field: '', index: 0 }).picOperations ?? '{"is_pic_info":1}';
     return this.tracker.track(
       (shutdown) =>
-        this.client.processObject(key, picOperations, { signal: anySignal(shutdown, call.signal) }),
+        this.client.processObject(key, picOperations, {
+          signal: anySignal(shutdown, call.signal),
+          insertOnly: options.insertOnly,
+        }),
       { method: 'POST', path: '/' + key },
     );
   }

@@ -89,7 +89,8 @@ export function toCiHttpException(err: unknown): HttpException | unknown {
     if (err.statusCode < 500 && IMAGE_REFUSED_CODES.has(err.ciCode)) {
       return exception(422, `CI could not process the image: ${err.ciMessage || err.ciCode}`, err, extra);
     }
-    if (err.statusCode === 404 && err.ciCode === 'NoSuchKey')
+    // A missing key: cos-v5 `NoSuchKey`, files-v2 `-4004` (file not found).
+    if (err.statusCode === 404 && (err.ciCode === 'NoSuchKey' || err.ciCode === '-4004'))
       return exception(404, 'No such object', err, extra);
     // Everything else (signature, access, missing bucket, 5xx) is our side's or CI's problem, not the client's:
     // details stay in the server log.
