@@ -7,7 +7,8 @@ import {
   storeOnlyPicProcessor,
 } from '../../emulator';
 import { CiClient } from '../../lib/client';
-import { imageMogr2, imageView2, pipe, watermarkText } from '../../lib/core/rules';
+import { buildPicOperations } from '../../lib/core/pic-operations';
+import { ciProcess, imageMogr2, imageSlim, imageView2, pipe, watermarkText } from '../../lib/core/rules';
 import { BUCKET, REGION } from './support/emulator-test-kit';
 
 /** A 400x300 JPEG whose EXIF says orientation 6 and names its camera. */
@@ -227,6 +228,46 @@ describe('download-time processing through processing URLs (emulator, real pixel
     await expect(client.getObjectUrl('a.jpg', { process: { style: 'bad name' } })).rejects.toMatchObject({
       reason: 'RULE_MALFORMED',
     });
+  });
+});
+
+describe('stand-ins and new operations through Pic-Operations', () => {
+  it('a ci-process rule is accepted and stored with its pixels unchanged (documented stand-in); imageSlim never grows', async () => {
+    const emulator = await startCiEmulator();
+    const client = new CiClient({
+      bucket: BUCKET,
+      region: REGION,
+      credentials: EMULATOR_DEV_CREDENTIALS,
+      endpoint: emulator.url,
+    });
+    try {
+      const png = await sharp({ create: { width: 30, height: 20, channels: 3, background: '#204080' } })
+        .png({ compressionLevel: 0 })
+        .toBuffer();
+      const result = await client.putObject('ai/a.png', png, {
+        picOperations: buildPicOperations({
+          isPicInfo: true,
+          rules: [
+            { fileid: 'matte.png', rule: ciProcess('AIPicMatting', { 'center-layout': 1 }) },
+            { fileid: 'slim.png', rule: imageSlim() },
+          ],
+        }),
+      });
+      expect(result.imageInfo.processResults.map((r) => [r.key, r.width, r.height])).toEqual([
+        ['ai/matte.png', 30, 20],
+        ['ai/slim.png', 30, 20],
+      ]);
+      const matte = await sharp((await emulator.getObject(BUCKET, 'ai/matte.png'))!)
+        .raw()
+        .toBuffer();
+      expect(matte.equals(await sharp(png).raw().toBuffer())).toBe(true);
+      const slim = (await emulator.getObject(BUCKET, 'ai/slim.png'))!;
+      expect(slim.length).toBeLessThan(png.length);
+      expect((await sharp(slim).raw().toBuffer()).equals(await sharp(png).raw().toBuffer())).toBe(true);
+    } finally {
+      await client.close();
+      await emulator.close();
+    }
   });
 });
 
