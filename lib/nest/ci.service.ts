@@ -8,14 +8,18 @@ import type { CiObjectHead, CiObjectResult } from '../client';
 import { CiValidationError } from '../core/errors';
 import { resolveFileId } from '../core/pic-operations';
 import { expandFileId, keyParts } from '../core/templates';
-import { CI_CLIENT, CI_RESOLVED_OPTIONS } from './ci.constants';
-import type { ResolvedCiModuleOptions } from './ci-module-options.validation';
-import { CiUploadTracker } from './ci-upload.tracker';
-import type { CiUploadProcessing } from './interfaces/ci-upload-options.interface';
-import type { CiUploadResult } from './interfaces/ci-upload-result.interface';
-import { compileProcessing } from './processing/ci-processing.compiler';
-import { checkObjectKey, defaultObjectKey } from './storage/object-key';
-import { sniffSource } from './storage/sniffed-source';
+import {
+  checkObjectKey,
+  compileProcessing,
+  isUnknownOutcome,
+  type CiUploader,
+  type CiUploadProcessing,
+  type CiUploadResult,
+  CiUploadTracker,
+  type CiKeyStrategy,
+  type ResolvedCiModuleOptions,
+} from '../upload';
+import { CI_CLIENT, CI_RESOLVED_OPTIONS, CI_UPLOADER } from './ci.constants';
 
 /** Options of {@link CiService.process}. */
 export interface CiProcessOptions extends CiUploadProcessing {
@@ -29,6 +33,8 @@ export interface CiServiceUploadOptions extends CiUploadProcessing {
   key?: string;
   /** File name to report as `originalName`. Default: the path's base name, or `''`. */
   originalName?: string;
+  /** Handed to the module's key strategy as its `req` (when no `key` is given). Default `{}`. */
+  request?: object;
 }
 
 /** Per-call options. */
@@ -48,6 +54,7 @@ export class CiService {
     @Inject(CI_CLIENT) readonly client: CiClient,
     @Inject(CI_RESOLVED_OPTIONS) private readonly options: ResolvedCiModuleOptions,
     private readonly tracker: CiUploadTracker,
+    @Inject(CI_UPLOADER) private readonly uploader: CiUploader,
   ) {}
 
   private compile(processing: CiUploadProcessing, where: string) {
@@ -78,12 +85,23 @@ export class CiService {
         }
       });
     }
-    const picOperations = compiled.build({ key, field: '', index: 0 }).picOperations ?? '{"is_pic_info":1}';
-    return this.tracker.track(
-      (shutdown) =>
-        this.client.processObject(key, picOperations, { signal: anySignal(shutdown, call.signal) }),
-      { method: 'POST', path: '/' + key },
-    );
+    const built = compiled.build({ key, field: '', index: 0 });
+    const picOperations = built.picOperations ?? '{"is_pic_info":1}';
+    try {
+      return await this.tracker.track(
+        (shutdown) =>
+          this.client.processObject(key, picOperations, { signal: anySignal(shutdown, call.signal) }),
+        { method: 'POST', path: '/' + key },
+      );
+    } catch (err) {
+      // CI may have written (or still be writing) the outputs: remove them now and once CI can have finished.
+      // The source is the caller's and stays.
+      const outputs = built.outputKeys.filter((k) => k !== key);
+      if (isUnknownOutcome(err) && outputs.length) {
+        await this.uploader.cleaner.resolve({ keys: outputs }, (err as Error).message);
+      }
+      throw err;
+    }
   }
 
   /**
@@ -95,7 +113,7 @@ export class CiService {
     options: CiServiceUploadOptions = {},
     call: CiCallSignal = {},
   ): Promise<CiUploadResult> {
-    const compiled = this.compile(options, 'upload');
+    const processing = this.compile(options, 'upload');
     const originalName = options.originalName ?? (typeof body === 'string' ? basename(body) : '');
     // A known size lets files-v2 use slice uploads for large files (cos-v5 does not need it).
     const size = Buffer.isBuffer(body)
@@ -110,26 +128,19 @@ export class CiService {
           ? Readable.from([body])
           : body;
     try {
-      const sniffed = await sniffSource(stream[Symbol.asyncIterator](), this.options.allowedFormats);
-      const key = checkObjectKey(options.key ?? defaultObjectKey(this.options.keyPrefix, sniffed.type));
-      const { picOperations } = compiled.build({ key, field: '', index: 0 });
-      const result = await this.tracker.track(
-        (shutdown) =>
-          this.client.upload(key, sniffed.body, {
-            picOperations,
-            contentType: sniffed.type.mimetype,
-            size,
-            signal: anySignal(shutdown, call.signal),
-          }),
-        { method: 'PUT', path: '/' + key },
-      );
-      return {
-        ...result,
-        fieldname: '',
-        size: result.size ?? 0,
-        mimetype: sniffed.type.mimetype,
+      return await this.uploader.upload({
+        source: stream,
+        field: '',
+        index: 0,
         originalName,
-      };
+        request: options.request ?? {},
+        processing,
+        allowedFormats: this.options.allowedFormats,
+        keyStrategy: this.options.keyStrategy as CiKeyStrategy<object> | undefined,
+        key: options.key === undefined ? undefined : checkObjectKey(options.key),
+        size,
+        signal: call.signal,
+      });
     } finally {
       stream.destroy();
     }

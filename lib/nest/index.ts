@@ -9,6 +9,7 @@ export {
   CI_CLIENT,
   CI_OPTIONS_OVERRIDE,
   CI_RESOLVED_OPTIONS,
+  CI_UPLOADER,
   CI_UPLOAD_METADATA,
   CI_DEFAULT_FILE_SIZE,
 } from './ci.constants';
@@ -19,11 +20,17 @@ export {
   type CiServiceUploadOptions,
   type CiCallSignal,
 } from './ci.service';
-export { CiUploadTracker } from './ci-upload.tracker';
-export { resolveCiModuleOptions, type ResolvedCiModuleOptions } from './ci-module-options.validation';
+export {
+  CiUploadTracker,
+  CiUploader,
+  resolveCiModuleOptions,
+  type ResolvedCiModuleOptions,
+  type CiErrorResponseBody,
+} from '../upload';
 export { CiUpload } from './decorators/ci-upload.decorator';
 export { CiResult, CiResults } from './decorators/ci-result.decorator';
 export { CiUploadInterceptor, type CiUploadSpec } from './interceptors/ci-upload.interceptor';
-export { toCiHttpException, type CiErrorResponseBody } from './errors/ci-exception.mapper';
+export { CiPlatformBinding, type CiPlatform } from './platform/ci-platform.binding';
+export { toCiHttpException } from './errors/ci-exception.mapper';
 export { CiExceptionFilter } from './errors/ci-exception.filter';
 export * from './openapi';

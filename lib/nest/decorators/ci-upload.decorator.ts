@@ -1,7 +1,7 @@
 import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { CI_UPLOAD_METADATA } from '../ci.constants';
 import { CiUploadInterceptor, type CiUploadSpec } from '../interceptors/ci-upload.interceptor';
-import type { CiUploadFieldsOptions, CiUploadOptions } from '../interfaces/ci-upload-options.interface';
+import type { CiUploadFieldsOptions, CiUploadOptions } from '../../upload';
 import { ciUploadOpenApi } from '../openapi/ci-upload.openapi';
 
 /**

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { CiValidationError } from '../../core/errors';
-import { buildPicOperations, resolveFileId } from '../../core/pic-operations';
-import type { CiRuleInput } from '../../core/rules';
-import { checkFileIdTemplate, expandFileId, keyParts } from '../../core/templates';
-import type { CiUploadProcessing } from '../interfaces/ci-upload-options.interface';
+import { CiValidationError } from '../core/errors';
+import { buildPicOperations, resolveFileId } from '../core/pic-operations';
+import type { CiRuleInput } from '../core/rules';
+import { checkFileIdTemplate, expandFileId, keyParts } from '../core/templates';
+import type { CiUploadProcessing } from './upload.options';
 
 /** Processing of one route or field, checked once and ready to build a `Pic-Operations` per file. */
 export interface CompiledProcessing {

@@ -1,5 +1,5 @@
 import { CiValidationError } from '../core/errors';
-import { resolveCiModuleOptions } from './ci-module-options.validation';
+import { resolveCiModuleOptions } from './upload-options.validation';
 
 const valid = {
   bucket: 'photos-1250000000',

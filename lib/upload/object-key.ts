@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { CiValidationError } from '../../core/errors';
-import { validateFileId } from '../../core/pic-operations';
-import type { CiKeyContext } from '../interfaces/ci-module-options.interface';
+import { CiValidationError } from '../core/errors';
+import { validateFileId } from '../core/pic-operations';
+import type { CiKeyContext } from './upload.options';
 
 /** The default key: `<prefix>/<yyyy>/<mm>/<uuid>.<ext of the sniffed type>`; the client's name never enters it. */
 export function defaultObjectKey(prefix: string, file: Pick<CiKeyContext, 'ext'>, now = new Date()): string {

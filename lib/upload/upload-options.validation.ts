@@ -18,8 +18,13 @@ import {
 import { CiValidationError } from '../core/errors';
 import { CI_DECODABLE_FORMATS } from '../core/media';
 import { buildPicOperations } from '../core/pic-operations';
-import { CI_DEFAULT_FILE_SIZE } from './ci.constants';
-import type { CiModuleOptions } from './interfaces/ci-module-options.interface';
+import type { CiUploaderOptions } from './upload.options';
+
+/** Default largest file: CI's documented limit for processing on upload (20 MB). */
+export const CI_DEFAULT_FILE_SIZE = 20 * 1024 * 1024;
+
+/** Default of `shutdownTimeoutMs`. */
+export const CI_DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
 
 const KNOWN_FORMATS = ['jpeg', 'png', 'gif', 'webp', 'bmp', 'heif', 'avif', 'tiff'];
 
@@ -98,11 +103,32 @@ class CiModuleOptionsSchema {
   @IsOptional()
   @IsBoolean()
   isPicInfo?: boolean;
+
+  @IsOptional()
+  @IsInt({ message: 'shutdownTimeoutMs must be an integer number of ms' })
+  @Min(0, { message: 'shutdownTimeoutMs must be >= 0' })
+  shutdownTimeoutMs?: number;
+
+  @IsOptional()
+  @IsInt({ message: 'unknownOutcomeRecheckMs must be an integer number of ms' })
+  @Min(0, { message: 'unknownOutcomeRecheckMs must be >= 0' })
+  unknownOutcomeRecheckMs?: number;
 }
 
 /** Module options after validation, with every default filled in. */
-export type ResolvedCiModuleOptions = CiModuleOptions &
-  Required<Pick<CiModuleOptions, 'allowedFormats' | 'keyPrefix' | 'isPicInfo' | 'styles' | 'strictRules'>> & {
+export type ResolvedCiModuleOptions<T extends CiUploaderOptions = CiUploaderOptions> = T &
+  Required<
+    Pick<
+      CiUploaderOptions,
+      | 'allowedFormats'
+      | 'keyPrefix'
+      | 'isPicInfo'
+      | 'styles'
+      | 'strictRules'
+      | 'shutdownTimeoutMs'
+      | 'unknownOutcomeRecheckMs'
+    >
+  > & {
     limits: { fileSize: number; files: number; fields: number };
   };
 
@@ -119,7 +145,7 @@ function describeErrors(errors: ValidationError[], prefix = ''): string[] {
  * Validates module options once, at start-up, and fills in defaults. Throws one `CiValidationError` whose
  * message names every bad field; secrets never appear in it.
  */
-export function resolveCiModuleOptions(options: CiModuleOptions): ResolvedCiModuleOptions {
+export function resolveCiModuleOptions<T extends CiUploaderOptions>(options: T): ResolvedCiModuleOptions<T> {
   const schema = plainToInstance(CiModuleOptionsSchema, { ...options }, { enableImplicitConversion: false });
   // One message per field (the first failing rule), each once: a missing value fails several rules at once.
   const problems = [
@@ -150,6 +176,8 @@ export function resolveCiModuleOptions(options: CiModuleOptions): ResolvedCiModu
     isPicInfo: options.isPicInfo ?? true,
     styles,
     strictRules: options.strictRules ?? false,
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? CI_DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    unknownOutcomeRecheckMs: options.unknownOutcomeRecheckMs ?? 10_000,
     limits: {
       fileSize: options.limits?.fileSize ?? CI_DEFAULT_FILE_SIZE,
       files: options.limits?.files ?? 10,

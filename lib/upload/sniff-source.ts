@@ -1,9 +1,11 @@
-import { CiMediaError } from '../../core/errors';
-import { SNIFF_BYTES, sniffImageType, type CiImageFormat, type SniffedImageType } from '../../core/media';
+import { CiMediaError } from '../core/errors';
+import { SNIFF_BYTES, sniffImageType, type CiImageFormat, type SniffedImageType } from '../core/media';
 
 /** A source whose type is known from its first bytes, ready to be read from the start. */
 export interface SniffedSource {
   type: SniffedImageType;
+  /** The first bytes read (at least {@link SNIFF_BYTES}, or the whole file when shorter). */
+  head: Buffer;
   /** Every byte of the source, the sniffed head included. */
   body: AsyncIterable<Buffer>;
 }
@@ -38,7 +40,8 @@ export async function sniffSource(
   }
   const where = field ? ` - ${field}` : '';
   if (size === 0) throw new CiMediaError('EMPTY_FILE', `The file is empty${where}`, { field });
-  const type = await sniffImageType(head.length === 1 ? head[0]! : Buffer.concat(head));
+  const headBytes = head.length === 1 ? head[0]! : Buffer.concat(head);
+  const type = await sniffImageType(headBytes);
   if (!type) {
     throw new CiMediaError('NOT_AN_IMAGE', `The file is not an image (checked from its bytes)${where}`, {
       field,
@@ -51,5 +54,5 @@ export async function sniffSource(
       { field },
     );
   }
-  return { type, body: prepend(head, source) };
+  return { type, head: headBytes, body: prepend([headBytes], source) };
 }

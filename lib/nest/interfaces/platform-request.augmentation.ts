@@ -1,4 +1,4 @@
-import type { CiUploadResult, CiUploadResults } from './ci-upload-result.interface';
+import type { CiUploadResult, CiUploadResults } from '../../upload';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
