@@ -78,7 +78,7 @@ describe('npx ci-emulator: what it prints is enough to point an app at it', () =
     expect(res.status).toBe(201);
     expect(res.body.bucket).toBe('examplebucket-1250000000');
     expect(res.body.imageInfo.processResults).toEqual([
-      expect.objectContaining({ format: 'webp', width: 200, height: 150 }),
+      expect.objectContaining({ format: 'WEBP', width: 200, height: 150 }),
     ]);
   }, 30_000);
 

@@ -35,7 +35,7 @@ export function wholeAppCases(): void {
       expect(res.body.bucket).toBe('examplebucket-1250000000');
       expect(res.body.key).toMatch(/^avatars\/\d{4}\/\d{2}\/[0-9a-f-]{36}\.jpg$/);
       expect(res.body.imageInfo.processResults).toEqual([
-        expect.objectContaining({ format: 'webp', width: 200, height: 150 }),
+        expect.objectContaining({ format: 'WEBP', width: 200, height: 150 }),
       ]);
       // Locations name the emulator (path-style on its loopback host), not Tencent's host.
       const host = new URL(emulator.url).host;
