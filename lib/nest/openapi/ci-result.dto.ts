@@ -4,35 +4,51 @@ import type { CiImageInfo, CiOriginalInfo, CiProcessResult, CiUploadResult } fro
 // `_OPENAPI_METADATA_FACTORY`), so these classes need no @nestjs/swagger at run time: it stays an optional peer.
 // Each `type` is written as `{ type: () => X }` so the function is named `type`: that is how @nestjs/swagger
 // tells a lazy type from a class.
-type Property = { required: boolean; type: () => unknown; description: string };
+type Property = {
+  required: boolean;
+  type: () => unknown;
+  description: string;
+  additionalProperties?: boolean;
+};
 type Lazy = { type: () => unknown };
 const req = (lazy: Lazy, description: string): Property => ({ required: true, ...lazy, description });
 const opt = (lazy: Lazy, description: string): Property => ({ required: false, ...lazy, description });
+/** `raw`: every field CI sent that the model does not name, as received. */
+const raw = (): Property => ({
+  required: true,
+  type: Object as () => unknown,
+  additionalProperties: true,
+  description: 'Every other field CI sent, as received',
+});
 
 /** OpenAPI model of {@link CiOriginalInfo}, for `@ApiOkResponse({ type })`. */
 export class CiOriginalInfoDto implements CiOriginalInfo {
-  format!: string;
-  width!: number;
-  height!: number;
-  ave!: string;
-  orientation!: number;
-  quality!: number;
+  format?: string;
+  width?: number;
+  height?: number;
+  ave?: string;
+  orientation?: number;
+  quality?: number;
+  frameCount?: number;
   key?: string;
   location?: string;
   etag?: string;
+  raw!: Record<string, unknown>;
 
   /** Read by @nestjs/swagger. */
   static _OPENAPI_METADATA_FACTORY(): Record<string, Property> {
     return {
-      format: req({ type: () => String }, 'Image format as CI names it (JPEG, PNG, ...)'),
-      width: req({ type: () => Number }, 'Width in pixels'),
-      height: req({ type: () => Number }, 'Height in pixels'),
-      ave: req({ type: () => String }, 'Average colour, 0xRRGGBB'),
-      orientation: req({ type: () => Number }, 'EXIF orientation'),
-      quality: req({ type: () => Number }, 'Quality'),
+      format: opt({ type: () => String }, 'Image format, upper case (JPEG, PNG, WEBP, GIF)'),
+      width: opt({ type: () => Number }, 'Width in pixels'),
+      height: opt({ type: () => Number }, 'Height in pixels'),
+      ave: opt({ type: () => String }, 'Average colour, 0xRRGGBB'),
+      orientation: opt({ type: () => Number }, 'EXIF orientation'),
+      quality: opt({ type: () => Number }, 'Quality'),
+      frameCount: opt({ type: () => Number }, 'Frames of an animated image'),
       key: opt({ type: () => String }, 'Object key of the source (cos-v5)'),
       location: opt({ type: () => String }, 'Location of the source, without scheme (cos-v5)'),
       etag: opt({ type: () => String }, 'ETag of the source (cos-v5)'),
+      raw: raw(),
     };
   }
 }
@@ -40,33 +56,45 @@ export class CiOriginalInfoDto implements CiOriginalInfo {
 /** OpenAPI model of {@link CiProcessResult}, for `@ApiOkResponse({ type })`. */
 export class CiProcessResultDto implements CiProcessResult {
   key!: string;
-  format!: string;
-  width!: number;
-  height!: number;
-  size!: number;
-  quality!: number;
+  bucket?: string;
+  format?: string;
+  width?: number;
+  height?: number;
+  size?: number;
+  quality?: number;
+  frameCount?: number;
+  md5?: string;
+  watermarkStatus?: number;
   etag?: string;
   location?: string;
   accessUrl?: string;
   sourceUrl?: string;
   resourcePath?: string;
   url?: string;
+  vid?: string;
+  raw!: Record<string, unknown>;
 
   /** Read by @nestjs/swagger. */
   static _OPENAPI_METADATA_FACTORY(): Record<string, Property> {
     return {
       key: req({ type: () => String }, 'Object key of the output (the resolved fileid)'),
-      format: req({ type: () => String }, 'Output format'),
-      width: req({ type: () => Number }, 'Width in pixels'),
-      height: req({ type: () => Number }, 'Height in pixels'),
-      size: req({ type: () => Number }, 'Size in bytes'),
-      quality: req({ type: () => Number }, 'Quality'),
+      bucket: opt({ type: () => String }, 'Bucket the output was written to'),
+      format: opt({ type: () => String }, 'Output format, upper case'),
+      width: opt({ type: () => Number }, 'Width in pixels'),
+      height: opt({ type: () => Number }, 'Height in pixels'),
+      size: opt({ type: () => Number }, 'Size in bytes'),
+      quality: opt({ type: () => Number }, 'Quality'),
+      frameCount: opt({ type: () => Number }, 'Frames of an animated output'),
+      md5: opt({ type: () => String }, 'MD5 of the output'),
+      watermarkStatus: opt({ type: () => Number }, 'Blind-watermark extraction result'),
       etag: opt({ type: () => String }, 'ETag (cos-v5)'),
       location: opt({ type: () => String }, 'Location without scheme (cos-v5)'),
       accessUrl: opt({ type: () => String }, 'CDN link (files-v2)'),
       sourceUrl: opt({ type: () => String }, 'Direct COS link (files-v2)'),
       resourcePath: opt({ type: () => String }, '/<appid>/<bucket>/<key> (files-v2)'),
       url: opt({ type: () => String }, 'API URL of the file (files-v2)'),
+      vid: opt({ type: () => String }, 'vid (files-v2)'),
+      raw: raw(),
     };
   }
 }
