@@ -35,8 +35,8 @@ export class CiOriginalInfoDto implements CiOriginalInfo {
   etag?: string;
   raw!: Record<string, unknown>;
 
-  /** Read by @nestjs/swagger. */
-  static _OPENAPI_METADATA_FACTORY(): Record<string, Property> {
+  /** Read by @nestjs/swagger; one entry per field of the interface (the compiler checks both ways). */
+  static _OPENAPI_METADATA_FACTORY(): Record<keyof CiOriginalInfo, Property> {
     return {
       format: opt({ type: () => String }, 'Image format, upper case (JPEG, PNG, WEBP, GIF)'),
       width: opt({ type: () => Number }, 'Width in pixels'),
@@ -74,8 +74,8 @@ export class CiProcessResultDto implements CiProcessResult {
   vid?: string;
   raw!: Record<string, unknown>;
 
-  /** Read by @nestjs/swagger. */
-  static _OPENAPI_METADATA_FACTORY(): Record<string, Property> {
+  /** Read by @nestjs/swagger; one entry per field of the interface (the compiler checks both ways). */
+  static _OPENAPI_METADATA_FACTORY(): Record<keyof CiProcessResult, Property> {
     return {
       key: req({ type: () => String }, 'Object key of the output (the resolved fileid)'),
       bucket: opt({ type: () => String }, 'Bucket the output was written to'),
@@ -104,8 +104,8 @@ export class CiImageInfoDto implements CiImageInfo {
   originalInfo?: CiOriginalInfoDto;
   processResults!: CiProcessResultDto[];
 
-  /** Read by @nestjs/swagger. */
-  static _OPENAPI_METADATA_FACTORY(): Record<string, Property> {
+  /** Read by @nestjs/swagger; one entry per field of the interface (the compiler checks both ways). */
+  static _OPENAPI_METADATA_FACTORY(): Record<keyof CiImageInfo, Property> {
     return {
       originalInfo: opt({ type: () => CiOriginalInfoDto }, 'Present when is_pic_info was 1'),
       processResults: req({ type: () => [CiProcessResultDto] }, 'One entry per rule, in rule order'),
@@ -131,8 +131,8 @@ export class CiUploadResultDto implements CiUploadResult {
   url?: string;
   imageInfo!: CiImageInfoDto;
 
-  /** Read by @nestjs/swagger. */
-  static _OPENAPI_METADATA_FACTORY(): Record<string, Property> {
+  /** Read by @nestjs/swagger; one entry per field of the interface (the compiler checks both ways). */
+  static _OPENAPI_METADATA_FACTORY(): Record<keyof CiUploadResult, Property> {
     return {
       fieldname: req({ type: () => String }, 'Form field the file came in'),
       key: req({ type: () => String }, 'Object key of the stored original'),
