@@ -17,6 +17,7 @@ import {
   storedHeadersOf,
   unquote,
 } from './handler.utils';
+import { checkForbidOverwrite } from './forbid-overwrite';
 
 /** Largest part number COS accepts. */
 export const MAX_PART_NUMBER = 10000;
@@ -128,6 +129,7 @@ async function completeMultipartUpload(context: HandlerContext): Promise<void> {
   const { exchange, env, bucket, key } = context;
   const { req } = exchange;
   const upload = findUpload(context);
+  checkForbidOverwrite(context);
   const picOperations = header(req, 'pic-operations');
   if (picOperations !== undefined && declaredLength(req) === undefined) {
     throw cosErrors.missingContentLength(

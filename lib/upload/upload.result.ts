@@ -15,8 +15,5 @@ export interface CiUploadResult extends CiObjectResult {
 /** `req.ciResults`: files by field name, each an array in arrival order. */
 export type CiUploadResults = Record<string, CiUploadResult[]>;
 
-/**
- * The upload result as `@UploadedFile()` sees it: `buffer` holds the first bytes only (non-enumerable). Kept
- * here, not beside the multer engine, so that the root types need no `@types/multer`.
- */
+/** The upload result as `@UploadedFile()` sees it: `buffer` holds the first bytes only (non-enumerable). */
 export type CiUploadedFile = CiUploadResult & { readonly buffer?: Buffer };

@@ -155,7 +155,7 @@ describe('Swagger: @CiUpload routes in the generated OpenAPI document', () => {
     expect(schemas.CiProcessResultDto!.properties.raw).toEqual({
       type: 'object',
       additionalProperties: true,
-      description: 'Every other field CI sent, as received',
+      description: 'Every other field CI sent for this output',
     });
     expect(schemas.CiProcessResultDto!.required).toEqual(['key', 'raw']);
   });

@@ -1,4 +1,4 @@
-import type { CiImageInfo, CiOriginalInfo, CiProcessResult, CiUploadResult } from '../../index';
+import type { CiImageInfo, CiOriginalInfo, CiProcessResult, CiRawFields, CiUploadResult } from '../../index';
 
 // The schemas are given the way the @nestjs/swagger CLI plugin writes them (a static
 // `_OPENAPI_METADATA_FACTORY`), so these classes need no @nestjs/swagger at run time: it stays an optional peer.
@@ -13,12 +13,10 @@ type Property = {
 type Lazy = { type: () => unknown };
 const req = (lazy: Lazy, description: string): Property => ({ required: true, ...lazy, description });
 const opt = (lazy: Lazy, description: string): Property => ({ required: false, ...lazy, description });
-/** `raw`: every field CI sent that the model does not name, as received. */
-const raw = (): Property => ({
-  required: true,
-  type: Object as () => unknown,
+/** `raw`: an object of whatever CI sent besides the named fields. */
+const raw = (description: string): Property => ({
+  ...req({ type: () => Object }, description),
   additionalProperties: true,
-  description: 'Every other field CI sent, as received',
 });
 
 /** OpenAPI model of {@link CiOriginalInfo}, for `@ApiOkResponse({ type })`. */
@@ -33,7 +31,7 @@ export class CiOriginalInfoDto implements CiOriginalInfo {
   key?: string;
   location?: string;
   etag?: string;
-  raw!: Record<string, unknown>;
+  raw!: CiRawFields;
 
   /** Read by @nestjs/swagger; one entry per field of the interface (the compiler checks both ways). */
   static _OPENAPI_METADATA_FACTORY(): Record<keyof CiOriginalInfo, Property> {
@@ -42,13 +40,13 @@ export class CiOriginalInfoDto implements CiOriginalInfo {
       width: opt({ type: () => Number }, 'Width in pixels'),
       height: opt({ type: () => Number }, 'Height in pixels'),
       ave: opt({ type: () => String }, 'Average colour, 0xRRGGBB'),
-      orientation: opt({ type: () => Number }, 'EXIF orientation'),
+      orientation: opt({ type: () => Number }, 'EXIF orientation as CI sent it'),
       quality: opt({ type: () => Number }, 'Quality'),
       frameCount: opt({ type: () => Number }, 'Frames of an animated image'),
+      raw: raw('Every other field CI sent'),
       key: opt({ type: () => String }, 'Object key of the source (cos-v5)'),
       location: opt({ type: () => String }, 'Location of the source, without scheme (cos-v5)'),
       etag: opt({ type: () => String }, 'ETag of the source (cos-v5)'),
-      raw: raw(),
     };
   }
 }
@@ -72,29 +70,29 @@ export class CiProcessResultDto implements CiProcessResult {
   resourcePath?: string;
   url?: string;
   vid?: string;
-  raw!: Record<string, unknown>;
+  raw!: CiRawFields;
 
   /** Read by @nestjs/swagger; one entry per field of the interface (the compiler checks both ways). */
   static _OPENAPI_METADATA_FACTORY(): Record<keyof CiProcessResult, Property> {
     return {
       key: req({ type: () => String }, 'Object key of the output (the resolved fileid)'),
-      bucket: opt({ type: () => String }, 'Bucket the output was written to'),
+      bucket: opt({ type: () => String }, 'Bucket the output was written to (<name>-<appid>)'),
       format: opt({ type: () => String }, 'Output format, upper case'),
       width: opt({ type: () => Number }, 'Width in pixels'),
       height: opt({ type: () => Number }, 'Height in pixels'),
       size: opt({ type: () => Number }, 'Size in bytes'),
       quality: opt({ type: () => Number }, 'Quality'),
       frameCount: opt({ type: () => Number }, 'Frames of an animated output'),
-      md5: opt({ type: () => String }, 'MD5 of the output'),
-      watermarkStatus: opt({ type: () => Number }, 'Blind-watermark extraction result'),
+      md5: opt({ type: () => String }, 'MD5 of the output, when CI says'),
+      watermarkStatus: opt({ type: () => Number }, 'Blind-watermark extraction result, when CI says'),
+      vid: opt({ type: () => String }, 'vid (files-v2)'),
+      raw: raw('Every other field CI sent for this output'),
       etag: opt({ type: () => String }, 'ETag (cos-v5)'),
       location: opt({ type: () => String }, 'Location without scheme (cos-v5)'),
       accessUrl: opt({ type: () => String }, 'CDN link (files-v2)'),
       sourceUrl: opt({ type: () => String }, 'Direct COS link (files-v2)'),
       resourcePath: opt({ type: () => String }, '/<appid>/<bucket>/<key> (files-v2)'),
       url: opt({ type: () => String }, 'API URL of the file (files-v2)'),
-      vid: opt({ type: () => String }, 'vid (files-v2)'),
-      raw: raw(),
     };
   }
 }

@@ -29,7 +29,7 @@ describe('README Quick start against npx ci-emulator', () => {
     );
     expect(res.body.imageInfo.originalInfo).toMatchObject({ width: 640, height: 480 });
     expect(res.body.imageInfo.processResults).toEqual([
-      expect.objectContaining({ format: 'webp', width: 200, height: 150 }),
+      expect.objectContaining({ format: 'WEBP', width: 200, height: 150 }),
     ]);
   });
 
