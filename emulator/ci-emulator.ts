@@ -324,7 +324,7 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
 
   private handle(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
     if (isAdminPath(req.url) && this.isOwnHost(req.headers.host)) {
-      void serveFaultAdmin(req, res, this.faults);
+      void serveFaultAdmin(req, res, this.faults, (authority) => this.isOwnHost(authority));
       return;
     }
     const exchange = new Exchange(req, res, expectsContinue);
