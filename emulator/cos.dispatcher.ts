@@ -51,10 +51,11 @@ export class CosDispatcher {
       exchange.bucket = target.bucket;
       exchange.key = target.key || undefined;
       const scope: CosScope = !target.bucket ? 'service' : target.key ? 'object' : 'bucket';
-      const match = this.router.match(method, scope, target.query);
-      if (match.error) throw match.error;
-      exchange.operation = match.route.operation;
+      const match = this.router.match(method, scope, target.query, exchange.req.headers);
+      if (match.route) exchange.operation = match.route.operation;
+      // COS checks the bucket first: an unknown sub-resource of a missing bucket is 404 NoSuchBucket, not 501.
       if (target.bucket) this.checkBucket(target);
+      if (match.error) throw match.error;
       verifyCosSignature(
         {
           method,

@@ -61,6 +61,9 @@ export const cosErrors = {
       'PreconditionFailed',
       'At least one of the preconditions you specified did not hold.',
     ),
+  invalidStorageClass: (value: string) =>
+    new CosHttpError(400, 'InvalidStorageClass', `The storage class you specified is not valid: ${value}.`),
+  invalidRequest: (message: string) => new CosHttpError(400, 'InvalidRequest', message),
   methodNotAllowed: (message: string) => new CosHttpError(405, 'MethodNotAllowed', message),
   notImplemented: (message: string) => new CosHttpError(501, 'NotImplemented', message),
   internalError: () =>

@@ -42,6 +42,6 @@ export function classifyRequest(req: Pick<IncomingMessage, 'method' | 'url' | 'h
   const base = { method, bucket: target.bucket, key: target.key };
   if (method === 'OPTIONS') return { ...base, operation: 'OptionsObject' };
   const scope: CosScope = !target.bucket ? 'service' : target.key ? 'object' : 'bucket';
-  const match = router.match(method, scope, target.query);
+  const match = router.match(method, scope, target.query, req.headers);
   return { ...base, operation: match.route?.operation ?? 'Unknown' };
 }

@@ -1,6 +1,8 @@
 /** Operations a fault can be matched on: the COS operations the emulator routes, the preflight, and files-v2. */
 export const CI_FAULT_OPERATIONS = [
   'PutObject',
+  'PutObjectCopy',
+  'UploadPartCopy',
   'GetObject',
   'HeadObject',
   'DeleteObject',
