@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { verifyFilesV2Signature, filesV2FileId } from '../../lib/protocol/files-v2';
+import type { ApiDispatcher } from '../cos.dispatcher';
+import { isDisconnect } from '../http/disconnect';
 import type { Exchange } from '../http/exchange';
 import { isCiProcessingError } from '../processing/processing.error';
 import type { ProcessingLimits } from '../processing/processing-limits';
@@ -16,16 +18,9 @@ import {
   signatureError,
 } from './files-v2.errors';
 import { FilesV2Operations } from './files-v2.operations';
-import { type FilesV2Address, isFilesV2Request, parseFilesV2Path } from './files-v2.path';
+import { type FilesV2Address, parseFilesV2Path } from './files-v2.path';
 import { checkPicOperationsHeader } from './pic-operations-check';
 import { SLICE_SESSION_TTL_MS, SliceSessions } from './slice-sessions';
-
-const DISCONNECT_CODES = new Set([
-  'ERR_STREAM_PREMATURE_CLOSE',
-  'ECONNRESET',
-  'EPIPE',
-  'ERR_STREAM_DESTROYED',
-]);
 
 /** Options of {@link FilesV2Dispatcher}. */
 export interface FilesV2DispatcherOptions {
@@ -61,9 +56,10 @@ export interface FilesV2DispatcherOptions {
  *
  * @example
  * const filesV2 = new FilesV2Dispatcher({ appId, store, credentials, maxObjectSize, emulatorUrl: () => url });
- * if (filesV2.accepts(req)) await filesV2.dispatch(exchange);
+ * filesV2.authenticate(exchange); // throws the error to answer
+ * await filesV2.serve(exchange);
  */
-export class FilesV2Dispatcher {
+export class FilesV2Dispatcher implements ApiDispatcher {
   private readonly operations: FilesV2Operations;
   private readonly secretKeys: ReadonlyMap<string, string>;
   private readonly clock: () => number;
@@ -92,11 +88,6 @@ export class FilesV2Dispatcher {
     });
   }
 
-  /** True for a request of this API: a path under `/files/v2/` on a host that is not a COS virtual host (not a preflight). */
-  accepts(req: IncomingMessage): boolean {
-    return req.method !== 'OPTIONS' && isFilesV2Request(req);
-  }
-
   /** Open slice sessions (for tests and the request log). */
   get openSliceSessions(): number {
     return this.sessions.size;
@@ -107,18 +98,23 @@ export class FilesV2Dispatcher {
     this.sessions.clear();
   }
 
-  /** Serves one request; never rejects. Every answer is the JSON envelope. */
-  async dispatch(exchange: Exchange): Promise<void> {
-    exchange.operation = 'FilesV2';
+  /**
+   * The auth stage: the method (POST), the path, the signature (HMAC, expiry, APPID and bucket of the path, `f`
+   * when set) and the bucket; throws the files-v2 error to answer.
+   */
+  authenticate(exchange: Exchange): void {
+    if ((exchange.req.method ?? 'GET').toUpperCase() !== 'POST') {
+      throw new FilesV2Error(405, FILES_V2_CODES.methodNotAllowed, 'files-v2 requests are POST');
+    }
+    const address = parseFilesV2Path(exchange.req);
+    this.checkSignature(exchange.req, address);
+    if (!this.options.store.hasBucket(address.bucket)) throw filesV2Errors.noSuchBucket(address.bucket);
+  }
+
+  /** Serves an authenticated request: checks `Pic-Operations`, reads the form, runs its `op`; never rejects. */
+  async serve(exchange: Exchange): Promise<void> {
     try {
-      if ((exchange.req.method ?? 'GET').toUpperCase() !== 'POST') {
-        throw new FilesV2Error(405, FILES_V2_CODES.methodNotAllowed, 'files-v2 requests are POST');
-      }
       const address = parseFilesV2Path(exchange.req);
-      exchange.bucket = address.bucket;
-      exchange.key = address.key;
-      this.checkSignature(exchange.req, address);
-      if (!this.options.store.hasBucket(address.bucket)) throw filesV2Errors.noSuchBucket(address.bucket);
       const header = exchange.req.headers['pic-operations'];
       const picOperations = Array.isArray(header) ? header.join(', ') : header;
       if (picOperations !== undefined) {
@@ -148,13 +144,13 @@ export class FilesV2Dispatcher {
     if (!verdict.ok) throw signatureError(verdict.reason);
   }
 
-  private fail(exchange: Exchange, error: unknown): void {
+  /** Answers an error in the JSON envelope; an unexpected one is reported and answered -5000. */
+  fail(exchange: Exchange, error: unknown): void {
     let answer: FilesV2Error;
     if (isFilesV2Error(error)) answer = error;
     else if (isCiProcessingError(error)) answer = processingError(error);
     else {
-      const disconnect = DISCONNECT_CODES.has((error as NodeJS.ErrnoException | undefined)?.code ?? '');
-      if (exchange.canRespond || !disconnect) this.options.reportUnexpected?.(error, exchange);
+      if (exchange.canRespond || !isDisconnect(error)) this.options.reportUnexpected?.(error, exchange);
       answer = filesV2Errors.internalError();
     }
     sendFilesV2Error(exchange, answer);

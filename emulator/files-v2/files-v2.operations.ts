@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Exchange } from '../http/exchange';
+import { FILES_V2_OPERATIONS } from '../routing/operations';
 import { processPicOperations, type ProcessPicOperationsResult } from '../processing/process-pic-operations';
 import { CiProcessingError } from '../processing/processing.error';
 import type { ProcessingLimits } from '../processing/processing-limits';
@@ -21,14 +22,7 @@ import type { FilesV2Address } from './files-v2.path';
 import { readFilesV2Form, type ReceivedForm, type ReceivedFormFile, scalarField } from './multipart-form';
 import type { SliceSession, SliceSessions } from './slice-sessions';
 
-/** The `op`s served, and the operation name each has in the request log. */
-export const FILES_V2_OPERATIONS = Object.freeze({
-  upload: 'FilesV2Upload',
-  image_process: 'FilesV2ImageProcess',
-  upload_slice_init: 'FilesV2SliceInit',
-  upload_slice_data: 'FilesV2SliceData',
-  upload_slice_finish: 'FilesV2SliceFinish',
-});
+export { FILES_V2_OPERATIONS };
 
 /** An `op` of {@link FILES_V2_OPERATIONS}. */
 export type FilesV2Op = keyof typeof FILES_V2_OPERATIONS;

@@ -1,5 +1,6 @@
 import { bucketRoutes } from './bucket.handlers';
 import { copyRoutes } from './copy.handlers';
+import { downloadProcessingRoutes } from './download-processing.handlers';
 import type { CosHandlerRoute } from './handler.types';
 import { multipartRoutes } from './multipart.handlers';
 import { objectRoutes } from './object.handlers';
@@ -17,4 +18,5 @@ export const cosRoutes: readonly CosHandlerRoute[] = [
   ...copyRoutes,
   ...multipartRoutes,
   ...bucketRoutes,
+  ...downloadProcessingRoutes,
 ];

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CosHttpError } from '../errors/cos-http.error';
 import { renderErrorEnvelope } from '../errors/error-envelope';
+import type { ClassifiedRequest } from '../routing/classify-request';
 import { corsHeaders } from './cors';
 
 let sequence = 0;
@@ -45,7 +46,14 @@ export class Exchange {
     readonly res: ServerResponse,
     /** True when the client sent `Expect: 100-continue` and waits for `100 Continue` before the body. */
     readonly expectsContinue = false,
+    /** What the front door classified the request as (its operation, bucket and key start the log record). */
+    readonly request?: ClassifiedRequest,
   ) {
+    if (request) {
+      this.operation = request.operation;
+      this.bucket = request.bucket;
+      this.key = request.key || undefined;
+    }
     res.setHeader('x-cos-request-id', this.requestId);
     res.setHeader('Server', 'tencent-cos');
     for (const [name, value] of Object.entries(corsHeaders())) res.setHeader(name, value as string);

@@ -1,7 +1,16 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { cosErrors } from '../errors/cos-errors';
+import type { CosOperation } from './operations';
 import type { CosHttpError } from '../errors/cos-http.error';
 import type { QueryParams } from './query-params';
+
+/**
+ * The sub-resource a download-time processing parameter (`?imageMogr2/thumbnail/100x`, `?imageView2/...`,
+ * `?watermark/1/...`, pipes of them) stands for: one name for every such request.
+ */
+export const PROCESSING_SUBRESOURCE = '<processing>';
+
+const PROCESSING_PARAMETER = /^[A-Za-z][A-Za-z0-9-]*\//;
 
 /** What a request addresses: the service (no bucket), a bucket, or an object. */
 export type CosScope = 'service' | 'bucket' | 'object';
@@ -55,6 +64,7 @@ export const COS_SUBRESOURCES: ReadonlySet<string> = new Set([
   'legal-hold',
   'inventory-config',
   'metaquery',
+  PROCESSING_SUBRESOURCE,
 ]);
 
 /**
@@ -94,7 +104,7 @@ export function isSubresource(name: string, value: string): boolean {
 /** One operation: the method, scope and exact set of sub-resources that select it, and its handler. */
 export interface CosRoute<H> {
   /** COS operation name (`PutObject`, `CompleteMultipartUpload`, ...), recorded in the request log. */
-  operation: string;
+  operation: CosOperation;
   method: string;
   scope: CosScope;
   /** Sub-resource parameters the request must carry, no more and no fewer (`['partNumber', 'uploadId']`). */
@@ -112,7 +122,8 @@ export type CosRouteMatch<H> =
 export function subresourcesOf(query: QueryParams): string[] {
   const names: string[] = [];
   for (const [name, value] of query.entries) {
-    if (isSubresource(name, value) && !names.includes(name)) names.push(name);
+    const selected = value === '' && PROCESSING_PARAMETER.test(name) ? PROCESSING_SUBRESOURCE : name;
+    if (isSubresource(selected, value) && !names.includes(selected)) names.push(selected);
   }
   return names;
 }
