@@ -161,10 +161,8 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
     this.cos = new CosDispatcher(env, reportUnexpected, extensions.clock);
     // The seed's files-v2 API (POST /files/v2/...) over the same store, styles and processing limits.
     this.filesV2 = new FilesV2Dispatcher({
-      styles: styleTable,
-      limits: options.limits,
+      picProcessor,
       appId: options.appId,
-      region: options.region,
       store,
       credentials: options.credentials,
       maxObjectSize: options.maxObjectSize,
