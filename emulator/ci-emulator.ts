@@ -23,7 +23,7 @@ import type { CiEmulatorFaults, CiFaultType } from './faults/fault.types';
 import { FilesV2Dispatcher } from './files-v2';
 import { cosRoutes } from './handlers';
 import type { CosHandler, EmulatorEnvironment } from './handlers/handler.types';
-import { corsHeaders, preflightHeaders } from './http/cors';
+import { actualCorsHeaders, answerPreflight, OPEN_CORS_RULES } from './http/cors';
 import { Exchange, newRequestId } from './http/exchange';
 import { discardBody } from './http/request-body';
 import { createCiPicProcessor } from './processing/ci-pic-processor';
@@ -285,7 +285,10 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
     return this.closing;
   }
 
-  /** The pipeline: classify, admin, CORS, auth, faults, dispatch, log. */
+  /**
+   * The pipeline: classify, admin, CORS (a preflight answered under the bucket's rules; an actual request gets the
+   * headers they allow), auth, faults, dispatch, log.
+   */
   private handle(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
     const request = this.classifier.classify(req);
     if (request.api === 'admin') {
@@ -301,12 +304,25 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
       if (!req.complete) discardBody(req, res);
       this.log.record(exchange, this.appliedFaults.get(exchange));
     };
+    const api: ApiDispatcher = request.api === 'files-v2' ? this.filesV2 : this.cos;
+    const bucket =
+      request.bucket !== undefined && this.store.hasBucket(request.bucket) ? request.bucket : undefined;
+    const corsRules =
+      (bucket === undefined ? undefined : this.store.getBucketConfig(bucket).cors) ??
+      (this.options.defaultCors === 'open' ? OPEN_CORS_RULES : undefined);
     if (request.operation === PREFLIGHT_OPERATION) {
-      exchange.sendEmpty(200, preflightHeaders(req));
+      try {
+        if (request.bucket !== undefined && bucket === undefined) throw cosErrors.noSuchBucket();
+        exchange.sendEmpty(200, answerPreflight(corsRules, req));
+      } catch (error) {
+        this.cos.fail(exchange, error);
+      }
       finish();
       return;
     }
-    const api: ApiDispatcher = request.api === 'files-v2' ? this.filesV2 : this.cos;
+    for (const [name, value] of Object.entries(actualCorsHeaders(corsRules, req))) {
+      res.setHeader(name, value as string);
+    }
     try {
       api.authenticate(exchange);
     } catch (error) {
@@ -386,7 +402,6 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
       'x-cos-request-id': requestId,
       Server: 'tencent-cos',
       Connection: 'close',
-      ...corsHeaders(),
     };
     const head = Object.entries(headers)
       .map(([name, value]) => `${name}: ${String(value)}\r\n`)

@@ -1,7 +1,9 @@
-import { verifyCosSignature } from './auth/verify-cos-signature';
+import { extractCosSignature, verifyCosSignature } from './auth/verify-cos-signature';
 import { cosErrors } from './errors/cos-errors';
 import { isCosHttpError } from './errors/cos-http.error';
+import { effectiveAcl } from './handlers/acl.handlers';
 import type { CosHandler, EmulatorEnvironment } from './handlers/handler.types';
+import { checkTrafficLimit } from './handlers/handler.utils';
 import type { Exchange } from './http/exchange';
 import { isDisconnect } from './http/disconnect';
 import type { ClassifiedRequest } from './routing/classify-request';
@@ -38,8 +40,9 @@ export class CosDispatcher implements ApiDispatcher {
     const request = cosRequest(exchange);
     const { target } = request;
     if (!target) throw request.error ?? cosErrors.invalidUri();
-    if (target.bucket) this.checkBucket(target);
+    if (target.bucket && !request.route?.bucketMayBeAbsent) this.checkBucket(target);
     if (request.error) throw request.error;
+    if (!extractCosSignature(exchange.req.headers, target.query) && this.allowsAnonymous(request)) return;
     verifyCosSignature(
       {
         method: request.method,
@@ -56,6 +59,7 @@ export class CosDispatcher implements ApiDispatcher {
     const request = cosRequest(exchange);
     try {
       if (!request.route || !request.target) throw request.error ?? cosErrors.invalidUri();
+      checkTrafficLimit(exchange.req, request.target.query);
       await request.route.handler({
         exchange,
         target: request.target,
@@ -85,6 +89,30 @@ export class CosDispatcher implements ApiDispatcher {
       known ?? cosErrors.internalError(),
       errorResource(this.env.region, bucket, key ?? '', path),
     );
+  }
+
+  /**
+   * True when an unsigned request may be served: reading an object (or listing a bucket) whose ACL is
+   * `public-read` or `public-read-write` (the object's own, else its bucket's), writing or deleting one in a
+   * `public-read-write` bucket. `private` (the default) refuses it: 403 `AccessDenied`.
+   */
+  private allowsAnonymous(request: ClassifiedRequest<CosHandler>): boolean {
+    const { bucket, key, operation } = request;
+    if (!bucket) return false;
+    const store = this.env.store;
+    switch (operation) {
+      case 'GetObject':
+      case 'HeadObject':
+        return effectiveAcl(store, bucket, key) !== 'private';
+      case 'GetBucket':
+      case 'HeadBucket':
+        return effectiveAcl(store, bucket) !== 'private';
+      case 'PutObject':
+      case 'DeleteObject':
+        return effectiveAcl(store, bucket) === 'public-read-write';
+      default:
+        return false;
+    }
   }
 
   private checkBucket(target: CosTarget): void {

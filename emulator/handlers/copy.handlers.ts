@@ -5,6 +5,7 @@ import { cosErrors } from '../errors/cos-errors';
 import type { ObjectMeta, ObjectReader, StagedBody } from '../storage/object-store';
 import { normalizeKey } from '../routing/resolve-target';
 import { copyObjectResultXml, copyPartResultXml } from '../xml/object.xml';
+import { OBJECT_ACL_HEADER } from './stored-attributes';
 import { evaluateConditions } from './conditions';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
 import { checkKey, contentTypeOf, header, integerParam, quotedMd5, storedHeadersOf } from './handler.utils';
@@ -124,7 +125,9 @@ async function putObjectCopy(context: HandlerContext): Promise<void> {
   } else {
     const headers = { ...reader.meta.headers };
     delete headers['x-cos-storage-class'];
+    delete headers[OBJECT_ACL_HEADER];
     if (storageClass) headers['x-cos-storage-class'] = storageClass;
+    if (requested[OBJECT_ACL_HEADER]) headers[OBJECT_ACL_HEADER] = requested[OBJECT_ACL_HEADER];
     attributes = { contentType: reader.meta.contentType, headers };
   }
   const staged = await env.store.stageBody(bucket);

@@ -2,6 +2,13 @@ import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { lookup as lookupMimeType } from 'mime-types';
 import { COS_MAX_KEY_BYTES } from '../../lib/core/pic-operations';
 import { cosErrors } from '../errors/cos-errors';
+import {
+  cannedAclOf,
+  OBJECT_ACL_HEADER,
+  OBJECT_TAGGING_HEADER,
+  parseTagging,
+  storedTags,
+} from './stored-attributes';
 import type { QueryParams } from '../routing/query-params';
 import type { ObjectMeta, StoredHeaders } from '../storage/object-store';
 
@@ -13,7 +20,12 @@ const STORED_HEADERS = [
   'content-language',
   'expires',
   'x-cos-storage-class',
+  OBJECT_ACL_HEADER,
+  OBJECT_TAGGING_HEADER,
 ];
+
+/** Stored headers that are not answered as headers: the ACL (GET ?acl) and the tags (GET ?tagging). */
+const UNANSWERED_HEADERS: ReadonlySet<string> = new Set([OBJECT_ACL_HEADER, OBJECT_TAGGING_HEADER]);
 
 /** The storage classes COS accepts in `x-cos-storage-class`. */
 export const STORAGE_CLASSES: ReadonlySet<string> = new Set([
@@ -54,6 +66,12 @@ export function storedHeadersOf(req: IncomingMessage): StoredHeaders {
     if (text === '') continue;
     if (STORED_HEADERS.includes(name) || name.startsWith('x-cos-meta-')) stored[name] = text;
   }
+  const acl = cannedAclOf(stored[OBJECT_ACL_HEADER], true);
+  if (acl === undefined) delete stored[OBJECT_ACL_HEADER];
+  else stored[OBJECT_ACL_HEADER] = acl;
+  const tagging = stored[OBJECT_TAGGING_HEADER];
+  if (tagging !== undefined)
+    stored[OBJECT_TAGGING_HEADER] = new URLSearchParams(parseTagging(tagging)).toString();
   const storageClass = stored['x-cos-storage-class']?.toUpperCase();
   if (storageClass !== undefined) {
     if (!STORAGE_CLASSES.has(storageClass)) throw cosErrors.invalidStorageClass(storageClass);
@@ -73,8 +91,11 @@ export function storageClassOf(item: { headers: StoredHeaders }): string {
  * STANDARD, as COS answers it.
  */
 export function objectHeaders(meta: ObjectMeta): OutgoingHttpHeaders {
+  const answered = Object.entries(meta.headers).filter(([name]) => !UNANSWERED_HEADERS.has(name));
+  const tags = storedTags(meta.headers).length;
   return {
-    ...meta.headers,
+    ...Object.fromEntries(answered),
+    ...(tags ? { 'x-cos-tagging-count': String(tags) } : {}),
     'Content-Type': meta.contentType,
     ETag: meta.etag,
     'Last-Modified': meta.lastModified.toUTCString(),
@@ -113,4 +134,22 @@ export function integerParam(
     throw cosErrors.invalidArgument(`${name} must be an integer from ${bounds.min} to ${bounds.max}.`);
   }
   return Math.min(value, bounds.max);
+}
+
+/** Bounds of `x-cos-traffic-limit`, in bit/s (100 KB/s to 100 MB/s), as COS documents them. */
+export const TRAFFIC_LIMIT_BOUNDS = { min: 819_200, max: 838_860_800 } as const;
+
+/**
+ * Accepts `x-cos-traffic-limit` (header, or query parameter of a pre-signed URL) within COS's bounds, else 400
+ * `InvalidArgument`. The emulator does not throttle: the limit only has to be valid.
+ */
+export function checkTrafficLimit(req: IncomingMessage, query: QueryParams): void {
+  const value = header(req, 'x-cos-traffic-limit') ?? query.get('x-cos-traffic-limit');
+  if (value === undefined) return;
+  const limit = Number(value);
+  if (!/^\d+$/.test(value.trim()) || limit < TRAFFIC_LIMIT_BOUNDS.min || limit > TRAFFIC_LIMIT_BOUNDS.max) {
+    throw cosErrors.invalidArgument(
+      `x-cos-traffic-limit must be an integer from ${TRAFFIC_LIMIT_BOUNDS.min} to ${TRAFFIC_LIMIT_BOUNDS.max} (bit/s).`,
+    );
+  }
 }

@@ -1,9 +1,13 @@
+import { aclRoutes } from './acl.handlers';
 import { bucketRoutes } from './bucket.handlers';
 import { copyRoutes } from './copy.handlers';
+import { corsRoutes } from './cors.handlers';
+import { deleteObjectsRoutes } from './delete-objects.handlers';
 import { downloadProcessingRoutes } from './download-processing.handlers';
 import type { CosHandlerRoute } from './handler.types';
 import { multipartRoutes } from './multipart.handlers';
 import { objectRoutes } from './object.handlers';
+import { taggingRoutes } from './tagging.handlers';
 
 export * from './bucket.handlers';
 export * from './copy.handlers';
@@ -18,5 +22,9 @@ export const cosRoutes: readonly CosHandlerRoute[] = [
   ...copyRoutes,
   ...multipartRoutes,
   ...bucketRoutes,
+  ...deleteObjectsRoutes,
+  ...aclRoutes,
+  ...corsRoutes,
+  ...taggingRoutes,
   ...downloadProcessingRoutes,
 ];

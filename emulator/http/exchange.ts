@@ -5,7 +5,6 @@ import { pipeline } from 'node:stream/promises';
 import type { CosHttpError } from '../errors/cos-http.error';
 import { renderErrorEnvelope } from '../errors/error-envelope';
 import type { ClassifiedRequest } from '../routing/classify-request';
-import { corsHeaders } from './cors';
 
 let sequence = 0;
 
@@ -18,7 +17,8 @@ export function newRequestId(): string {
 
 /**
  * One request and its answer: the request id, the headers every answer carries (`x-cos-request-id`,
- * `Server: tencent-cos`, CORS), the answer helpers, and what the request log records.
+ * `Server: tencent-cos`; the pipeline's CORS stage adds those a bucket's rules allow), the answer helpers, and
+ * what the request log records.
  */
 export class Exchange {
   /** `x-cos-request-id` of this exchange. */
@@ -56,7 +56,6 @@ export class Exchange {
     }
     res.setHeader('x-cos-request-id', this.requestId);
     res.setHeader('Server', 'tencent-cos');
-    for (const [name, value] of Object.entries(corsHeaders())) res.setHeader(name, value as string);
   }
 
   /** True while an answer can still be written. */

@@ -111,6 +111,8 @@ export interface CosRoute<H> {
   subresources: readonly string[];
   /** A request header that selects this route over the one without it (`x-cos-copy-source` for a copy). */
   header?: string;
+  /** True for the operation that creates its bucket (PUT Bucket): the auth stage does not require it to exist. */
+  bucketMayBeAbsent?: boolean;
   handler: H;
 }
 
