@@ -2,6 +2,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { cosErrors } from '../errors/cos-errors';
 import { parseRange } from '../http/range';
 import type { ObjectMeta } from '../storage/object-store';
+import { serveDownloadProcessing } from '../processing/download/download.handler';
 import { uploadResultXml } from '../xml/object.xml';
 import { evaluateConditions } from './conditions';
 import { checkUploadHeaders, receiveUpload, receiveUploadInMemory } from './body-upload';
@@ -86,12 +87,15 @@ async function putObject(context: HandlerContext): Promise<void> {
     throw error;
   }
   const [meta, ...outputs] = stored;
-  const result = picProcessingResult(env.region, meta, outcome, outputs);
-  exchange.sendXml(200, uploadResultXml(meta, env.region, result), { ETag: (result.original ?? meta).etag });
+  const result = picProcessingResult(context.target, meta, outcome, outputs);
+  exchange.sendXml(200, uploadResultXml(meta, context.target, result), {
+    ETag: (result.original ?? meta).etag,
+  });
 }
 
 /** GET Object, with `Range` (206 / 416), conditional headers (304 / 412) and `response-*` overrides. */
 async function getObject(context: HandlerContext): Promise<void> {
+  if (await serveDownloadProcessing(context)) return;
   const { exchange, env, bucket, key, target } = context;
   const reader = await env.store.openObject(bucket, key);
   if (!reader) throw cosErrors.noSuchKey();
@@ -186,8 +190,8 @@ async function imageProcess(context: HandlerContext): Promise<void> {
     await batch.discard();
     throw error;
   }
-  const result = picProcessingResult(env.region, reader.meta, outcome, outputs);
-  exchange.sendXml(200, uploadResultXml(reader.meta, env.region, result));
+  const result = picProcessingResult(context.target, reader.meta, outcome, outputs);
+  exchange.sendXml(200, uploadResultXml(reader.meta, context.target, result));
 }
 
 /** Object routes: PutObject, GetObject, HeadObject, DeleteObject, ImageProcess. */

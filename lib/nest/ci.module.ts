@@ -1,11 +1,18 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { CI_CLIENT, CI_RESOLVED_OPTIONS } from './ci.constants';
+import { CI_CLIENT, CI_RESOLVED_OPTIONS, CI_UPLOADER } from './ci.constants';
 import { CiConfigurableModuleClass } from './ci.module-definition';
-import { CiClientLifecycle, ciClientProvider, ciResolvedOptionsProvider } from './ci.providers';
+import { CiUploadTracker } from '../upload';
+import {
+  CiClientLifecycle,
+  ciClientProvider,
+  ciResolvedOptionsProvider,
+  ciTrackerProvider,
+  ciUploaderProvider,
+} from './ci.providers';
 import { CiService } from './ci.service';
-import { CiUploadTracker } from './ci-upload.tracker';
 import { CiExceptionFilter } from './errors/ci-exception.filter';
+import { CiPlatformBinding } from './platform/ci-platform.binding';
 
 /**
  * Configures credentials, bucket, region, protocol and limits for `@CiUpload` routes and `CiService`.
@@ -29,12 +36,14 @@ import { CiExceptionFilter } from './errors/ci-exception.filter';
   providers: [
     ciResolvedOptionsProvider,
     ciClientProvider,
-    CiUploadTracker,
+    ciTrackerProvider,
+    ciUploaderProvider,
+    CiPlatformBinding,
     CiClientLifecycle,
     CiService,
     // CiErrors thrown by CiService calls in controllers get their precise status, not a 500.
     { provide: APP_FILTER, useClass: CiExceptionFilter },
   ],
-  exports: [CiService, CI_CLIENT, CI_RESOLVED_OPTIONS, CiUploadTracker],
+  exports: [CiService, CI_CLIENT, CI_RESOLVED_OPTIONS, CI_UPLOADER, CiUploadTracker, CiPlatformBinding],
 })
 export class CiModule extends CiConfigurableModuleClass {}

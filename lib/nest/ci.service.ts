@@ -4,23 +4,30 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import type { CiClient } from '../client';
-import type { CiObjectHead, CiObjectResult } from '../client';
+import type { CiObjectHead, CiObjectResult, CiObjectUrlOptions } from '../client';
+import type { CiImageAverage, CiImageBasicInfo, CiImageExif } from '../core/result';
 import { CiValidationError } from '../core/errors';
 import { resolveFileId } from '../core/pic-operations';
 import { expandFileId, keyParts } from '../core/templates';
-import { CI_CLIENT, CI_RESOLVED_OPTIONS } from './ci.constants';
-import type { ResolvedCiModuleOptions } from './ci-module-options.validation';
-import { CiUploadTracker } from './ci-upload.tracker';
-import type { CiUploadProcessing } from './interfaces/ci-upload-options.interface';
-import type { CiUploadResult } from './interfaces/ci-upload-result.interface';
-import { compileProcessing } from './processing/ci-processing.compiler';
-import { checkObjectKey, defaultObjectKey } from './storage/object-key';
-import { sniffSource } from './storage/sniffed-source';
+import {
+  checkObjectKey,
+  compileProcessing,
+  isUnknownOutcome,
+  type CiUploader,
+  type CiUploadProcessing,
+  type CiUploadResult,
+  CiUploadTracker,
+  type CiKeyStrategy,
+  type ResolvedCiModuleOptions,
+} from '../upload';
+import { CI_CLIENT, CI_RESOLVED_OPTIONS, CI_UPLOADER } from './ci.constants';
 
 /** Options of {@link CiService.process}. */
 export interface CiProcessOptions extends CiUploadProcessing {
   /** Allow a rule whose output key is the source key (CI then replaces the original). Default false. */
   overwrite?: boolean;
+  /** files-v2: refuse outputs that would replace a file (`insertOnly=1`). Default: the module's `insertOnly`. */
+  insertOnly?: boolean;
 }
 
 /** Options of {@link CiService.upload}. */
@@ -29,6 +36,8 @@ export interface CiServiceUploadOptions extends CiUploadProcessing {
   key?: string;
   /** File name to report as `originalName`. Default: the path's base name, or `''`. */
   originalName?: string;
+  /** Handed to the module's key strategy as its `req` (when no `key` is given). Default `{}`. */
+  request?: object;
 }
 
 /** Per-call options. */
@@ -48,6 +57,7 @@ export class CiService {
     @Inject(CI_CLIENT) readonly client: CiClient,
     @Inject(CI_RESOLVED_OPTIONS) private readonly options: ResolvedCiModuleOptions,
     private readonly tracker: CiUploadTracker,
+    @Inject(CI_UPLOADER) private readonly uploader: CiUploader,
   ) {}
 
   private compile(processing: CiUploadProcessing, where: string) {
@@ -78,12 +88,26 @@ export class CiService {
         }
       });
     }
-    const picOperations = compiled.build({ key, field: '', index: 0 }).picOperations ?? '{"is_pic_info":1}';
-    return this.tracker.track(
-      (shutdown) =>
-        this.client.processObject(key, picOperations, { signal: anySignal(shutdown, call.signal) }),
-      { method: 'POST', path: '/' + key },
-    );
+    const built = compiled.build({ key, field: '', index: 0 });
+    const picOperations = built.picOperations ?? '{"is_pic_info":1}';
+    try {
+      return await this.tracker.track(
+        (shutdown) =>
+          this.client.processObject(key, picOperations, {
+            signal: anySignal(shutdown, call.signal),
+            insertOnly: options.insertOnly,
+          }),
+        { method: 'POST', path: '/' + key },
+      );
+    } catch (err) {
+      // CI may have written (or still be writing) the outputs: remove them now and once CI can have finished.
+      // The source is the caller's and stays.
+      const outputs = built.outputKeys.filter((k) => k !== key);
+      if (isUnknownOutcome(err) && outputs.length) {
+        await this.uploader.cleaner.resolve({ keys: outputs }, (err as Error).message);
+      }
+      throw err;
+    }
   }
 
   /**
@@ -95,7 +119,7 @@ export class CiService {
     options: CiServiceUploadOptions = {},
     call: CiCallSignal = {},
   ): Promise<CiUploadResult> {
-    const compiled = this.compile(options, 'upload');
+    const processing = this.compile(options, 'upload');
     const originalName = options.originalName ?? (typeof body === 'string' ? basename(body) : '');
     // A known size lets files-v2 use slice uploads for large files (cos-v5 does not need it).
     const size = Buffer.isBuffer(body)
@@ -110,26 +134,19 @@ export class CiService {
           ? Readable.from([body])
           : body;
     try {
-      const sniffed = await sniffSource(stream[Symbol.asyncIterator](), this.options.allowedFormats);
-      const key = checkObjectKey(options.key ?? defaultObjectKey(this.options.keyPrefix, sniffed.type));
-      const { picOperations } = compiled.build({ key, field: '', index: 0 });
-      const result = await this.tracker.track(
-        (shutdown) =>
-          this.client.upload(key, sniffed.body, {
-            picOperations,
-            contentType: sniffed.type.mimetype,
-            size,
-            signal: anySignal(shutdown, call.signal),
-          }),
-        { method: 'PUT', path: '/' + key },
-      );
-      return {
-        ...result,
-        fieldname: '',
-        size: result.size ?? 0,
-        mimetype: sniffed.type.mimetype,
+      return await this.uploader.upload({
+        source: stream,
+        field: '',
+        index: 0,
         originalName,
-      };
+        request: options.request ?? {},
+        processing,
+        allowedFormats: this.options.allowedFormats,
+        keyStrategy: this.options.keyStrategy as CiKeyStrategy<object> | undefined,
+        key: options.key === undefined ? undefined : checkObjectKey(options.key),
+        size,
+        signal: call.signal,
+      });
     } finally {
       stream.destroy();
     }
@@ -146,13 +163,36 @@ export class CiService {
   }
 
   /**
-   * A pre-signed GET URL for an object (works on a private bucket).
+   * The URL of an object, optionally processed at download time (`process`: a rule, a pipe, or `{ style }`).
+   * Signed by default (works on a private bucket, the rule signed with it); plain with `signed: false` or when the
+   * module has a `publicDomain`.
    *
    * @example
-   * const url = ci.getUrl(result.key, { expiresIn: 600 });
+   * const url = await ci.getUrl(result.key, { process: imageMogr2().thumbnail({ width: 200 }), expiresIn: 600 });
    */
-  getUrl(key: string, options: { expiresIn?: number } = {}): Promise<string> {
-    return this.client.getObjectUrl(key, options);
+  getUrl(key: string, options: CiObjectUrlOptions = {}): Promise<string> {
+    const { process } = options;
+    // `{ style }` names a module style (a rule kept server side) when there is one, else a CI console style.
+    const moduleStyle =
+      process && typeof process === 'object' && 'style' in process
+        ? this.options.styles[process.style]
+        : undefined;
+    return this.client.getObjectUrl(key, moduleStyle ? { ...options, process: moduleStyle } : options);
+  }
+
+  /** `?imageInfo` of a stored image: format, dimensions, size, MD5, main colour (numbers typed). */
+  imageInfo(key: string, options: CiCallSignal = {}): Promise<CiImageBasicInfo> {
+    return this.client.imageInfo(key, options);
+  }
+
+  /** `?imageAve` of a stored image: its average colour. */
+  imageAve(key: string, options: CiCallSignal = {}): Promise<CiImageAverage> {
+    return this.client.imageAve(key, options);
+  }
+
+  /** `?exif` of a stored image: its EXIF tags and orientation. */
+  exif(key: string, options: CiCallSignal = {}): Promise<CiImageExif> {
+    return this.client.exif(key, options);
   }
 }
 

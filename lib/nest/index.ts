@@ -5,18 +5,32 @@ export {
   type CiModuleAsyncOptions,
   type CiModuleForRootOptions,
 } from './ci.module-definition';
-export { CI_CLIENT, CI_RESOLVED_OPTIONS, CI_UPLOAD_METADATA, CI_DEFAULT_FILE_SIZE } from './ci.constants';
+export {
+  CI_CLIENT,
+  CI_OPTIONS_OVERRIDE,
+  CI_RESOLVED_OPTIONS,
+  CI_UPLOADER,
+  CI_UPLOAD_METADATA,
+  CI_DEFAULT_FILE_SIZE,
+} from './ci.constants';
+export type { CiOptionsOverride } from './ci.providers';
 export {
   CiService,
   type CiProcessOptions,
   type CiServiceUploadOptions,
   type CiCallSignal,
 } from './ci.service';
-export { CiUploadTracker } from './ci-upload.tracker';
-export { resolveCiModuleOptions, type ResolvedCiModuleOptions } from './ci-module-options.validation';
+export {
+  CiUploadTracker,
+  CiUploader,
+  resolveCiModuleOptions,
+  type ResolvedCiModuleOptions,
+  type CiErrorResponseBody,
+} from '../upload';
 export { CiUpload } from './decorators/ci-upload.decorator';
 export { CiResult, CiResults } from './decorators/ci-result.decorator';
 export { CiUploadInterceptor, type CiUploadSpec } from './interceptors/ci-upload.interceptor';
-export { CiStorageEngine, type CiStorageEngineConfig, type CiStoredFile } from './storage/ci-storage.engine';
-export { toCiHttpException, type CiErrorResponseBody } from './errors/ci-exception.mapper';
+export { CiPlatformBinding, type CiPlatform } from './platform/ci-platform.binding';
+export { toCiHttpException } from './errors/ci-exception.mapper';
 export { CiExceptionFilter } from './errors/ci-exception.filter';
+export * from './openapi';

@@ -5,13 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import supertest from 'supertest';
-import { CI_EMULATOR, CiTestingModule, type CiEmulator } from '../../lib/testing';
+import { CI_EMULATOR, CiTestingModule, type CiEmulator } from '../../testing';
 import { largeJpeg, photoJpeg, pixelBombPng, truncated } from '../support/images';
+import { listenOn, PLATFORMS } from './platforms';
 import { UploadModule } from './upload-app';
 
 const KEY_PATTERN = /^uploads\/\d{4}\/\d{2}\/[0-9a-f-]{36}\.jpg$/;
 
-describe('@CiUpload against the emulator (cos-v5)', () => {
+describe.each(PLATFORMS)('@CiUpload on Nest/%s against the emulator (cos-v5)', (platform) => {
   let app: INestApplication;
   let emulator: CiEmulator;
   let http: ReturnType<typeof supertest>;
@@ -27,8 +28,7 @@ describe('@CiUpload against the emulator (cos-v5)', () => {
         UploadModule,
       ],
     }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
+    app = await listenOn(platform, moduleRef);
     emulator = moduleRef.get(CI_EMULATOR);
     http = supertest(app.getHttpServer());
     jpeg = await photoJpeg(1200, 800);

@@ -1,4 +1,16 @@
-import { Body, Controller, Module, Post, UploadedFile } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  FileTypeValidator,
+  MaxFileSizeValidator,
+  Module,
+  ParseFilePipe,
+  Post,
+  UploadedFile,
+  UseGuards,
+  type CanActivate,
+} from '@nestjs/common';
 import {
   CiResult,
   CiResults,
@@ -66,5 +78,57 @@ export class UploadController {
   }
 }
 
-@Module({ controllers: [UploadController] })
+/** Refuses every request (a guard in front of an upload route). */
+class DenyAll implements CanActivate {
+  canActivate(): boolean {
+    return false;
+  }
+}
+
+/** Routes whose request fails after (or before) the upload: nothing may stay stored, unless asked. */
+@Controller('after')
+export class AfterUploadController {
+  @Post('validated')
+  @CiUpload('file', { rules: [RULES[0]!] })
+  validated(
+    @UploadedFile(
+      new ParseFilePipe({
+        validators: [
+          new FileTypeValidator({ fileType: 'image/png' }),
+          new MaxFileSizeValidator({ maxSize: 400_000 }),
+        ],
+      }),
+    )
+    file: CiUploadResult,
+  ) {
+    return { key: file.key, mimetype: file.mimetype, size: file.size };
+  }
+
+  @Post('throws')
+  @CiUpload('files', { maxCount: 2, rules: [RULES[0]!] })
+  throws(): never {
+    throw new BadRequestException('the handler refused');
+  }
+
+  @Post('throws-keep')
+  @CiUpload('file', { rules: [RULES[0]!], keepOnError: true })
+  throwsKeep(@CiResult() result: CiUploadResult): never {
+    throw new BadRequestException(`kept ${result.key}`);
+  }
+
+  @Post('guarded')
+  @UseGuards(DenyAll)
+  @CiUpload('file', { rules: [RULES[0]!] })
+  guarded() {
+    return 'never';
+  }
+
+  @Post('names')
+  @CiUpload('files', { maxCount: 5 })
+  names(@CiResults('files') files: CiUploadResult[]) {
+    return files.map((f) => f.originalName);
+  }
+}
+
+@Module({ controllers: [UploadController, AfterUploadController] })
 export class UploadModule {}

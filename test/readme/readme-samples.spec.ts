@@ -42,8 +42,13 @@ describe('README code samples', () => {
         baseUrl: ROOT,
         paths: {
           'nestjs-tencent-ci': ['lib/index.ts'],
+          'nestjs-tencent-ci/express': ['lib/express/index.ts'],
+          // JavaScript packages whose types are a separate @types package.
+          express: ['node_modules/@types/express'],
+          multer: ['node_modules/@types/multer'],
           'nestjs-tencent-ci/emulator': ['emulator/index.ts'],
-          'nestjs-tencent-ci/testing': ['lib/testing/index.ts'],
+          'nestjs-tencent-ci/testing': ['testing/index.ts'],
+          'nestjs-tencent-ci/protocol': ['lib/protocol/index.ts'],
           '*': ['node_modules/*', 'node_modules/@types/*'],
         },
       });

@@ -7,10 +7,9 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { bootstrap } from '../../sample-app/main';
 import type { SampleBackend } from '../../sample-app/sample-ci-options';
+import { findChromium } from '../support/find-chromium';
 import { photoJpeg } from '../support/images';
 
-// Debian's Chromium, installed by .ci/run; no browser download.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '../../test-artifacts');
 
 describe('the sample page in a real browser', () => {
@@ -25,7 +24,7 @@ describe('the sample page in a real browser', () => {
     profile = mkdtempSync(join(tmpdir(), 'ci-chromium-'));
     // A fresh profile each run (playwright passes it as --user-data-dir).
     browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: findChromium(),
       headless: true,
       viewport: { width: 1200, height: 900 },
       args: [
@@ -48,6 +47,10 @@ describe('the sample page in a real browser', () => {
 
   it('uploads an image, shows the original beside its rendered variants, and explains a refused file', async () => {
     const page = await browser.newPage();
+    const notFound: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() === 404) notFound.push(response.url());
+    });
     await page.goto(url);
     await page.setInputFiles('#file-input', {
       name: 'landscape.jpg',
@@ -92,6 +95,8 @@ describe('the sample page in a real browser', () => {
     await error.waitFor({ state: 'visible', timeout: 10_000 });
     expect(await error.textContent()).toMatch(/notes\.txt: The file is not an image/);
 
+    // The page and everything it asks for, favicon included, exist.
+    expect(notFound).toEqual([]);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'sample-app.png'), fullPage: true });
   }, 60_000);

@@ -1,7 +1,7 @@
 import { CiError } from './ci.error';
 
 /** Why an uploaded file was refused before any byte went to CI. */
-export type CiMediaReason = 'EMPTY_FILE' | 'NOT_AN_IMAGE' | 'FORMAT_NOT_ALLOWED';
+export type CiMediaReason = 'EMPTY_FILE' | 'MISSING_FILE' | 'NOT_AN_IMAGE' | 'FORMAT_NOT_ALLOWED';
 
 /** A file refused from its own bytes (magic numbers), before anything was sent. */
 export class CiMediaError extends CiError {

@@ -1,5 +1,4 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
 
 /**
  * Injects the typed result of a single-file `@CiUpload` route (`req.ciResult`).
@@ -8,7 +7,7 @@ import type { Request } from 'express';
  * upload(@CiResult() result: CiUploadResult) { return result.imageInfo.processResults; }
  */
 export const CiResult = createParamDecorator((_data: unknown, ctx: ExecutionContext) => {
-  return ctx.switchToHttp().getRequest<Request>().ciResult;
+  return ctx.switchToHttp().getRequest<{ ciResult?: unknown }>().ciResult;
 });
 
 /**
@@ -18,6 +17,6 @@ export const CiResult = createParamDecorator((_data: unknown, ctx: ExecutionCont
  * gallery(@CiResults('files') files: CiUploadResult[]) { return files.length; }
  */
 export const CiResults = createParamDecorator((field: string | undefined, ctx: ExecutionContext) => {
-  const results = ctx.switchToHttp().getRequest<Request>().ciResults ?? {};
+  const results = ctx.switchToHttp().getRequest<{ ciResults?: Record<string, unknown[]> }>().ciResults ?? {};
   return field ? (results[field] ?? []) : results;
 });

@@ -1,41 +1,33 @@
-import {
-  Catch,
-  HttpException,
-  Inject,
-  Logger,
-  type ArgumentsHost,
-  type ExceptionFilter,
-  type LoggerService,
-} from '@nestjs/common';
-import type { Response } from 'express';
+import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage } from 'node:http';
 import { CiError } from '../../core/errors';
+import { logCiFailure, type ResolvedCiModuleOptions } from '../../upload';
 import { CI_RESOLVED_OPTIONS } from '../ci.constants';
-import type { ResolvedCiModuleOptions } from '../ci-module-options.validation';
+import { moduleLogger } from '../ci.providers';
+import type { CiModuleOptions } from '../interfaces/ci-module-options.interface';
+import { clientGone } from '../interceptors/ci-upload.interceptor';
 import { toCiHttpException } from './ci-exception.mapper';
 
 /**
  * Answers any `CiError` that reaches a controller (from `CiService` calls, for instance) with the status and
- * JSON body of {@link toCiHttpException}, instead of Nest's 500. `CiModule` registers it globally.
+ * JSON body of {@link toCiHttpException}, instead of Nest's 500, on Express and Fastify alike; a client that
+ * went away gets nothing. `CiModule` registers it globally.
  */
 @Catch(CiError)
 export class CiExceptionFilter implements ExceptionFilter<CiError> {
-  private readonly logger: LoggerService;
-
-  constructor(@Inject(CI_RESOLVED_OPTIONS) options: ResolvedCiModuleOptions) {
-    this.logger = options.logger ?? new Logger('CiModule');
-  }
+  constructor(
+    @Inject(CI_RESOLVED_OPTIONS) private readonly options: ResolvedCiModuleOptions<CiModuleOptions>,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
 
   catch(error: CiError, host: ArgumentsHost): void {
     const mapped = toCiHttpException(error);
     if (host.getType() !== 'http' || !(mapped instanceof HttpException)) throw error;
-    const status = mapped.getStatus();
-    if (status >= 500) {
-      const e = error as CiError & { ciCode?: string; requestId?: string };
-      this.logger.warn(
-        `${error.message}` +
-          (e.ciCode ? ` [${e.ciCode}${e.requestId ? `, request id ${e.requestId}` : ''}]` : ''),
-      );
-    }
-    host.switchToHttp().getResponse<Response>().status(status).json(mapped.getResponse());
+    const http = host.switchToHttp();
+    const req = http.getRequest<{ raw?: IncomingMessage } & IncomingMessage>();
+    if (clientGone(req.raw ?? req)) return;
+    logCiFailure(moduleLogger(this.options), error);
+    this.adapterHost.httpAdapter.reply(http.getResponse(), mapped.getResponse(), mapped.getStatus());
   }
 }

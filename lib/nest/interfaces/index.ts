@@ -1,4 +1,13 @@
-import './express-request.augmentation';
+import './platform-request.augmentation';
 export * from './ci-module-options.interface';
-export * from './ci-upload-options.interface';
-export * from './ci-upload-result.interface';
+export type {
+  CiUploadField,
+  CiUploadFieldsOptions,
+  CiUploadOptions,
+  CiUploadProcessing,
+  CiUploadRouteOptions,
+  CiUploadRule,
+  CiUploadResult,
+  CiUploadResults,
+  CiUploadedFile,
+} from '../../upload';

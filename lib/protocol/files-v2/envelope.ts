@@ -1,5 +1,15 @@
 import { CiProtocolError, CiResponseError, type CiRequestTarget } from '../../core/errors';
-import type { CiImageInfo, CiOriginalInfo, CiProcessResult } from '../../core/result';
+import {
+  assignDefined,
+  bucketOfResourcePath,
+  normalizeCiFormat,
+  numberOf,
+  rawFieldsOf,
+  textOf,
+  type CiImageInfo,
+  type CiOriginalInfo,
+  type CiProcessResult,
+} from '../../core/result';
 
 /** The JSON envelope every files-v2 answer uses: `{ code, message, request_id, data }`. */
 export interface FilesV2Envelope {
@@ -92,20 +102,9 @@ function parseJson(text: string): unknown {
   }
 }
 
-function str(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
+const str = textOf;
 
-function num(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'string' && value.trim() !== '') {
-    const n = Number(value);
-    return Number.isFinite(n) ? n : undefined;
-  }
-  return undefined;
-}
+const num = numberOf;
 
 const DEFAULT_TARGET: CiRequestTarget = { method: 'POST', path: '/files/v2' };
 
@@ -164,28 +163,60 @@ function stripSlash(key: string): string {
   return key.replace(/^\/+/, '');
 }
 
+const ORIGINAL_FIELDS = ['format', 'width', 'height', 'ave', 'orientation', 'quality', 'frame_count'];
+const RESULT_FIELDS = [
+  'file_id',
+  'bucket',
+  'format',
+  'width',
+  'height',
+  'size',
+  'quality',
+  'frame_count',
+  'md5',
+  'watermark_status',
+  'access_url',
+  'source_url',
+  'resource_path',
+  'url',
+  'vid',
+];
+
 function originalInfo(o: Json): CiOriginalInfo {
-  return {
-    format: str(o.format) ?? '',
-    width: num(o.width) ?? 0,
-    height: num(o.height) ?? 0,
-    ave: str(o.ave) ?? '',
-    orientation: num(o.orientation) || 1,
-    quality: num(o.quality) ?? 0,
-  };
+  return assignDefined<CiOriginalInfo>(
+    { raw: rawFieldsOf(o, ORIGINAL_FIELDS) },
+    {
+      format: normalizeCiFormat(str(o.format)),
+      width: num(o.width),
+      height: num(o.height),
+      ave: str(o.ave),
+      orientation: num(o.orientation),
+      quality: num(o.quality),
+      frameCount: num(o.frame_count),
+    },
+  );
 }
 
 function processResult(o: Json): CiProcessResult {
-  return withLinks<CiProcessResult>(
+  const resourcePath = str(o.resource_path);
+  return assignDefined<CiProcessResult>(
+    { key: stripSlash(str(o.file_id) ?? ''), raw: rawFieldsOf(o, RESULT_FIELDS) },
     {
-      key: stripSlash(str(o.file_id) ?? ''),
-      format: str(o.format) ?? '',
-      width: num(o.width) ?? 0,
-      height: num(o.height) ?? 0,
-      size: num(o.size) ?? 0,
-      quality: num(o.quality) ?? 0,
+      bucket: str(o.bucket) ?? bucketOfResourcePath(resourcePath),
+      format: normalizeCiFormat(str(o.format)),
+      width: num(o.width),
+      height: num(o.height),
+      size: num(o.size),
+      quality: num(o.quality),
+      frameCount: num(o.frame_count),
+      md5: str(o.md5),
+      watermarkStatus: num(o.watermark_status),
+      accessUrl: str(o.access_url),
+      sourceUrl: str(o.source_url),
+      resourcePath,
+      url: str(o.url),
+      vid: str(o.vid),
     },
-    o,
   );
 }
 

@@ -1,0 +1,135 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
+import { CiClient } from '../client';
+import { byField, createMulterUpload, CiStorageEngine } from '../multer';
+import {
+  CiUploader,
+  CiUploadTracker,
+  ciErrorResponse,
+  compileUploadRoute,
+  logCiFailure,
+  resolveCiModuleOptions,
+  type CiLogger,
+  type CiUploadRoute,
+  type CiUploadSpec,
+} from '../upload';
+import type { CiExpressOptions, CiStorageOptions, CiUploadMiddlewareOptions } from './ci-express.options';
+
+/** Console without debug lines: the default logger off Nest. */
+const consoleLogger: CiLogger = {
+  log: (m) => console.log(m),
+  warn: (m) => console.warn(m),
+  error: (m) => console.error(m),
+};
+
+/** What `ciUpload()` and `createCiStorage()` return besides the middleware or engine: shutdown. */
+export interface CiUploadLifecycle {
+  /** The upload use case underneath (its `tracker` knows what is in flight). */
+  readonly uploader: CiUploader;
+  /**
+   * Aborts uploads in flight, runs pending clean-up checks, waits at most `shutdownTimeoutMs`, destroys sockets
+   * of upload requests still open, then closes the client if this middleware created it. Call it on SIGTERM.
+   */
+  close(): Promise<void>;
+}
+
+/** An Express middleware that uploads to CI; see {@link ciUpload}. */
+export type CiUploadMiddleware = RequestHandler & CiUploadLifecycle;
+
+function setUp(options: CiExpressOptions) {
+  const resolved = resolveCiModuleOptions(options);
+  const client = options.client ?? new CiClient(resolved);
+  const logger = options.logger ?? consoleLogger;
+  const uploader = new CiUploader({
+    client,
+    tracker: new CiUploadTracker(),
+    logger,
+    keyPrefix: resolved.keyPrefix,
+    recheckMs: resolved.unknownOutcomeRecheckMs,
+  });
+  const close = async () => {
+    const finished = await uploader.tracker.shutdown(resolved.shutdownTimeoutMs);
+    if (!finished)
+      logger.warn(`shutdown: work still pending after ${resolved.shutdownTimeoutMs} ms; closing`);
+    if (!options.client) await client.close();
+  };
+  return { resolved, logger, uploader, close };
+}
+
+function clientGone(req: IncomingMessage): boolean {
+  return req.destroyed && !req.complete;
+}
+
+/**
+ * Express middleware (no Nest needed) that streams the multipart file(s) of a request to CI with
+ * `Pic-Operations`, exactly as `@CiUpload` does, and sets `req.ciResult` (one file) or `req.ciResults` (by
+ * field). Errors are answered with the same JSON and statuses as the Nest routes (or passed to `next(err)`
+ * with `passErrors`); when the answer is an error (a later handler failed), what was stored is removed
+ * unless `keepOnError`. Rules are checked when the middleware is built.
+ *
+ * @example
+ * import { ciUpload } from 'nestjs-tencent-ci/express';
+ * const upload = ciUpload({ field: 'file', rules: [{ fileid: '{name}-200.webp', rule: 'imageMogr2/thumbnail/200x' }],
+ *   bucket: 'photos-1250000000', region: 'ap-guangzhou', credentials: { secretId, secretKey } });
+ * app.post('/avatars', upload, (req, res) => res.status(201).json(req.ciResult));
+ * process.on('SIGTERM', () => upload.close().then(() => server.close()));
+ */
+export function ciUpload(options: CiUploadMiddlewareOptions): CiUploadMiddleware {
+  const { resolved, logger, uploader, close } = setUp(options);
+  const spec: CiUploadSpec =
+    'fields' in options && options.fields
+      ? { kind: 'fields', options }
+      : { kind: 'field', field: (options as { field: string }).field, options };
+  const route: CiUploadRoute = compileUploadRoute(spec, resolved);
+  const upload = createMulterUpload(uploader, route);
+  const middleware = (req: Request, res: Response, next: NextFunction) => {
+    uploader.tracker.holdRequest(req, res);
+    upload(req, res).then(
+      ({ files }) => {
+        if (route.single) req.ciResult = files[0];
+        else req.ciResults = byField(files);
+        if (!route.keepOnError) {
+          res.once('finish', () => {
+            if (res.statusCode >= 400) void uploader.remove(files);
+          });
+        }
+        next();
+      },
+      (err: unknown) => {
+        if (clientGone(req)) return logger.debug?.(`${route.where}: client went away during the upload`);
+        logCiFailure(logger, err);
+        const body = options.passErrors ? undefined : ciErrorResponse(err);
+        if (body) res.status(body.statusCode).json(body);
+        else next(err);
+      },
+    );
+  };
+  return Object.assign(middleware, { uploader, close });
+}
+
+/**
+ * A multer `StorageEngine` for people who build multer themselves: each file is sniffed, named and streamed
+ * to CI with the processing of its field, and multer's `req.file` / `req.files` entries carry the whole
+ * `CiUploadResult` (`key`, `imageInfo`, ...). Pass `defParamCharset: 'utf8'` to multer for UTF-8 file names.
+ *
+ * @example
+ * const storage = createCiStorage({ rules, bucket, region, credentials });
+ * app.post('/photos', multer({ storage, defParamCharset: 'utf8' }).single('file'), (req, res) => res.json(req.file));
+ */
+export function createCiStorage(options: CiStorageOptions): CiStorageEngine & CiUploadLifecycle {
+  const { resolved, uploader, close } = setUp(options);
+  const listed = options.fields ?? [];
+  const fallback = compileUploadRoute({ kind: 'field', field: '', options }, resolved);
+  const perField = new Map(
+    listed.map((f) => [
+      f.name,
+      compileUploadRoute({ kind: 'field', field: f.name, options: { ...options, ...f } }, resolved),
+    ]),
+  );
+  const route: CiUploadRoute = {
+    ...fallback,
+    where: 'createCiStorage()',
+    processingFor: (field) => perField.get(field)?.processingFor(field) ?? fallback.processingFor(''),
+  };
+  return Object.assign(new CiStorageEngine(uploader, route), { uploader, close });
+}

@@ -1,0 +1,24 @@
+import './express-request.augmentation';
+export {
+  ciUpload,
+  createCiStorage,
+  type CiUploadMiddleware,
+  type CiUploadLifecycle,
+} from './ci-upload.middleware';
+export type { CiExpressOptions, CiStorageOptions, CiUploadMiddlewareOptions } from './ci-express.options';
+export {
+  ciErrorResponse,
+  type CiErrorResponseBody,
+  type CiUploadResult,
+  type CiUploadResults,
+} from '../upload';
+export type {
+  CiKeyStrategy,
+  CiKeyContext,
+  CiLogger,
+  CiUploadLimits,
+  CiUploadRule,
+  CiUploadField,
+} from '../upload';
+export { imageMogr2, imageView2 } from '../core';
+export { CiClient } from '../client';

@@ -1,0 +1,7 @@
+export {
+  CiStorageEngine,
+  CI_UPLOAD_RESULT,
+  CI_PLATFORM_REQUEST,
+  type CiUploadedFile,
+} from './ci-storage.engine';
+export { createMulterUpload, byField, type CiMulterUpload, type CiReceivedFiles } from './multer-upload';

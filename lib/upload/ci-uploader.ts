@@ -1,0 +1,153 @@
+import type { CiClient } from '../client';
+import { CiAbortError } from '../core/errors';
+import type { CiImageFormat, SniffedImageType } from '../core/media';
+import { abortableSource } from './abortable-source';
+import { CiLeftoverCleaner, isUnknownOutcome } from './leftover-cleaner';
+import { checkObjectKey, defaultObjectKey } from './object-key';
+import type { CompiledProcessing } from './processing.compiler';
+import { sniffSource } from './sniff-source';
+import type { CiKeyStrategy, CiLogger } from './upload.options';
+import type { CiUploadResult } from './upload.result';
+import type { CiUploadTracker } from './upload.tracker';
+
+/** What the upload use case needs, resolved once (per module, middleware or service). */
+export interface CiUploaderConfig {
+  client: CiClient;
+  tracker: CiUploadTracker;
+  logger: CiLogger;
+  /** Key prefix of the default key strategy. */
+  keyPrefix: string;
+  /** Delay of the second look after an unknown outcome. */
+  recheckMs?: number;
+}
+
+/** One file to upload. */
+export interface CiUploadInput<TRequest = unknown> {
+  /** The file's bytes, in order (a Readable, an async iterable or an async iterator). */
+  source: AsyncIterable<Buffer | Uint8Array | string> | AsyncIterator<Buffer | Uint8Array | string>;
+  /** Form field (`''` when there is none). */
+  field: string;
+  /** Index of the file within its field (for `{index}` in templates). */
+  index: number;
+  /** The client's file name, informative only. */
+  originalName: string;
+  /** The platform's request, handed to the key strategy. */
+  request: TRequest;
+  /** The route's processing for this field. */
+  processing: CompiledProcessing;
+  /** Formats accepted, by magic bytes. */
+  allowedFormats: readonly CiImageFormat[];
+  /** Names the object; ignored when `key` is given. Default: `<keyPrefix>/<yyyy>/<mm>/<uuid>.<ext>`. */
+  keyStrategy?: CiKeyStrategy<TRequest>;
+  /** A fixed key. */
+  key?: string;
+  /** Total size when known (lets files-v2 use slice uploads). */
+  size?: number;
+  /** Aborts the upload (limit reached, client gone); shutdown aborts it too. */
+  signal?: AbortSignal;
+  /** Called once the type is known, with the first bytes (e.g. for file validators). */
+  onSniffed?: (type: SniffedImageType, head: Buffer) => void;
+}
+
+/**
+ * The upload use case, the only place its rules live: read the first bytes and sniff the real type (refusing
+ * what is not an allowed image before one byte goes to CI), name the object, expand the `fileid` templates,
+ * upload through `CiClient.upload` with `Pic-Operations`, abort on the signal or shutdown, and remove what a
+ * failed or unknown-outcome request may have stored. Knows no framework.
+ *
+ * @example
+ * const result = await uploader.upload({ source: stream, field: 'file', index: 0, originalName: 'a.jpg',
+ *   request: req, processing, allowedFormats: ['jpeg', 'png'] });
+ */
+export class CiUploader {
+  /** Resolves unknown outcomes and removes stored files; shared with the adapters for cleanup on error. */
+  readonly cleaner: CiLeftoverCleaner;
+
+  constructor(private readonly config: CiUploaderConfig) {
+    this.cleaner = new CiLeftoverCleaner(config.client, config.tracker, config.logger, config.recheckMs);
+  }
+
+  /** The tracker uploads run under (shutdown aborts them). */
+  get tracker(): CiUploadTracker {
+    return this.config.tracker;
+  }
+
+  /** Uploads one file and returns its typed result; throws a typed `CiError` (or the key strategy's error). */
+  async upload<TRequest>(input: CiUploadInput<TRequest>): Promise<CiUploadResult> {
+    const { client, logger } = this.config;
+    const started = Date.now();
+    let key: string | undefined;
+    let outputKeys: string[] = [];
+    try {
+      return await this.config.tracker.track(
+        async (shutdown) => {
+          const signal = input.signal ? AbortSignal.any([input.signal, shutdown]) : shutdown;
+          const what = { method: 'PUT', path: '/' + (input.key ?? input.field) };
+          const source = abortableSource(input.source, signal, what);
+          const sniffed = await sniffSource(source, input.allowedFormats, input.field || undefined);
+          input.onSniffed?.(sniffed.type, sniffed.head);
+          key = checkObjectKey(input.key ?? (await this.nameObject(input, sniffed.type)));
+          const built = input.processing.build({ key, field: input.field, index: input.index });
+          outputKeys = built.outputKeys;
+          const result = await client.upload(key, sniffed.body, {
+            picOperations: built.picOperations,
+            contentType: sniffed.type.mimetype,
+            size: input.size,
+            signal,
+          });
+          if (signal.aborted) {
+            // The abort came while the committing request was in flight: the object exists, the caller is gone.
+            await this.cleaner.remove(storedKeys(result));
+            throw new CiAbortError({ method: 'PUT', path: '/' + key }, { cause: signal.reason });
+          }
+          logger.debug?.(
+            `stored ${key} (${result.size} bytes, ${result.imageInfo.processResults.length} outputs) in ` +
+              `${Date.now() - started} ms, request id ${result.requestId ?? '-'}`,
+          );
+          return {
+            ...result,
+            fieldname: input.field,
+            size: result.size ?? 0,
+            mimetype: sniffed.type.mimetype,
+            originalName: input.originalName,
+          };
+        },
+        { method: 'PUT', path: '/' + (input.key ?? input.field) },
+      );
+    } catch (err) {
+      // A timeout, reset or unreadable answer after the bytes went out leaves the outcome unknown: the object,
+      // its outputs or an open multipart upload may exist. Keys are ours, so removing them is safe.
+      if (key && isUnknownOutcome(err)) {
+        await this.cleaner.resolve(
+          { keys: [key, ...outputKeys], multipartKey: key, since: started },
+          (err as Error).message,
+        );
+      }
+      throw err;
+    }
+  }
+
+  /** Removes stored results (originals and outputs); never throws. */
+  async remove(results: Iterable<Pick<CiUploadResult, 'key' | 'imageInfo'>>): Promise<void> {
+    await this.cleaner.remove([...results].flatMap(storedKeys));
+  }
+
+  private async nameObject<TRequest>(input: CiUploadInput<TRequest>, type: SniffedImageType) {
+    const context = {
+      fieldname: input.field,
+      originalname: input.originalName,
+      mimetype: type.mimetype,
+      ext: type.ext,
+    };
+    return input.keyStrategy
+      ? input.keyStrategy(input.request, context)
+      : defaultObjectKey(this.config.keyPrefix, context);
+  }
+}
+
+/** The keys a stored result occupies in the source bucket: the original and its outputs. */
+export function storedKeys(stored: Pick<CiUploadResult, 'key' | 'imageInfo'>): string[] {
+  return [stored.key, ...(stored.imageInfo?.processResults ?? []).map((r) => r.key)].filter(
+    (k): k is string => !!k,
+  );
+}

@@ -1,0 +1,116 @@
+import {
+  isCiAbortError,
+  isCiError,
+  isCiMediaError,
+  isCiNetworkError,
+  isCiResponseError,
+  isCiTimeoutError,
+  isCiValidationError,
+} from '../core/errors';
+
+/** The JSON body of every error an upload route sends, on every platform. */
+export interface CiErrorResponseBody {
+  statusCode: number;
+  message: string;
+  error: string;
+  /** CI/COS error code, when CI answered. */
+  ciCode?: string;
+  /** CI request id, to quote to Tencent support. */
+  requestId?: string;
+}
+
+/** CI codes meaning "this image cannot be processed": the client's fault, answered 422. */
+const IMAGE_REFUSED_CODES = new Set([
+  'InvalidImageFormat',
+  'InvalidImageSource',
+  'ImageTooLarge',
+  'ImageResolutionExceed',
+  'EntityTooLarge',
+  '-62999',
+  '-60996',
+]);
+
+const MULTER_MESSAGES: Record<string, string> = {
+  LIMIT_PART_COUNT: 'Too many parts',
+  LIMIT_FILE_SIZE: 'File too large',
+  LIMIT_FILE_COUNT: 'Too many files',
+  LIMIT_FIELD_KEY: 'Field name too long',
+  LIMIT_FIELD_VALUE: 'Field value too long',
+  LIMIT_FIELD_COUNT: 'Too many fields',
+  LIMIT_UNEXPECTED_FILE: 'Unexpected field',
+  MISSING_FIELD_NAME: 'Field name missing',
+};
+
+const BUSBOY_MALFORMED =
+  /Unexpected end of form|Malformed part header|Boundary not found|Unsupported content type|Multipart/i;
+
+const HTTP_REASONS: Partial<Record<number, string>> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+function body(
+  status: number,
+  message: string,
+  extra: Partial<CiErrorResponseBody> = {},
+): CiErrorResponseBody {
+  return { statusCode: status, message, error: HTTP_REASONS[status] ?? 'Error', ...extra };
+}
+
+/**
+ * Maps any error of an upload or CI call to the HTTP answer the client gets (one pure function, the whole
+ * table: see the README), or `undefined` for an error it does not know (a bug: the platform's 500).
+ */
+export function ciErrorResponse(err: unknown): CiErrorResponseBody | undefined {
+  const e = err as { name?: string; code?: string; field?: string; message?: string } | null | undefined;
+  if (!e) return undefined;
+  if (e.name === 'MulterError' && e.code && e.code in MULTER_MESSAGES) {
+    const message = MULTER_MESSAGES[e.code]! + (e.field ? ` - ${e.field}` : '');
+    return body(e.code === 'LIMIT_FILE_SIZE' ? 413 : 400, message);
+  }
+  if (isCiMediaError(err)) {
+    return body(err.reason === 'EMPTY_FILE' || err.reason === 'MISSING_FILE' ? 400 : 415, err.message);
+  }
+  if (isCiValidationError(err)) return body(400, err.message);
+  if (isCiResponseError(err)) {
+    const extra = { ciCode: err.ciCode, requestId: err.requestId };
+    if (err.statusCode < 500 && IMAGE_REFUSED_CODES.has(err.ciCode)) {
+      return body(422, `CI could not process the image: ${err.ciMessage || err.ciCode}`, extra);
+    }
+    // A missing key: cos-v5 `NoSuchKey`, files-v2 `-4004` (file not found).
+    if (err.statusCode === 404 && (err.ciCode === 'NoSuchKey' || err.ciCode === '-4004')) {
+      return body(404, 'No such object', extra);
+    }
+    // Everything else (signature, access, missing bucket, 5xx) is our side's or CI's problem, not the client's:
+    // details stay in the server log.
+    return body(502, 'Image storage refused the request', extra);
+  }
+  if (isCiTimeoutError(err)) return body(504, 'Image storage timed out');
+  if (isCiNetworkError(err)) return body(502, 'Image storage unreachable');
+  if (isCiAbortError(err)) return body(503, 'Upload aborted');
+  if (isCiError(err)) return body(502, 'Image storage answered unexpectedly');
+  if (err instanceof Error && BUSBOY_MALFORMED.test(err.message)) {
+    return body(400, `Malformed multipart body: ${err.message}`);
+  }
+  return undefined;
+}
+
+/**
+ * Logs a failed upload or CI call once, at the level it deserves: an expected refusal (4xx) is one debug line,
+ * a CI failure (5xx) one warning with the CI code and request id. Secrets never reach an error message.
+ */
+export function logCiFailure(logger: { debug?(m: string): void; warn(m: string): void }, err: unknown): void {
+  const answer = ciErrorResponse(err);
+  const e = err as { message?: string; ciCode?: string; requestId?: string };
+  const line =
+    `${answer ? answer.statusCode : 500}: ${e?.message ?? String(err)}` +
+    (e?.ciCode ? ` [${e.ciCode}${e.requestId ? `, request id ${e.requestId}` : ''}]` : '');
+  if (answer && answer.statusCode < 500) logger.debug?.(line);
+  else logger.warn(line);
+}

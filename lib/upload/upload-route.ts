@@ -1,0 +1,59 @@
+import type { CiImageFormat } from '../core/media';
+import { compileProcessing, type CompiledProcessing } from './processing.compiler';
+import type { ResolvedCiModuleOptions } from './upload-options.validation';
+import type { CiKeyStrategy, CiUploadFieldsOptions, CiUploadOptions } from './upload.options';
+
+/** What a route accepts: one field (single or array) or many fields. */
+export type CiUploadSpec =
+  | { kind: 'field'; field: string; options: CiUploadOptions }
+  | { kind: 'fields'; options: CiUploadFieldsOptions };
+
+/** A route checked once (rules compiled, limits and formats merged with the module's), ready per request. */
+export interface CiUploadRoute {
+  /** Name for messages: `@CiUpload('file')`. */
+  where: string;
+  /** Exactly one file under one field: `ciResult`, else `ciResults`. */
+  single: boolean;
+  /** Accepted fields with their most files. */
+  fields: { name: string; maxCount: number }[];
+  /** The field's processing (only accepted fields are ever asked). */
+  processingFor(field: string): CompiledProcessing;
+  allowedFormats: readonly CiImageFormat[];
+  limits: { fileSize: number; files: number; fields: number };
+  keyStrategy?: CiKeyStrategy<unknown>;
+  keepOnError: boolean;
+}
+
+/** Turns a route spec into a {@link CiUploadRoute}; a bad rule throws `CiValidationError` naming the route. */
+export function compileUploadRoute(spec: CiUploadSpec, options: ResolvedCiModuleOptions): CiUploadRoute {
+  const local = spec.options;
+  const where = spec.kind === 'field' ? `@CiUpload('${spec.field}')` : '@CiUpload({ fields })';
+  const defaults = { isPicInfo: options.isPicInfo, styles: options.styles, strictRules: options.strictRules };
+  const processing = new Map<string, CompiledProcessing>();
+  const fields: { name: string; maxCount: number }[] = [];
+  if (spec.kind === 'field') {
+    processing.set(spec.field, compileProcessing(spec.options, defaults, where));
+    fields.push({ name: spec.field, maxCount: spec.options.maxCount ?? 1 });
+  } else {
+    for (const f of spec.options.fields) {
+      processing.set(f.name, compileProcessing(f, defaults, `${where}.${f.name}`));
+      fields.push({ name: f.name, maxCount: f.maxCount ?? 1 });
+    }
+  }
+  return {
+    where,
+    single: spec.kind === 'field' && spec.options.maxCount === undefined,
+    fields,
+    processingFor: (field) => processing.get(field)!,
+    allowedFormats: local.allowedFormats
+      ? local.allowedFormats.filter((f) => options.allowedFormats.includes(f))
+      : options.allowedFormats,
+    limits: {
+      fileSize: Math.min(local.limits?.fileSize ?? Infinity, options.limits.fileSize),
+      files: Math.min(local.limits?.files ?? Infinity, options.limits.files),
+      fields: Math.min(local.limits?.fields ?? Infinity, options.limits.fields),
+    },
+    keyStrategy: (local.key ?? options.keyStrategy) as CiKeyStrategy<unknown> | undefined,
+    keepOnError: local.keepOnError ?? false,
+  };
+}

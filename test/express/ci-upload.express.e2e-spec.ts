@@ -1,0 +1,243 @@
+// Plain Express, as a user without Nest writes it: nothing here imports @nestjs/*.
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import express, { type ErrorRequestHandler } from 'express';
+import multer from 'multer';
+import supertest from 'supertest';
+import { startCiEmulator, type CiEmulator } from '../../emulator';
+import { ciErrorResponse, ciUpload, CiClient, createCiStorage, imageMogr2 } from '../../lib/express';
+import { largeJpeg, photoJpeg } from '../support/images';
+import { BOUNDARY, filePart, multipartBody, openUpload, waitFor } from '../support/multipart';
+
+const bucket = 'expressbucket-1250000000';
+const thumb = { fileid: '{name}-200.webp', rule: imageMogr2().thumbnail({ width: 200 }).format('webp') };
+
+describe('nestjs-tencent-ci/express against the emulator', () => {
+  let emulator: CiEmulator;
+  let inspect: CiClient;
+  let jpeg: Buffer;
+
+  beforeAll(async () => {
+    emulator = await startCiEmulator({ port: 0, buckets: [bucket], region: 'ap-guangzhou' });
+    inspect = new CiClient({
+      bucket,
+      region: emulator.region,
+      endpoint: emulator.url,
+      credentials: emulator.credentials[0]!,
+    });
+    jpeg = await photoJpeg(800, 600);
+  });
+
+  afterAll(async () => {
+    await inspect?.close();
+    await emulator?.close();
+  });
+
+  beforeEach(() => emulator.reset());
+
+  const connection = () => ({
+    bucket,
+    region: emulator.region,
+    endpoint: emulator.url,
+    credentials: emulator.credentials[0]!,
+    upload: { multipartThreshold: 1024 * 1024, partSize: 1024 * 1024, partConcurrency: 2 },
+    logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+  });
+
+  async function leftovers() {
+    return {
+      objects: emulator.listObjects(bucket).map((o) => o.key),
+      uploads: (await inspect.listMultipartUploads()).map((u) => u.key),
+    };
+  }
+
+  describe('ciUpload()', () => {
+    const app = express();
+    let single: ReturnType<typeof ciUpload>;
+    let many: ReturnType<typeof ciUpload>;
+    let passing: ReturnType<typeof ciUpload>;
+
+    beforeAll(() => {
+      single = ciUpload({ field: 'file', rules: [thumb], limits: { fileSize: 1_500_000 }, ...connection() });
+      many = ciUpload({
+        fields: [
+          { name: 'avatar', rules: [thumb] },
+          { name: 'cover', maxCount: 2 },
+        ],
+        ...connection(),
+      });
+      passing = ciUpload({ field: 'file', passErrors: true, ...connection() });
+      app.post('/avatars', single, (req, res) => void res.status(201).json(req.ciResult));
+      app.post('/profile', many, (req, res) => void res.status(201).json(req.ciResults));
+      app.post(
+        '/fails',
+        single,
+        (_req, res) => void res.status(409).json({ message: 'conflict after upload' }),
+      );
+      app.post('/passing', passing, (req, res) => void res.status(201).json(req.ciResult));
+      const handler: ErrorRequestHandler = (err, _req, res, _next) => {
+        const body = ciErrorResponse(err);
+        res.status(418).json({ mine: true, status: body?.statusCode });
+      };
+      app.use(handler);
+    });
+
+    afterAll(async () => {
+      await Promise.all([single.close(), many.close(), passing.close()]);
+    });
+
+    it('stores the original and its variant and sets req.ciResult', async () => {
+      const res = await supertest(app).post('/avatars').attach('file', jpeg, '写真.jpg').expect(201);
+      expect(res.body).toMatchObject({
+        fieldname: 'file',
+        bucket,
+        size: jpeg.length,
+        mimetype: 'image/jpeg',
+        originalName: '写真.jpg',
+      });
+      const name = res.body.key.replace(/\.jpg$/, '');
+      expect(res.body.imageInfo.processResults).toEqual([
+        expect.objectContaining({ key: `${name}-200.webp`, width: 200 }),
+      ]);
+      expect(
+        emulator
+          .listObjects(bucket)
+          .map((o) => o.key)
+          .sort(),
+      ).toEqual([res.body.key, `${name}-200.webp`].sort());
+    });
+
+    it('sets req.ciResults by field', async () => {
+      const res = await supertest(app)
+        .post('/profile')
+        .attach('avatar', jpeg, 'a.jpg')
+        .attach('cover', jpeg, 'c1.jpg')
+        .attach('cover', jpeg, 'c2.jpg')
+        .expect(201);
+      expect(res.body.avatar[0].imageInfo.processResults).toHaveLength(1);
+      expect(res.body.cover).toHaveLength(2);
+    });
+
+    it.each([
+      [
+        'not an image',
+        () =>
+          supertest(app)
+            .post('/avatars')
+            .attach('file', Buffer.from('text '.repeat(100)), 'a.jpg'),
+        415,
+      ],
+      ['a missing file', () => supertest(app).post('/avatars').field('x', 'y'), 400],
+      ['an unexpected field', () => supertest(app).post('/avatars').attach('other', jpeg, 'a.jpg'), 400],
+    ])('answers %s with the Nest routes’ JSON and status', async (_what, send, status) => {
+      const res = await send().expect(status);
+      expect(res.body).toEqual({
+        statusCode: status,
+        message: expect.any(String),
+        error: expect.any(String),
+      });
+      expect(await leftovers()).toEqual({ objects: [], uploads: [] });
+    });
+
+    it('answers 413 over the limit, leaving no object and no open multipart upload', async () => {
+      const res = await supertest(app)
+        .post('/avatars')
+        .attach('file', await largeJpeg(3), 'big.jpg')
+        .expect(413);
+      expect(res.body.message).toBe('File too large - file');
+      await waitFor(async () => (await leftovers()).uploads.length === 0);
+      expect(await leftovers()).toEqual({ objects: [], uploads: [] });
+    });
+
+    it('removes what was stored when the answer is an error', async () => {
+      await supertest(app).post('/fails').attach('file', jpeg, 'a.jpg').expect(409);
+      await waitFor(() => emulator.listObjects(bucket).length === 0);
+    });
+
+    it('passes errors to next(err) when asked', async () => {
+      const res = await supertest(app)
+        .post('/passing')
+        .attach('file', Buffer.from('text '.repeat(100)), 'a.jpg')
+        .expect(418);
+      expect(res.body).toEqual({ mine: true, status: 415 });
+    });
+
+    it('reads filename* names', async () => {
+      const body = multipartBody([
+        filePart('file', `filename*=UTF-8''${encodeURIComponent('café 😀.jpg')}`, jpeg),
+      ]);
+      const res = await supertest(app)
+        .post('/avatars')
+        .set('content-type', `multipart/form-data; boundary=${BOUNDARY}`)
+        .send(body)
+        .expect(201);
+      expect(res.body.originalName).toBe('café 😀.jpg');
+    });
+
+    it('leaves nothing when the client goes away mid-upload, and keeps serving', async () => {
+      const server = app.listen(0, '127.0.0.1');
+      try {
+        await new Promise((r) => server.once('listening', r));
+        const big = await largeJpeg(4);
+        const head = filePart('file', 'filename="big.jpg"', Buffer.alloc(0)).subarray(0, -2);
+        const big2 = ciUpload({ field: 'file', ...connection() });
+        app.post('/big', big2, (req, res) => void res.status(201).json(req.ciResult));
+        const req = openUpload(server, '/big', head.length + big.length + 100);
+        req.write(head);
+        req.write(big.subarray(0, 2 * 1024 * 1024));
+        await waitFor(async () => (await inspect.listMultipartUploads()).length === 1);
+        req.destroy();
+        await waitFor(async () => (await leftovers()).uploads.length === 0);
+        expect(await leftovers()).toEqual({ objects: [], uploads: [] });
+        await big2.close();
+        await supertest(app).post('/avatars').attach('file', jpeg, 'after.jpg').expect(201);
+      } finally {
+        await new Promise((r) => server.close(r));
+      }
+    });
+  });
+
+  it('createCiStorage() is a multer engine whose req.file carries the CI result', async () => {
+    const storage = createCiStorage({ fields: [{ name: 'avatar', rules: [thumb] }], ...connection() });
+    const app = express();
+    app.post(
+      '/photos',
+      multer({ storage, defParamCharset: 'utf8' }).fields([{ name: 'avatar' }, { name: 'cover' }]),
+      (req, res) => {
+        res.status(201).json(req.files);
+      },
+    );
+    try {
+      const res = await supertest(app)
+        .post('/photos')
+        .attach('avatar', jpeg, 'ü.jpg')
+        .attach('cover', jpeg, 'c.jpg');
+      expect(res.status).toBe(201);
+      expect(res.body.avatar[0]).toMatchObject({
+        originalname: 'ü.jpg',
+        mimetype: 'image/jpeg',
+        bucket,
+        size: jpeg.length,
+      });
+      expect(res.body.avatar[0].imageInfo.processResults).toHaveLength(1);
+      expect(res.body.cover[0].imageInfo.processResults).toEqual([]);
+      expect(emulator.listObjects(bucket)).toHaveLength(3);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('loads without any @nestjs/* package', () => {
+    const out = execFileSync(
+      process.execPath,
+      [
+        '-r',
+        './test/express/support/block-nestjs.js',
+        'bench/run-ts.js',
+        'test/express/support/load-express-subpath.ts',
+      ],
+      { encoding: 'utf8', cwd: resolve(__dirname, '../..') },
+    );
+    expect(out.trim()).toBe('ciUpload function, createCiStorage function');
+  });
+});
