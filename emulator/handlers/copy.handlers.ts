@@ -8,8 +8,8 @@ import { copyObjectResultXml, copyPartResultXml } from '../xml/object.xml';
 import { OBJECT_ACL_HEADER } from './stored-attributes';
 import { evaluateConditions } from './conditions';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
-import { checkKey, contentTypeOf, header, integerParam, quotedMd5, storedHeadersOf } from './handler.utils';
-import { findUpload, MAX_PART_NUMBER, orNoSuchUpload } from './multipart.handlers';
+import { checkKey, contentTypeOf, header, quotedMd5, storedHeadersOf } from './handler.utils';
+import { findUpload, orNoSuchUpload, partNumberOf } from './multipart.handlers';
 
 /** The object `x-cos-copy-source` names. */
 export interface CopySource {
@@ -161,11 +161,8 @@ function copyRange(value: string | undefined, size: number): { start: number; en
  * bytes, or the `x-cos-copy-source-range` of them. Answer: `<CopyPartResult>` with the part's ETag.
  */
 async function uploadPartCopy(context: HandlerContext): Promise<void> {
-  const { exchange, env, bucket, target } = context;
-  const partNumber = integerParam(target.query, 'partNumber', { min: 1, max: MAX_PART_NUMBER, fallback: 0 });
-  if (partNumber === 0) {
-    throw cosErrors.invalidArgument(`partNumber must be an integer from 1 to ${MAX_PART_NUMBER}.`);
-  }
+  const { exchange, env, bucket } = context;
+  const partNumber = partNumberOf(context);
   const upload = findUpload(context);
   const { reader } = await openCopySource(context);
   let range: { start: number; end: number } | undefined;

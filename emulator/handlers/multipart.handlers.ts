@@ -66,13 +66,23 @@ async function initiateMultipartUpload(context: HandlerContext): Promise<void> {
   exchange.sendXml(200, initiateMultipartUploadXml(upload));
 }
 
-/** Upload Part (`PUT /<key>?partNumber=N&uploadId=ID`): stores the part apart until Complete. */
-async function uploadPart(context: HandlerContext): Promise<void> {
-  const { exchange, env, bucket, target } = context;
-  const partNumber = integerParam(target.query, 'partNumber', { min: 1, max: MAX_PART_NUMBER, fallback: 0 });
+/** The `?partNumber` of an Upload Part (plain or copy); 400 `InvalidArgument` outside 1 to 10000. */
+export function partNumberOf(context: HandlerContext): number {
+  const partNumber = integerParam(context.target.query, 'partNumber', {
+    min: 1,
+    max: MAX_PART_NUMBER,
+    fallback: 0,
+  });
   if (partNumber === 0) {
     throw cosErrors.invalidArgument(`partNumber must be an integer from 1 to ${MAX_PART_NUMBER}.`);
   }
+  return partNumber;
+}
+
+/** Upload Part (`PUT /<key>?partNumber=N&uploadId=ID`): stores the part apart until Complete. */
+async function uploadPart(context: HandlerContext): Promise<void> {
+  const { exchange, env, bucket } = context;
+  const partNumber = partNumberOf(context);
   const upload = findUpload(context);
   const preconditions = checkUploadHeaders(context, env.maxObjectSize);
   const body = await orNoSuchUpload(

@@ -1,12 +1,6 @@
-import {
-  type CiEmulator,
-  EMULATOR_DEV_CREDENTIALS,
-  type PicProcessor,
-  startCiEmulator,
-} from '../../emulator';
+import { type CiEmulator, type PicProcessor, startCiEmulator } from '../../emulator';
 import { CosHttpError } from '../../emulator';
-import { CiClient } from '../../lib/client';
-import { BUCKET, REGION, sdkFor } from './support/emulator-test-kit';
+import { BUCKET, ciClientFor, REGION, sdkFor } from './support/emulator-test-kit';
 
 const RULES = JSON.stringify({ rules: [{ fileid: 'out.bin', rule: 'imageMogr2/format/png' }] });
 
@@ -56,13 +50,7 @@ describe('one processing port for both APIs: a custom extensions.picProcessor', 
   });
 
   it('applies to files-v2 uploads as to COS PutObject', async () => {
-    const client = new CiClient({
-      bucket: BUCKET,
-      region: REGION,
-      credentials: EMULATOR_DEV_CREDENTIALS,
-      endpoint: emulator.url,
-      protocol: 'files-v2',
-    });
+    const client = ciClientFor(emulator, { protocol: 'files-v2' });
     try {
       const uploaded = await client.upload('v2/a.jpg', Buffer.from('not even an image'), {
         picOperations: RULES,
@@ -89,13 +77,7 @@ describe('one processing port for both APIs: a custom extensions.picProcessor', 
   });
 
   it('its refusal reaches a files-v2 client as an error envelope, and nothing is stored', async () => {
-    const client = new CiClient({
-      bucket: BUCKET,
-      region: REGION,
-      credentials: EMULATOR_DEV_CREDENTIALS,
-      endpoint: emulator.url,
-      protocol: 'files-v2',
-    });
+    const client = ciClientFor(emulator, { protocol: 'files-v2' });
     try {
       const refused = await client
         .upload('v2/b.jpg', Buffer.from('x'), {

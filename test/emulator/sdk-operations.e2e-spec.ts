@@ -1,12 +1,7 @@
-import {
-  type CiEmulator,
-  EMULATOR_DEV_CREDENTIALS,
-  startCiEmulator,
-  storeOnlyPicProcessor,
-} from '../../emulator';
-import { CiClient } from '../../lib/client';
+import { type CiEmulator, startCiEmulator, storeOnlyPicProcessor } from '../../emulator';
 import {
   BUCKET,
+  ciClientFor,
   rawRequest,
   REGION,
   sdkFailure,
@@ -113,12 +108,7 @@ describe('emulator with the official SDK: bucket, batch delete, ACL, CORS, taggi
   });
 
   it("ACL checks apply to the project's CiClient path-style objects too", async () => {
-    const client = new CiClient({
-      bucket: BUCKET,
-      region: REGION,
-      credentials: EMULATOR_DEV_CREDENTIALS,
-      endpoint: emulator.url,
-    });
+    const client = ciClientFor(emulator);
     try {
       await client.upload('client/a.txt', Buffer.from('hello'));
     } finally {
