@@ -236,3 +236,41 @@ describe('emulator with the official SDK: bucket, batch delete, ACL, CORS, taggi
     expect([versioning.statusCode, versioning.code]).toEqual([501, 'NotImplemented']);
   });
 });
+
+describe('defaultCors: none answers an unconfigured bucket as COS does', () => {
+  it('preflight 403 AccessForbidden, no CORS headers on answers; inspection lists uploads of every bucket', async () => {
+    const emulator = await startCiEmulator(
+      { defaultCors: 'none', buckets: [BUCKET, 'second-1250000000'] },
+      { picProcessor: storeOnlyPicProcessor },
+    );
+    try {
+      const preflight = await rawRequest(emulator, {
+        method: 'OPTIONS',
+        path: '/a.txt',
+        headers: {
+          host: VIRTUAL_HOST,
+          origin: 'https://app.example',
+          'access-control-request-method': 'GET',
+        },
+      });
+      expect(preflight.status).toBe(403);
+      expect(xmlField(preflight.text, 'Code')).toBe('AccessForbidden');
+      const cos = sdkFor(emulator);
+      await cos.multipartInit({ Bucket: BUCKET, Region: REGION, Key: 'u/1' });
+      await cos.multipartInit({ Bucket: 'second-1250000000', Region: REGION, Key: 'u/2' });
+      expect(emulator.listMultipartUploads().map((u) => [u.bucket, u.key])).toEqual([
+        [BUCKET, 'u/1'],
+        ['second-1250000000', 'u/2'],
+      ]);
+      const head = await rawRequest(emulator, {
+        method: 'GET',
+        path: '/',
+        headers: { host: VIRTUAL_HOST, origin: 'https://app.example' },
+      });
+      expect(head.headers['access-control-allow-origin']).toBeUndefined();
+      expect(emulator.requests.at(-1)).toMatchObject({ api: 'cos', operation: 'GetBucket' });
+    } finally {
+      await emulator.close();
+    }
+  });
+});
