@@ -8,9 +8,8 @@ import {
 } from 'node:http';
 import { type AddressInfo, isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { CosDispatcher } from './cos.dispatcher';
+import { type ApiDispatcher, CosDispatcher } from './cos.dispatcher';
 import {
-  checkBucketName,
   type CiEmulatorCredential,
   type CiEmulatorOptions,
   resolveEmulatorOptions,
@@ -19,61 +18,29 @@ import {
 import { cosErrors } from './errors/cos-errors';
 import { CosHttpError } from './errors/cos-http.error';
 import { renderErrorEnvelope } from './errors/error-envelope';
-import type { EmulatorEnvironment } from './handlers/handler.types';
-import { corsHeaders } from './http/cors';
-import { Exchange, newRequestId } from './http/exchange';
-import { FilesV2Dispatcher } from './files-v2';
-import { discardBody } from './http/request-body';
-import { applyFault, classifyRequest, FaultRegistry, isAdminPath, serveFaultAdmin } from './faults';
+import { applyFault, FaultRegistry, serveFaultAdmin } from './faults';
 import type { CiEmulatorFaults, CiFaultType } from './faults/fault.types';
+import { FilesV2Dispatcher } from './files-v2';
+import { cosRoutes } from './handlers';
+import type { CosHandler, EmulatorEnvironment } from './handlers/handler.types';
+import { actualCorsHeaders, answerPreflight, OPEN_CORS_RULES } from './http/cors';
+import { Exchange, newRequestId } from './http/exchange';
+import { discardBody } from './http/request-body';
 import { createCiPicProcessor } from './processing/ci-pic-processor';
-import { checkStyle } from './processing/ci-styles';
 import type { PicProcessor } from './processing/pic-processor';
 import { createWatermarkLoader } from './processing/watermark-source';
+import { RequestClassifier } from './routing/classify-request';
+import { CosRouter } from './routing/cos-router';
+import { PREFLIGHT_OPERATION } from './routing/operations';
+import { EmulatorInspection, type EmulatorObjectInfo, type EmulatorUploadInfo } from './server/inspection';
+import { type EmulatorRequestRecord, RequestLog } from './server/request-log';
 import { DiskObjectStore } from './storage/disk.store';
 import { MemoryObjectStore } from './storage/memory.store';
 import type { ObjectStore } from './storage/object-store';
 import { errorResource } from './xml/location';
 
-/** How many requests {@link CiEmulator.requests} remembers; older ones are dropped. */
-export const REQUEST_LOG_LIMIT = 10_000;
-
-/** An object as the emulator stores it. */
-export interface EmulatorObjectInfo {
-  key: string;
-  size: number;
-  /** Quoted, as COS answers it. */
-  etag: string;
-  contentType: string;
-  lastModified: Date;
-}
-
-/** An open multipart upload and its parts. */
-export interface EmulatorUploadInfo {
-  key: string;
-  uploadId: string;
-  initiated: Date;
-  parts: Array<{ partNumber: number; size: number; etag: string }>;
-}
-
-/** One served request, as the request log keeps it. */
-export interface EmulatorRequestRecord {
-  /** Its `x-cos-request-id`. */
-  requestId: string;
-  method: string;
-  /** COS operation (`PutObject`, `UploadPart`, ...), `OptionsObject` for a preflight, `Unknown` if unrouted. */
-  operation: string;
-  bucket?: string;
-  key?: string;
-  /** Status answered (or meant to be answered, when the client left first); 0 when a fault gave no answer (stall, reset). */
-  status: number;
-  /** COS error code of an error answer (`NoSuchKey`, `IncompleteBody`, ...). */
-  errorCode?: string;
-  durationMs: number;
-  time: Date;
-  /** The injected fault that applied to this request. */
-  fault?: { id: string; type: CiFaultType };
-}
+export { REQUEST_LOG_LIMIT, type EmulatorRequestRecord } from './server/request-log';
+export type { EmulatorObjectInfo, EmulatorUploadInfo } from './server/inspection';
 
 /** A running emulator. */
 export interface CiEmulator {
@@ -87,6 +54,8 @@ export interface CiEmulator {
   readonly requests: readonly EmulatorRequestRecord[];
   /** Bucket names: the configured ones in their order, then others (created since, found in `dataDir`) sorted. */
   readonly buckets: readonly string[];
+  /** Objects, uploads, the request log, styles and reset, as one object (the methods below delegate to it). */
+  readonly inspection: EmulatorInspection;
   /** The key pairs the emulator accepts (hand the first to a client). */
   readonly credentials: readonly CiEmulatorCredential[];
   /** Fault injection: `faults.add({ match, times, action })`, `faults.clear()`. */
@@ -101,8 +70,8 @@ export interface CiEmulator {
   listObjects(bucket: string, prefix?: string): EmulatorObjectInfo[];
   /** The bytes of an object, or `undefined` when there is none. */
   getObject(bucket: string, key: string): Promise<Buffer | undefined>;
-  /** Open multipart uploads of a bucket, with their parts. */
-  listMultipartUploads(bucket: string): EmulatorUploadInfo[];
+  /** Open multipart uploads of a bucket, or of every bucket when none is named, with their parts. */
+  listMultipartUploads(bucket?: string): EmulatorUploadInfo[];
   /** Creates a bucket (`name-appid`); nothing happens when it exists. */
   createBucket(name: string): Promise<void>;
   /**
@@ -136,18 +105,22 @@ function displayHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** The emulator: a `node:http` server in front of the COS dispatcher and a store. */
+/**
+ * The emulator: a `node:http` server whose every request goes through one ordered pipeline: classify (the front
+ * door: API, operation, bucket, key), admin endpoints, CORS preflight, auth (the API's bucket, route and signature
+ * checks), faults, dispatch (the operation's handler), log.
+ */
 class CiEmulatorServer extends EventEmitter implements CiEmulator {
-  readonly requests: EmulatorRequestRecord[] = [];
   readonly faults = new FaultRegistry();
+  readonly inspection: EmulatorInspection;
   url = '';
   port = 0;
-  private readonly dispatcher: CosDispatcher;
+  private readonly log: RequestLog;
+  private readonly classifier: RequestClassifier<CosHandler>;
+  private readonly cos: CosDispatcher;
   private readonly filesV2: FilesV2Dispatcher;
   private readonly inflight = new WeakMap<Duplex, Exchange>();
   private readonly appliedFaults = new WeakMap<Exchange, { id: string; type: CiFaultType }>();
-  /** The live style table: mutated in place, so the processors holding it see `setStyle` at once. */
-  private readonly styleTable: Record<string, string> = {};
   private closing?: Promise<void>;
 
   constructor(
@@ -157,12 +130,14 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
     extensions: CiEmulatorExtensions,
   ) {
     super();
-    Object.assign(this.styleTable, options.styles);
+    // The live style table: mutated in place, so the processors holding it see `setStyle` at once.
+    const styleTable: Record<string, string> = { ...options.styles };
+    this.log = new RequestLog(this, options.logger);
     const picProcessor =
       extensions.picProcessor ??
       createCiPicProcessor({
         store,
-        styles: this.styleTable,
+        styles: styleTable,
         limits: options.limits,
         loadWatermark: createWatermarkLoader({
           store,
@@ -179,23 +154,33 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
       picProcessor,
       credentials: new Map(options.credentials.map((c) => [c.secretId, c])),
     };
-    this.dispatcher = new CosDispatcher(
-      env,
-      (error, exchange) => this.reportUnexpected(error, exchange),
-      extensions.clock,
+    const reportUnexpected = (error: unknown, exchange: Exchange) => this.reportUnexpected(error, exchange);
+    this.classifier = new RequestClassifier(new CosRouter<CosHandler>().addAll(cosRoutes), (authority) =>
+      this.isOwnHost(authority),
     );
+    this.cos = new CosDispatcher(env, reportUnexpected, extensions.clock);
     // The seed's files-v2 API (POST /files/v2/...) over the same store, styles and processing limits.
     this.filesV2 = new FilesV2Dispatcher({
-      styles: this.styleTable,
-      limits: options.limits,
+      picProcessor,
       appId: options.appId,
-      region: options.region,
       store,
       credentials: options.credentials,
       maxObjectSize: options.maxObjectSize,
       emulatorUrl: () => this.url,
       clock: extensions.clock,
-      reportUnexpected: (error, exchange) => this.reportUnexpected(error, exchange),
+      reportUnexpected,
+    });
+    this.inspection = new EmulatorInspection({
+      store,
+      log: this.log,
+      appId: options.appId,
+      configuredBuckets: options.buckets,
+      configuredStyles: options.styles,
+      styleTable,
+      onReset: () => {
+        this.filesV2.reset();
+        this.faults.clear();
+      },
     });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.handle(req, res, false));
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.handle(req, res, true));
@@ -228,6 +213,10 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
     this.url = `http://${displayHost(this.options.host)}:${this.port}`;
   }
 
+  get requests(): readonly EmulatorRequestRecord[] {
+    return this.inspection.requests;
+  }
+
   get buckets(): string[] {
     const configured = this.options.buckets;
     const others = this.store.listBuckets().filter((b) => !configured.includes(b.name));
@@ -239,18 +228,35 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
   }
 
   get styles(): Record<string, string> {
-    return { ...this.styleTable };
+    return this.inspection.styles;
   }
 
   setStyle(name: string, rule: string): void {
-    checkStyle(name, rule);
-    this.styleTable[name] = rule;
+    this.inspection.setStyle(name, rule);
   }
 
   deleteStyle(name: string): boolean {
-    if (!Object.prototype.hasOwnProperty.call(this.styleTable, name)) return false;
-    delete this.styleTable[name];
-    return true;
+    return this.inspection.deleteStyle(name);
+  }
+
+  listObjects(bucket: string, prefix?: string): EmulatorObjectInfo[] {
+    return this.inspection.listObjects(bucket, prefix);
+  }
+
+  getObject(bucket: string, key: string): Promise<Buffer | undefined> {
+    return this.inspection.getObject(bucket, key);
+  }
+
+  listMultipartUploads(bucket?: string): EmulatorUploadInfo[] {
+    return this.inspection.listMultipartUploads(bucket);
+  }
+
+  createBucket(name: string): Promise<void> {
+    return this.inspection.createBucket(name);
+  }
+
+  reset(): Promise<void> {
+    return this.inspection.reset();
   }
 
   /**
@@ -268,49 +274,6 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
     );
   }
 
-  listObjects(bucket: string, prefix?: string): EmulatorObjectInfo[] {
-    return this.store.listObjects(bucket, prefix).map((m) => ({
-      key: m.key,
-      size: m.size,
-      etag: m.etag,
-      contentType: m.contentType,
-      lastModified: m.lastModified,
-    }));
-  }
-
-  async getObject(bucket: string, key: string): Promise<Buffer | undefined> {
-    const reader = await this.store.openObject(bucket, key);
-    if (!reader) return undefined;
-    const chunks: Buffer[] = [];
-    for await (const chunk of reader.stream()) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  }
-
-  listMultipartUploads(bucket: string): EmulatorUploadInfo[] {
-    return this.store.listMultipartUploads(bucket).map((u) => ({
-      key: u.key,
-      uploadId: u.uploadId,
-      initiated: u.initiated,
-      parts: this.store
-        .listParts(bucket, u.uploadId)
-        .map((p) => ({ partNumber: p.partNumber, size: p.size, etag: p.etag })),
-    }));
-  }
-
-  async createBucket(name: string): Promise<void> {
-    checkBucketName(name, this.options.appId);
-    await this.store.createBucket(name);
-  }
-
-  async reset(): Promise<void> {
-    await this.store.reset(this.options.buckets);
-    this.filesV2.reset();
-    this.requests.length = 0;
-    this.faults.clear();
-    for (const name of Object.keys(this.styleTable)) delete this.styleTable[name];
-    Object.assign(this.styleTable, this.options.styles);
-  }
-
   close(): Promise<void> {
     this.closing ??= (async () => {
       await new Promise<void>((resolve) => {
@@ -322,52 +285,78 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
     return this.closing;
   }
 
+  /**
+   * The pipeline: classify, admin, CORS (a preflight answered under the bucket's rules; an actual request gets the
+   * headers they allow), auth, faults, dispatch, log.
+   */
   private handle(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
-    if (isAdminPath(req.url) && this.isOwnHost(req.headers.host)) {
-      void serveFaultAdmin(req, res, this.faults);
+    const request = this.classifier.classify(req);
+    if (request.api === 'admin') {
+      void serveFaultAdmin(req, res, this.faults, (authority) => this.isOwnHost(authority));
       return;
     }
-    const exchange = new Exchange(req, res, expectsContinue);
+    const exchange = new Exchange(req, res, expectsContinue, request);
     const socket = req.socket;
     this.inflight.set(socket, exchange);
-    if (this.injectFault(exchange)) return;
-    // The files-v2 JSON API has its own dispatcher; everything else speaks the COS XML API.
-    const dispatcher = this.filesV2.accepts(req) ? this.filesV2 : this.dispatcher;
-    dispatcher
-      .dispatch(exchange)
+    const finish = () => {
+      if (this.inflight.get(socket) === exchange) this.inflight.delete(socket);
+      // An early answer (an error before the body was read) leaves the body unread: drain it.
+      if (!req.complete) discardBody(req, res);
+      this.log.record(exchange, this.appliedFaults.get(exchange));
+    };
+    const api: ApiDispatcher = request.api === 'files-v2' ? this.filesV2 : this.cos;
+    const bucket =
+      request.bucket !== undefined && this.store.hasBucket(request.bucket) ? request.bucket : undefined;
+    const corsRules =
+      (bucket === undefined ? undefined : this.store.getBucketConfig(bucket).cors) ??
+      (this.options.defaultCors === 'open' ? OPEN_CORS_RULES : undefined);
+    if (request.operation === PREFLIGHT_OPERATION) {
+      try {
+        if (request.bucket !== undefined && bucket === undefined) throw cosErrors.noSuchBucket();
+        exchange.sendEmpty(200, answerPreflight(corsRules, req));
+      } catch (error) {
+        this.cos.fail(exchange, error);
+      }
+      finish();
+      return;
+    }
+    for (const [name, value] of Object.entries(actualCorsHeaders(corsRules, req))) {
+      res.setHeader(name, value as string);
+    }
+    try {
+      api.authenticate(exchange);
+    } catch (error) {
+      api.fail(exchange, error);
+      finish();
+      return;
+    }
+    if (this.injectFault(exchange, finish)) return;
+    api
+      .serve(exchange)
       .catch((error: unknown) => {
         this.reportUnexpected(error, exchange);
         res.destroy();
       })
-      .finally(() => {
-        if (this.inflight.get(socket) === exchange) this.inflight.delete(socket);
-        // An early answer (an error before the body was read) leaves the body unread: drain it.
-        if (!req.complete) discardBody(req, res);
-        this.record(exchange);
-      });
+      .finally(finish);
   }
 
   /**
    * Applies the first registered fault that matches the request. True when the fault took the request over
-   * (it is not served; the fault records it when done), false when the request is to be served (possibly with
+   * (it is not served; `finish` runs when it is done), false when the request is to be served (possibly with
    * its answer shaped by a fault).
    */
-  private injectFault(exchange: Exchange): boolean {
-    if (this.faults.isEmpty) return false;
-    const request = classifyRequest(exchange.req);
+  private injectFault(exchange: Exchange, finish: () => void): boolean {
+    const request = exchange.request;
+    if (this.faults.isEmpty || !request) return false;
     const fault = this.faults.take(request);
     if (!fault) return false;
     this.appliedFaults.set(exchange, { id: fault.id, type: fault.action.type });
-    const socket = exchange.req.socket;
     const path = (exchange.req.url ?? '/').replace(/\?.*$/, '');
     return applyFault(fault.action, {
       exchange,
       request,
       resource: errorResource(this.options.region, request.bucket, request.key, path),
-      done: () => {
-        if (this.inflight.get(socket) === exchange) this.inflight.delete(socket);
-        this.record(exchange);
-      },
+      done: finish,
     });
   }
 
@@ -413,37 +402,12 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
       'x-cos-request-id': requestId,
       Server: 'tencent-cos',
       Connection: 'close',
-      ...corsHeaders(),
     };
     const head = Object.entries(headers)
       .map(([name, value]) => `${name}: ${String(value)}\r\n`)
       .join('');
     const statusLine = `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? 'Error'}`;
     socket.end(Buffer.concat([Buffer.from(`${statusLine}\r\n${head}\r\n`), body]));
-  }
-
-  private record(exchange: Exchange): void {
-    const record: EmulatorRequestRecord = {
-      requestId: exchange.requestId,
-      method: exchange.req.method ?? 'GET',
-      operation: exchange.operation,
-      bucket: exchange.bucket,
-      key: exchange.key,
-      status: exchange.status ?? exchange.res.statusCode,
-      errorCode: exchange.errorCode,
-      durationMs: Date.now() - exchange.startedAt,
-      time: new Date(exchange.startedAt),
-    };
-    const fault = this.appliedFaults.get(exchange);
-    if (fault) record.fault = fault;
-    this.requests.push(record);
-    if (this.requests.length > REQUEST_LOG_LIMIT) this.requests.shift();
-    const where = record.bucket ? ` ${record.bucket}/${record.key ?? ''}` : '';
-    const code = `${record.errorCode ? ` ${record.errorCode}` : ''}${fault ? ` [fault ${fault.type}]` : ''}`;
-    this.options.logger?.log(
-      `${record.method} ${record.operation}${where} -> ${record.status}${code} (${record.durationMs} ms)`,
-    );
-    this.emit('request', record);
   }
 
   private reportUnexpected(error: unknown, exchange: Exchange): void {

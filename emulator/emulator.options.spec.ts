@@ -16,6 +16,7 @@ describe('resolveEmulatorOptions', () => {
       styles: {},
       limits: { maxPixels: 100_000_000, maxSide: 30_000, maxFrames: 300, maxSourceBytes: 20 * 1024 * 1024 },
       faults: [],
+      defaultCors: 'open',
     });
   });
 

@@ -50,6 +50,12 @@ export interface CiEmulatorOptions {
   maxProcessSourceBytes?: number;
   /** Faults injected from the start (see `emulator.faults`). Default none. */
   faults?: CiFaultSpec[];
+  /**
+   * CORS of a bucket without a CORS configuration of its own (one set with PUT Bucket cors is always enforced):
+   * `open` (default, for local development) lets every origin read every answer and passes every preflight;
+   * `none` answers as COS does: preflights 403 `AccessForbidden`, no CORS headers.
+   */
+  defaultCors?: 'open' | 'none';
 }
 
 /** {@link CiEmulatorOptions} with every default applied and checked. */
@@ -67,6 +73,7 @@ export interface ResolvedCiEmulatorOptions {
   styles: Record<string, string>;
   limits: ProcessingLimits;
   faults: CiFaultSpec[];
+  defaultCors: 'open' | 'none';
 }
 
 /**
@@ -105,6 +112,11 @@ export function checkBucketName(bucket: string, appId: string): void {
   if (match[2] !== appId) {
     throw new TypeError(`bucket "${bucket}" must end with the APPID -${appId} (or set appId to ${match[2]})`);
   }
+}
+
+function defaultCorsOf(value: string | undefined): 'open' | 'none' {
+  if (value === undefined || value === 'open' || value === 'none') return value ?? 'open';
+  throw new TypeError(`defaultCors must be "open" or "none", got ${JSON.stringify(value)}`);
 }
 
 function positiveInteger(value: number, field: string, allowZero = false): number {
@@ -156,6 +168,7 @@ export function resolveEmulatorOptions(options: CiEmulatorOptions = {}): Resolve
     styles: resolveStyles(options.styles ?? {}),
     limits: resolveLimits(options),
     faults: (options.faults ?? []).map((fault, i) => parseFaultSpec(fault, `faults[${i}]`)),
+    defaultCors: defaultCorsOf(options.defaultCors),
   };
 }
 

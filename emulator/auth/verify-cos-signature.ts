@@ -39,14 +39,16 @@ const SIGNATURE_QUERY_FIELDS = [
 ] as const;
 
 /**
- * The signature of a request: the `Authorization` header, else the pre-signed query string (`?q-sign-algorithm=
- * sha1&q-ak=...`). `undefined` when there is none; 403 `AccessDenied` when it is malformed.
+ * The signature of a request: the `Authorization` header, else a pre-signed URL's `?sign=<Authorization>` or its
+ * `?q-sign-algorithm=sha1&q-ak=...` parameters. `undefined` when there is none; 403 `AccessDenied` when it is malformed.
  */
 export function extractCosSignature(
   headers: IncomingHttpHeaders,
   query: QueryParams,
 ): ParsedCosAuthorization | undefined {
   let raw = headers.authorization;
+  // `?sign=<url-encoded Authorization>`: the form the SDK's getObjectUrl builds (decoded already).
+  if (!raw && query.has('sign')) raw = query.get('sign');
   if (!raw && query.has('q-signature')) {
     // Query values are decoded already; re-encode them so the header parser reads them the same way.
     raw = SIGNATURE_QUERY_FIELDS.map((name) => `${name}=${encodeURIComponent(query.get(name) ?? '')}`).join(

@@ -61,6 +61,19 @@ export const cosErrors = {
       'PreconditionFailed',
       'At least one of the preconditions you specified did not hold.',
     ),
+  invalidStorageClass: (value: string) =>
+    new CosHttpError(400, 'InvalidStorageClass', `The storage class you specified is not valid: ${value}.`),
+  invalidRequest: (message: string) => new CosHttpError(400, 'InvalidRequest', message),
+  invalidTag: (message: string) => new CosHttpError(400, 'InvalidTag', message),
+  invalidBucketName: (message: string) => new CosHttpError(400, 'InvalidBucketName', message),
+  bucketAlreadyOwnedByYou: () =>
+    new CosHttpError(
+      409,
+      'BucketAlreadyOwnedByYou',
+      'The bucket you tried to create already exists, and you own it.',
+    ),
+  bucketNotEmpty: () =>
+    new CosHttpError(409, 'BucketNotEmpty', 'The bucket you tried to delete is not empty.'),
   methodNotAllowed: (message: string) => new CosHttpError(405, 'MethodNotAllowed', message),
   notImplemented: (message: string) => new CosHttpError(501, 'NotImplemented', message),
   internalError: () =>

@@ -53,6 +53,37 @@ function faultJson(fault: CiFaultInfo): Omit<CiFaultInfo, 'remaining'> & { remai
   return { ...fault, remaining: Number.isFinite(fault.remaining) ? fault.remaining : null };
 }
 
+/**
+ * Refuses what a web page could send to a local emulator (issue 13 item 7): a request whose `Origin` is not the
+ * emulator's own (403), and a body that is not `application/json` (415): a form or a `text/plain` fetch needs
+ * no CORS preflight, a JSON one does, and the emulator answers none for these paths.
+ */
+function checkSameSite(req: IncomingMessage, isOwnHost: (authority: string) => boolean): void {
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    const authority = /^https?:\/\/([^/]+)$/i.exec(origin)?.[1];
+    if (!authority || !isOwnHost(authority)) {
+      throw new AdminError(
+        403,
+        `cross-site request refused: Origin ${JSON.stringify(origin)} is not the emulator`,
+      );
+    }
+  }
+  if (String(req.headers['sec-fetch-site'] ?? '').toLowerCase() === 'cross-site') {
+    throw new AdminError(403, 'cross-site request refused (Sec-Fetch-Site: cross-site)');
+  }
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
+    const type = String(req.headers['content-type'] ?? '')
+      .split(';')[0]
+      .trim()
+      .toLowerCase();
+    if (type !== 'application/json') {
+      throw new AdminError(415, `Content-Type must be application/json, not ${JSON.stringify(type)}`);
+    }
+  }
+}
+
 async function route(req: IncomingMessage, res: ServerResponse, faults: CiEmulatorFaults): Promise<void> {
   const path = (req.url ?? '').replace(/\?.*$/, '');
   const method = (req.method ?? 'GET').toUpperCase();
@@ -98,15 +129,18 @@ async function route(req: IncomingMessage, res: ServerResponse, faults: CiEmulat
  * Serves the fault admin endpoint (no signature: it only answers on the emulator's own host, never on a bucket's):
  * `GET /_emulator/faults` lists the faults, `POST /_emulator/faults` adds one (a JSON fault) or several (a JSON
  * array) and answers 201 `{ "id", "ids" }`, `DELETE /_emulator/faults` removes them all, `GET`/`DELETE
- * /_emulator/faults/<id>` reads or removes one. Errors are JSON `{ "error": message }` with 400, 404, 405 or 413.
- * @example curl -X POST http://127.0.0.1:9000/_emulator/faults -d '{"match":{"operation":"PutObject"},"action":{"type":"error","status":503,"code":"SlowDown"}}'
+ * /_emulator/faults/<id>` reads or removes one. Cross-site requests are refused: a foreign `Origin` is 403 and a
+ * body that is not `application/json` 415. Errors are JSON `{ "error": message }` (400, 403, 404, 405, 413, 415).
+ * @example curl -X POST http://127.0.0.1:9000/_emulator/faults -H 'Content-Type: application/json' -d '{"match":{"operation":"PutObject"},"action":{"type":"error","status":503,"code":"SlowDown"}}'
  */
 export async function serveFaultAdmin(
   req: IncomingMessage,
   res: ServerResponse,
   faults: CiEmulatorFaults,
+  isOwnHost: (authority: string) => boolean,
 ): Promise<void> {
   try {
+    checkSameSite(req, isOwnHost);
     if (/100-continue/i.test(String(req.headers.expect ?? ''))) res.writeContinue();
     await route(req, res, faults);
   } catch (error) {

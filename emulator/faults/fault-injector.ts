@@ -92,7 +92,7 @@ function resetFault(action: CiResetFault, target: FaultTarget): boolean {
  * by the fault (`latency`, `reset` in the response phase, `malformed-xml`).
  */
 export function applyFault(action: CiFaultAction, target: FaultTarget): boolean {
-  const { exchange, request } = target;
+  const { exchange } = target;
   switch (action.type) {
     case 'latency':
       if (action.phase === 'body') {
@@ -114,9 +114,6 @@ export function applyFault(action: CiFaultAction, target: FaultTarget): boolean 
       stall(target);
       break;
   }
-  exchange.operation = request.operation;
-  exchange.bucket = request.bucket;
-  exchange.key = request.key || undefined;
   exchange.res.once('close', target.done);
   return true;
 }

@@ -1,16 +1,9 @@
+import type { ClassifiedRequest } from '../routing/classify-request';
 import { parseFaultSpec } from './fault-spec.parser';
 import type { CiEmulatorFaults, CiFaultAction, CiFaultInfo, CiFaultMatch, CiFaultSpec } from './fault.types';
 
-/** What a fault is matched against: a request as classified before it is served. */
-export interface FaultRequest {
-  /** Upper case. */
-  method: string;
-  /** COS operation (`PutObject`, ...), `OptionsObject`, `FilesV2`, or `Unknown` when nothing routes it. */
-  operation: string;
-  bucket?: string;
-  /** Decoded key without a leading `/`; `''` for a bucket or service request. */
-  key: string;
-}
+/** What a fault is matched against: the request as the front door classified it. */
+export type FaultRequest = Pick<ClassifiedRequest, 'method' | 'operation' | 'bucket' | 'key'>;
 
 /** A fault chosen for one request. */
 export interface TakenFault {

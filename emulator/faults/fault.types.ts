@@ -1,22 +1,11 @@
-/** Operations a fault can be matched on: the COS operations the emulator routes, the preflight, and files-v2. */
-export const CI_FAULT_OPERATIONS = [
-  'PutObject',
-  'GetObject',
-  'HeadObject',
-  'DeleteObject',
-  'ImageProcess',
-  'InitiateMultipartUpload',
-  'UploadPart',
-  'CompleteMultipartUpload',
-  'AbortMultipartUpload',
-  'ListParts',
-  'GetBucket',
-  'HeadBucket',
-  'ListMultipartUploads',
-  'GetService',
-  'OptionsObject',
-  'FilesV2',
-] as const;
+import { COS_OPERATIONS, FILES_V2_OPERATION } from '../routing/operations';
+
+/**
+ * Operations a fault can be matched on: what is known before a request is served (the COS operations, and
+ * `FilesV2` for every files-v2 request, whose `op` is read from its form only later). CORS preflights are
+ * answered before faults apply.
+ */
+export const CI_FAULT_OPERATIONS = [...COS_OPERATIONS, FILES_V2_OPERATION] as const;
 
 /** An operation name as the request log records it (`PutObject`, `UploadPart`, ..., `FilesV2`). */
 export type CiFaultOperation = (typeof CI_FAULT_OPERATIONS)[number];

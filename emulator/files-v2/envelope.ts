@@ -1,6 +1,6 @@
 import { cosEncode, encodeKeyPath } from '../../lib/protocol/cos-v5/encode';
 import type { Exchange } from '../http/exchange';
-import type { ProcessPicOperationsResult } from '../processing/process-pic-operations';
+import type { PicProcessingOutcome } from '../processing/pic-processor';
 import type { FilesV2Error } from './files-v2.errors';
 
 /** The four links of a file in an answer (`access_url`, `resource_path`, `source_url`, `url`). */
@@ -79,24 +79,25 @@ export class FilesV2LinkBuilder {
     };
   }
 
-  /** `image_info` of a processing result: formats upper-cased, numbers as numbers. */
-  imageInfo(result: ProcessPicOperationsResult): FilesV2ImageInfo {
-    const processResults: FilesV2ProcessResult[] = result.outputs.map((o) => ({
+  /** `image_info` of a processing outcome (the port's output type): formats upper-cased, numbers as numbers. */
+  imageInfo(outcome: PicProcessingOutcome): FilesV2ImageInfo {
+    const processResults: FilesV2ProcessResult[] = outcome.outputs.map((o) => ({
       ...this.links(o.bucket, o.key),
       file_id: o.key,
       format: o.format.toUpperCase(),
       width: o.width,
       height: o.height,
-      size: o.size,
+      size: o.body.length,
       quality: o.quality,
     }));
-    const o = result.isPicInfo ? result.originalInfo : undefined;
+    const o = outcome.originalImageInfo;
     if (!o) return { process_results: processResults };
     const original: FilesV2OriginalInfo = {
       format: o.format,
       width: o.width,
       height: o.height,
-      ...(o.ave === undefined ? {} : { ave: o.ave }),
+      // The port answers '' when the source was over the limits and every rule had ignore-error/1.
+      ...(o.ave === '' ? {} : { ave: o.ave }),
       orientation: o.orientation,
       quality: o.quality,
     };

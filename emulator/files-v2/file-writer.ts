@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sniffImageType } from '../../lib/core/media';
-import type { ProcessedOutput } from '../processing/process-pic-operations';
+import type { PicOutput } from '../processing/pic-processor';
 import type { ObjectMeta, ObjectStore, StagedBody, StoredHeaders } from '../storage/object-store';
 import { createByteMeter, type MeteredBytes } from './byte-meter';
 import { filesV2Errors } from './files-v2.errors';
@@ -12,9 +12,6 @@ export interface FileAttributes {
   contentType?: string;
   headers: StoredHeaders;
 }
-
-/** Content types of the formats the engine writes whose type is not `image/<format>`. */
-const OUTPUT_TYPES: Readonly<Record<string, string>> = { heif: 'image/heif', tiff: 'image/tiff' };
 
 /** The stored Content-Type of bytes starting with `head`: the sniffed image type, else `application/octet-stream`. */
 export async function sniffContentType(head: Buffer): Promise<string> {
@@ -52,7 +49,7 @@ export class FilesV2FileWriter {
   }
 
   /** -4006 when an output goes to a bucket the emulator does not have (checked before anything is stored). */
-  checkBuckets(outputs: readonly ProcessedOutput[]): void {
+  checkBuckets(outputs: readonly PicOutput[]): void {
     for (const output of outputs) {
       if (!this.store.hasBucket(output.bucket)) throw filesV2Errors.noSuchBucket(output.bucket);
     }
@@ -106,10 +103,10 @@ export class FilesV2FileWriter {
   }
 
   /** Stores every output of a processing run, in rule order (a later rule with the same key wins). */
-  async writeOutputs(outputs: readonly ProcessedOutput[]): Promise<void> {
+  async writeOutputs(outputs: readonly PicOutput[]): Promise<void> {
     for (const output of outputs) {
       await this.write(output.bucket, output.key, [output.body], {
-        contentType: OUTPUT_TYPES[output.format] ?? `image/${output.format}`,
+        contentType: output.contentType,
         headers: {},
       });
     }

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { verifyFilesV2Signature, filesV2FileId } from '../../lib/protocol/files-v2';
+import type { ApiDispatcher } from '../cos.dispatcher';
+import { isDisconnect } from '../http/disconnect';
 import type { Exchange } from '../http/exchange';
+import type { PicProcessor } from '../processing/pic-processor';
 import { isCiProcessingError } from '../processing/processing.error';
-import type { ProcessingLimits } from '../processing/processing-limits';
-import type { CiStyles } from '../processing/rule-plan';
-import { createWatermarkLoader } from '../processing/watermark-source';
 import type { ObjectStore } from '../storage/object-store';
 import { FilesV2LinkBuilder, sendFilesV2Error } from './envelope';
 import {
@@ -16,23 +16,13 @@ import {
   signatureError,
 } from './files-v2.errors';
 import { FilesV2Operations } from './files-v2.operations';
-import { type FilesV2Address, isFilesV2Request, parseFilesV2Path } from './files-v2.path';
-import { checkPicOperationsHeader } from './pic-operations-check';
+import { type FilesV2Address, parseFilesV2Path } from './files-v2.path';
 import { SLICE_SESSION_TTL_MS, SliceSessions } from './slice-sessions';
-
-const DISCONNECT_CODES = new Set([
-  'ERR_STREAM_PREMATURE_CLOSE',
-  'ECONNRESET',
-  'EPIPE',
-  'ERR_STREAM_DESTROYED',
-]);
 
 /** Options of {@link FilesV2Dispatcher}. */
 export interface FilesV2DispatcherOptions {
   /** APPID of the emulator's buckets. */
   appId: string;
-  /** The emulator's region (a `watermark/1` URL on `<bucket>.cos.<region>...` must name it). */
-  region: string;
   /** The store the XML API serves too: a file uploaded here is an object there, and the other way round. */
   store: ObjectStore;
   /** Key pairs whose signatures are accepted (a `securityToken` is ignored: v4 signatures carry none). */
@@ -43,10 +33,11 @@ export interface FilesV2DispatcherOptions {
   emulatorUrl: () => string;
   /** Milliseconds since the epoch, for signature expiry. Default `Date.now`. */
   clock?: () => number;
-  /** Styles for `style/<name>` rules. Default none. */
-  styles?: CiStyles;
-  /** Processing limits; unset ones take the engine's defaults (20 MiB source, 100 M pixels, side 30000). */
-  limits?: Partial<ProcessingLimits>;
+  /**
+   * The processing port, the same the XML API uses (the emulator passes its `extensions.picProcessor`, default
+   * `createCiPicProcessor`): `Pic-Operations` is validated and run through it.
+   */
+  picProcessor: PicProcessor;
   /** Slice sessions idle longer than this are dropped. Default 24 h. */
   sliceSessionTtlMs?: number;
   /** Told about unexpected errors (a bug, a disk failure) before the client gets -5000. */
@@ -55,15 +46,17 @@ export interface FilesV2DispatcherOptions {
 
 /**
  * The seed's files-v2 API (`POST /files/v2/<appid>/<bucket>/<key>`, multipart forms, multi-effect signature, JSON
- * envelope) over the emulator's store, with CI processing by the emulator's engine. Checks, in order: the method
- * (POST), the path, the signature (HMAC, expiry, APPID and bucket of the path, `f` when set), the bucket, the
- * `Pic-Operations` header; then reads the form and runs its `op` ({@link FilesV2Operations}).
+ * envelope) over the emulator's store, with CI processing through the emulator's `PicProcessor` port. Checks, in
+ * order: the method (POST), the path, the signature (HMAC, expiry, APPID and bucket of the path, `f` when set), the
+ * bucket; then reads the form and runs its `op` ({@link FilesV2Operations}), which has the port validate
+ * `Pic-Operations` before the file's bytes are read.
  *
  * @example
- * const filesV2 = new FilesV2Dispatcher({ appId, store, credentials, maxObjectSize, emulatorUrl: () => url });
- * if (filesV2.accepts(req)) await filesV2.dispatch(exchange);
+ * const filesV2 = new FilesV2Dispatcher({ appId, store, credentials, maxObjectSize, emulatorUrl: () => url, picProcessor });
+ * filesV2.authenticate(exchange); // throws the error to answer
+ * await filesV2.serve(exchange);
  */
-export class FilesV2Dispatcher {
+export class FilesV2Dispatcher implements ApiDispatcher {
   private readonly operations: FilesV2Operations;
   private readonly secretKeys: ReadonlyMap<string, string>;
   private readonly clock: () => number;
@@ -81,20 +74,9 @@ export class FilesV2Dispatcher {
       store: options.store,
       links: new FilesV2LinkBuilder(options.appId, options.emulatorUrl),
       maxObjectSize: options.maxObjectSize,
-      styles: options.styles,
-      limits: options.limits,
       sessions: this.sessions,
-      loadWatermark: createWatermarkLoader({
-        store: options.store,
-        region: options.region,
-        isOwnHost: (authority) => authority === new URL(options.emulatorUrl()).host,
-      }),
+      picProcessor: options.picProcessor,
     });
-  }
-
-  /** True for a request of this API: a path under `/files/v2/` on a host that is not a COS virtual host (not a preflight). */
-  accepts(req: IncomingMessage): boolean {
-    return req.method !== 'OPTIONS' && isFilesV2Request(req);
   }
 
   /** Open slice sessions (for tests and the request log). */
@@ -107,23 +89,25 @@ export class FilesV2Dispatcher {
     this.sessions.clear();
   }
 
-  /** Serves one request; never rejects. Every answer is the JSON envelope. */
-  async dispatch(exchange: Exchange): Promise<void> {
-    exchange.operation = 'FilesV2';
+  /**
+   * The auth stage: the method (POST), the path, the signature (HMAC, expiry, APPID and bucket of the path, `f`
+   * when set) and the bucket; throws the files-v2 error to answer.
+   */
+  authenticate(exchange: Exchange): void {
+    if ((exchange.req.method ?? 'GET').toUpperCase() !== 'POST') {
+      throw new FilesV2Error(405, FILES_V2_CODES.methodNotAllowed, 'files-v2 requests are POST');
+    }
+    const address = parseFilesV2Path(exchange.req);
+    this.checkSignature(exchange.req, address);
+    if (!this.options.store.hasBucket(address.bucket)) throw filesV2Errors.noSuchBucket(address.bucket);
+  }
+
+  /** Serves an authenticated request: reads the form, runs its `op`; never rejects. */
+  async serve(exchange: Exchange): Promise<void> {
     try {
-      if ((exchange.req.method ?? 'GET').toUpperCase() !== 'POST') {
-        throw new FilesV2Error(405, FILES_V2_CODES.methodNotAllowed, 'files-v2 requests are POST');
-      }
       const address = parseFilesV2Path(exchange.req);
-      exchange.bucket = address.bucket;
-      exchange.key = address.key;
-      this.checkSignature(exchange.req, address);
-      if (!this.options.store.hasBucket(address.bucket)) throw filesV2Errors.noSuchBucket(address.bucket);
       const header = exchange.req.headers['pic-operations'];
       const picOperations = Array.isArray(header) ? header.join(', ') : header;
-      if (picOperations !== undefined) {
-        checkPicOperationsHeader(picOperations, this.options.store, this.options.styles);
-      }
       exchange.continueIfExpected();
       await this.operations.run(exchange, address, picOperations);
     } catch (error) {
@@ -148,13 +132,13 @@ export class FilesV2Dispatcher {
     if (!verdict.ok) throw signatureError(verdict.reason);
   }
 
-  private fail(exchange: Exchange, error: unknown): void {
+  /** Answers an error in the JSON envelope; an unexpected one is reported and answered -5000. */
+  fail(exchange: Exchange, error: unknown): void {
     let answer: FilesV2Error;
     if (isFilesV2Error(error)) answer = error;
     else if (isCiProcessingError(error)) answer = processingError(error);
     else {
-      const disconnect = DISCONNECT_CODES.has((error as NodeJS.ErrnoException | undefined)?.code ?? '');
-      if (exchange.canRespond || !disconnect) this.options.reportUnexpected?.(error, exchange);
+      if (exchange.canRespond || !isDisconnect(error)) this.options.reportUnexpected?.(error, exchange);
       answer = filesV2Errors.internalError();
     }
     sendFilesV2Error(exchange, answer);

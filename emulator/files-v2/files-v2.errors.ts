@@ -1,4 +1,5 @@
 import type { FilesV2SignatureFailure } from '../../lib/protocol/files-v2';
+import { isCosHttpError } from '../errors/cos-http.error';
 import { CiProcessingError } from '../processing/processing.error';
 
 /**
@@ -37,6 +38,8 @@ export const FILES_V2_CODES = Object.freeze({
   noSuchSession: -4008,
   /** -4018 (v4 SDKs: file exists), 409: `insertOnly=1` and the file (or an output of `image_process`) exists. */
   fileExists: -4018,
+  /** -4009 (emulator), 501: the emulator's processor does not implement what was asked (`storeOnlyPicProcessor`). */
+  notImplemented: -4009,
   /** -5000 (emulator), 500: an unexpected failure of the emulator itself. */
   internalError: -5000,
 });
@@ -108,4 +111,24 @@ export function processingError(error: CiProcessingError): FilesV2Error {
   return new FilesV2Error(error.httpStatus, error.legacyCode, `${error.code}: ${error.message}`, {
     cause: error,
   });
+}
+
+/**
+ * What the `PicProcessor` port threw, as a files-v2 error: a processing refusal (a `CosHttpError` whose cause is
+ * the engine's `CiProcessingError`) keeps CI's legacy code; a rule naming a missing bucket is -4006; another
+ * `CosHttpError` keeps its status (501: -4009); anything else is rethrown as is.
+ */
+export function picProcessorError(error: unknown): unknown {
+  if (error instanceof CiProcessingError) return processingError(error);
+  if (!isCosHttpError(error)) return error;
+  if (error.cause instanceof CiProcessingError) return processingError(error.cause);
+  const code =
+    error.code === 'NoSuchBucket'
+      ? FILES_V2_CODES.noSuchBucket
+      : error.status === 501
+        ? FILES_V2_CODES.notImplemented
+        : error.status >= 500
+          ? FILES_V2_CODES.internalError
+          : FILES_V2_CODES.invalidParameter;
+  return new FilesV2Error(error.status, code, `${error.code}: ${error.message}`, { cause: error });
 }

@@ -1,11 +1,14 @@
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Exchange } from '../http/exchange';
-import { processPicOperations, type ProcessPicOperationsResult } from '../processing/process-pic-operations';
-import { CiProcessingError } from '../processing/processing.error';
-import type { ProcessingLimits } from '../processing/processing-limits';
-import type { CiStyles } from '../processing/rule-plan';
-import type { WatermarkLoader } from '../processing/watermark-source';
+import { FILES_V2_OPERATIONS } from '../routing/operations';
+import { createHash } from 'node:crypto';
+import type {
+  PicProcessingOutcome,
+  PicProcessor,
+  PicSourceObject,
+  PicTrigger,
+} from '../processing/pic-processor';
 import {
   NoSuchUploadError,
   type ObjectStore,
@@ -15,20 +18,13 @@ import {
 import { createByteMeter, type MeteredBytes } from './byte-meter';
 import { ChunkCollector } from './chunk-collector';
 import { type FilesV2LinkBuilder, sendFilesV2Success } from './envelope';
-import { FilesV2FileWriter } from './file-writer';
-import { FILES_V2_CODES, FilesV2Error, filesV2Errors, processingError } from './files-v2.errors';
+import { FilesV2FileWriter, sniffContentType } from './file-writer';
+import { FILES_V2_CODES, FilesV2Error, filesV2Errors, picProcessorError } from './files-v2.errors';
 import type { FilesV2Address } from './files-v2.path';
 import { readFilesV2Form, type ReceivedForm, type ReceivedFormFile, scalarField } from './multipart-form';
 import type { SliceSession, SliceSessions } from './slice-sessions';
 
-/** The `op`s served, and the operation name each has in the request log. */
-export const FILES_V2_OPERATIONS = Object.freeze({
-  upload: 'FilesV2Upload',
-  image_process: 'FilesV2ImageProcess',
-  upload_slice_init: 'FilesV2SliceInit',
-  upload_slice_data: 'FilesV2SliceData',
-  upload_slice_finish: 'FilesV2SliceFinish',
-});
+export { FILES_V2_OPERATIONS };
 
 /** An `op` of {@link FILES_V2_OPERATIONS}. */
 export type FilesV2Op = keyof typeof FILES_V2_OPERATIONS;
@@ -45,11 +41,9 @@ export interface FilesV2OperationsConfig {
   links: FilesV2LinkBuilder;
   /** Largest file in bytes (`op=upload` file part, `filesize` of a slice upload). */
   maxObjectSize: number;
-  styles?: CiStyles;
-  limits?: Partial<ProcessingLimits>;
   sessions: SliceSessions;
-  /** Reads `watermark/1` images from the store (the engine's rule: same bucket as the source). */
-  loadWatermark: WatermarkLoader;
+  /** The emulator's processing port, the one the XML API's handlers use (`extensions.picProcessor`). */
+  picProcessor: PicProcessor;
 }
 
 /** One request being served. */
@@ -184,6 +178,7 @@ export class FilesV2Operations {
         this.writer.checkAbsent(bucket, key, insertOnlyOf(fields));
       }
       if (request.picOperations !== undefined) {
+        await this.validate(request, 'PutObject');
         // The engine needs the bytes in memory: keep them there, and stage them only once processing succeeded.
         const max = this.config.maxObjectSize;
         const collector = new ChunkCollector(max, () => filesV2Errors.fileTooLarge(max));
@@ -214,11 +209,11 @@ export class FilesV2Operations {
     checkSha(shaOf(form.fields), file.sha1);
     const attributes = { headers: bizAttrHeaders(form.fields.get('biz_attr')) };
     const release = this.writer.claim([{ bucket, key }], insertOnly);
-    let result: ProcessPicOperationsResult | undefined;
+    let result: PicProcessingOutcome | undefined;
     try {
       if (request.picOperations !== undefined) {
         const source = receiver.collector!.toBuffer();
-        result = await this.process(request, source);
+        result = await this.process(request, 'PutObject', source, await this.sourceObject(request, source));
         await this.writer.write(bucket, key, [source], attributes);
         await this.writer.writeOutputs(result.outputs);
       } else {
@@ -238,13 +233,15 @@ export class FilesV2Operations {
     if (request.picOperations === undefined) {
       throw filesV2Errors.invalidParameter('op=image_process needs a Pic-Operations header');
     }
+    // The header is refused before the file is looked for.
+    await this.validate(request, 'ImageProcess', this.config.store.headObject(bucket, key)?.size);
     const reader = await this.config.store.openObject(bucket, key);
     if (!reader) {
       throw new FilesV2Error(404, FILES_V2_CODES.fileNotFound, `${key} does not exist in bucket ${bucket}`);
     }
     const chunks: Buffer[] = [];
     for await (const chunk of reader.stream()) chunks.push(chunk as Buffer);
-    const result = await this.process(request, Buffer.concat(chunks));
+    const result = await this.process(request, 'ImageProcess', Buffer.concat(chunks), reader.meta);
     const release = this.writer.claim(result.outputs, insertOnly);
     try {
       await this.writer.writeOutputs(result.outputs);
@@ -265,6 +262,9 @@ export class FilesV2Operations {
     const sliceSize = integerOf(form.fields, 'slice_size', 1) ?? DEFAULT_SLICE_SIZE;
     const insertOnly = insertOnlyOf(form.fields);
     this.writer.checkAbsent(bucket, key, insertOnly);
+    if (request.picOperations !== undefined) {
+      await this.validate(request, 'CompleteMultipartUpload', fileSize);
+    }
     const session = await this.config.sessions.open({
       bucket,
       key,
@@ -318,8 +318,11 @@ export class FilesV2Operations {
     const checkWhole = (metered: MeteredBytes) => checkSha(sha, metered.sha1);
     const attributes = { headers: bizAttrHeaders(session.bizAttr) };
     const picOperations = request.picOperations ?? session.picOperations;
+    if (request.picOperations !== undefined) {
+      await this.validate(request, 'CompleteMultipartUpload', session.fileSize);
+    }
     const release = this.writer.claim([{ bucket, key }], session.insertOnly);
-    let result: ProcessPicOperationsResult | undefined;
+    let result: PicProcessingOutcome | undefined;
     try {
       const assembled = await this.withSession(() =>
         this.config.store.openUploadParts(bucket, session.id, partNumbers),
@@ -336,7 +339,13 @@ export class FilesV2Operations {
         );
         checkWhole(metered!);
         const source = collector.toBuffer();
-        result = await this.process({ ...request, picOperations }, source);
+        const original = await this.sourceObject(request, source);
+        result = await this.process(
+          { ...request, picOperations },
+          'CompleteMultipartUpload',
+          source,
+          original,
+        );
         await this.writer.write(bucket, key, [source], attributes);
         await this.writer.writeOutputs(result.outputs);
       } else {
@@ -349,24 +358,59 @@ export class FilesV2Operations {
     this.answerFile(request, result);
   }
 
-  /** Runs the engine on a source; a refusal becomes the envelope error with CI's legacy code. */
-  private async process(request: Request, source: Buffer): Promise<ProcessPicOperationsResult> {
-    let result: ProcessPicOperationsResult;
+  /**
+   * Checks `Pic-Operations` through the processing port before the source is read (header, rules, styles, target
+   * buckets, a size already known to be over the limit); a refusal becomes the envelope error.
+   */
+  private async validate(request: Request, trigger: PicTrigger, sourceSize?: number): Promise<void> {
     try {
-      result = await processPicOperations({
-        source,
-        sourceKey: request.address.key,
-        sourceBucket: request.address.bucket,
-        headerValue: request.picOperations!,
-        styles: this.config.styles,
-        limits: this.config.limits,
-        loadWatermark: (url) => this.config.loadWatermark(request.address.bucket, url),
+      await this.config.picProcessor.validate({
+        trigger,
+        bucket: request.address.bucket,
+        key: request.address.key,
+        picOperations: request.picOperations!,
+        sourceSize,
       });
     } catch (error) {
-      throw error instanceof CiProcessingError ? processingError(error) : error;
+      throw picProcessorError(error);
     }
-    this.writer.checkBuckets(result.outputs);
-    return result;
+  }
+
+  /** The source object the port is told about: not stored yet (upload, slice finish). */
+  private async sourceObject(request: Request, source: Buffer): Promise<PicSourceObject> {
+    return {
+      bucket: request.address.bucket,
+      key: request.address.key,
+      size: source.length,
+      etag: `"${createHash('md5').update(source).digest('hex')}"`,
+      contentType: await sniffContentType(source.subarray(0, 4100)),
+    };
+  }
+
+  /** Runs the processing port on a source; a refusal becomes the envelope error with CI's legacy code. */
+  private async process(
+    request: Request,
+    trigger: PicTrigger,
+    source: Buffer,
+    original: PicSourceObject,
+  ): Promise<PicProcessingOutcome> {
+    let outcome: PicProcessingOutcome;
+    try {
+      outcome = await this.config.picProcessor.process({
+        trigger,
+        bucket: request.address.bucket,
+        key: request.address.key,
+        picOperations: request.picOperations!,
+        sourceSize: source.length,
+        source,
+        original,
+        requestId: request.exchange.requestId,
+      });
+    } catch (error) {
+      throw picProcessorError(error);
+    }
+    this.writer.checkBuckets(outcome.outputs);
+    return outcome;
   }
 
   /** Runs a store call on a session's upload; the upload gone (aborted, reset) is -4008. */
@@ -380,7 +424,7 @@ export class FilesV2Operations {
   }
 
   /** The upload / slice-finish answer: the file's links, `timecost`, and `image_info` when it was processed. */
-  private answerFile(request: Request, result: ProcessPicOperationsResult | undefined): void {
+  private answerFile(request: Request, result: PicProcessingOutcome | undefined): void {
     const { bucket, key } = request.address;
     const data: Record<string, unknown> = {
       ...this.config.links.links(bucket, key),

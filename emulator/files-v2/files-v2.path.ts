@@ -1,7 +1,5 @@
+import { COS_MAX_KEY_BYTES as MAX_KEY_BYTES } from '../../lib/core/pic-operations';
 import { filesV2Errors } from './files-v2.errors';
-
-/** Longest object key COS accepts, in UTF-8 bytes. */
-const MAX_KEY_BYTES = 850;
 
 // A COS virtual host (`<bucket>.cos.<region>.<domain>`) serves object keys, even `files/v2/...` ones.
 const COS_VIRTUAL_HOST = /^[^.]+\.cos\.[^.]+\./i;

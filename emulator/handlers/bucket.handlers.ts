@@ -1,9 +1,11 @@
+import { checkBucketName } from '../emulator.options';
 import { cosErrors } from '../errors/cos-errors';
+import { cannedAclOf } from './stored-attributes';
 import { compareKeys } from '../storage/key-order';
 import { listAllMyBucketsXml, listBucketResultXml } from '../xml/bucket.xml';
 import { listMultipartUploadsXml } from '../xml/multipart.xml';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
-import { integerParam } from './handler.utils';
+import { header, integerParam } from './handler.utils';
 import { pageListing } from './listing';
 
 function encodingTypeOf(context: HandlerContext): string | undefined {
@@ -106,8 +108,45 @@ async function getService(context: HandlerContext): Promise<void> {
   context.exchange.sendXml(200, listAllMyBucketsXml(env.store.listBuckets(), env.region, env.appId));
 }
 
-/** Bucket and service routes: GetBucket, HeadBucket, ListMultipartUploads, GetService. */
+/**
+ * PUT Bucket: creates the bucket (`<name>-<appid>` of this emulator's APPID; 400 `InvalidBucketName` otherwise),
+ * with the canned `x-cos-acl` when sent; 409 `BucketAlreadyOwnedByYou` when it exists.
+ */
+async function putBucket(context: HandlerContext): Promise<void> {
+  const { env, bucket, exchange } = context;
+  if (env.store.hasBucket(bucket)) throw cosErrors.bucketAlreadyOwnedByYou();
+  try {
+    checkBucketName(bucket, env.appId);
+  } catch (error) {
+    throw cosErrors.invalidBucketName((error as Error).message);
+  }
+  const acl = cannedAclOf(header(exchange.req, 'x-cos-acl'), false);
+  await env.store.createBucket(bucket);
+  if (acl) await env.store.setBucketConfig(bucket, { acl });
+  exchange.sendEmpty(200, { Location: `/${bucket}` });
+}
+
+/** DELETE Bucket: 204; 409 `BucketNotEmpty` while it holds an object or an open multipart upload. */
+async function deleteBucket(context: HandlerContext): Promise<void> {
+  const { env, bucket, exchange } = context;
+  if (env.store.listObjects(bucket).length || env.store.listMultipartUploads(bucket).length) {
+    throw cosErrors.bucketNotEmpty();
+  }
+  await env.store.deleteBucket(bucket);
+  exchange.sendEmpty(204);
+}
+
+/** Bucket and service routes: PutBucket, DeleteBucket, GetBucket, HeadBucket, ListMultipartUploads, GetService. */
 export const bucketRoutes: readonly CosHandlerRoute[] = [
+  {
+    operation: 'PutBucket',
+    method: 'PUT',
+    scope: 'bucket',
+    subresources: [],
+    bucketMayBeAbsent: true,
+    handler: putBucket,
+  },
+  { operation: 'DeleteBucket', method: 'DELETE', scope: 'bucket', subresources: [], handler: deleteBucket },
   { operation: 'GetBucket', method: 'GET', scope: 'bucket', subresources: [], handler: getBucket },
   { operation: 'HeadBucket', method: 'HEAD', scope: 'bucket', subresources: [], handler: headBucket },
   {

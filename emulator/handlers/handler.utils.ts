@@ -1,10 +1,16 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { lookup as lookupMimeType } from 'mime-types';
+import { COS_MAX_KEY_BYTES } from '../../lib/core/pic-operations';
 import { cosErrors } from '../errors/cos-errors';
+import {
+  cannedAclOf,
+  OBJECT_ACL_HEADER,
+  OBJECT_TAGGING_HEADER,
+  parseTagging,
+  storedTags,
+} from './stored-attributes';
 import type { QueryParams } from '../routing/query-params';
 import type { ObjectMeta, StoredHeaders } from '../storage/object-store';
-
-/** Longest object key COS accepts, in UTF-8 bytes. */
-export const MAX_KEY_BYTES = 850;
 
 /** Headers stored with an object and given back on GET/HEAD. */
 const STORED_HEADERS = [
@@ -13,7 +19,25 @@ const STORED_HEADERS = [
   'content-encoding',
   'content-language',
   'expires',
+  'x-cos-storage-class',
+  OBJECT_ACL_HEADER,
+  OBJECT_TAGGING_HEADER,
 ];
+
+/** Stored headers that are not answered as headers: the ACL (GET ?acl) and the tags (GET ?tagging). */
+const UNANSWERED_HEADERS: ReadonlySet<string> = new Set([OBJECT_ACL_HEADER, OBJECT_TAGGING_HEADER]);
+
+/** The storage classes COS accepts in `x-cos-storage-class`. */
+export const STORAGE_CLASSES: ReadonlySet<string> = new Set([
+  'STANDARD',
+  'STANDARD_IA',
+  'ARCHIVE',
+  'DEEP_ARCHIVE',
+  'INTELLIGENT_TIERING',
+  'MAZ_STANDARD',
+  'MAZ_STANDARD_IA',
+  'MAZ_INTELLIGENT_TIERING',
+]);
 
 /** A request header as one string, or `undefined`. */
 export function header(req: IncomingMessage, name: string): string | undefined {
@@ -21,32 +45,61 @@ export function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** The `Content-Type` an object is stored with; COS defaults to `application/octet-stream`. */
-export function contentTypeOf(req: IncomingMessage): string {
-  return header(req, 'content-type') || 'application/octet-stream';
+/**
+ * The `Content-Type` an object is stored with: the request's, else (absent or empty) the type of the key's
+ * extension as COS infers it (`1.zip` `application/zip`, `1.txt` `text/plain`), else `application/octet-stream`.
+ */
+export function contentTypeOf(req: IncomingMessage, key: string): string {
+  return header(req, 'content-type')?.trim() || lookupMimeType(key) || 'application/octet-stream';
 }
 
-/** The headers of an upload request that are stored with the object (`Cache-Control`, `x-cos-meta-*`, ...). */
+/**
+ * The headers of an upload request that are stored with the object (`Cache-Control`, `x-cos-meta-*`,
+ * `x-cos-storage-class`, ...). An empty one (the SDK sends `Cache-Control: ` on every upload) is not stored, as
+ * COS does not; an unknown storage class is 400 `InvalidStorageClass`.
+ */
 export function storedHeadersOf(req: IncomingMessage): StoredHeaders {
   const stored: StoredHeaders = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
-    if (STORED_HEADERS.includes(name) || name.startsWith('x-cos-meta-')) {
-      stored[name] = Array.isArray(value) ? value.join(', ') : value;
-    }
+    const text = (Array.isArray(value) ? value.join(', ') : value).trim();
+    if (text === '') continue;
+    if (STORED_HEADERS.includes(name) || name.startsWith('x-cos-meta-')) stored[name] = text;
+  }
+  const acl = cannedAclOf(stored[OBJECT_ACL_HEADER], true);
+  if (acl === undefined) delete stored[OBJECT_ACL_HEADER];
+  else stored[OBJECT_ACL_HEADER] = acl;
+  const tagging = stored[OBJECT_TAGGING_HEADER];
+  if (tagging !== undefined)
+    stored[OBJECT_TAGGING_HEADER] = new URLSearchParams(parseTagging(tagging)).toString();
+  const storageClass = stored['x-cos-storage-class']?.toUpperCase();
+  if (storageClass !== undefined) {
+    if (!STORAGE_CLASSES.has(storageClass)) throw cosErrors.invalidStorageClass(storageClass);
+    if (storageClass === 'STANDARD') delete stored['x-cos-storage-class'];
+    else stored['x-cos-storage-class'] = storageClass;
   }
   return stored;
 }
 
-/** The headers that describe a stored object on GET and HEAD. */
+/** The storage class of an object or upload: its stored `x-cos-storage-class`, else `STANDARD`. */
+export function storageClassOf(item: { headers: StoredHeaders }): string {
+  return item.headers['x-cos-storage-class'] ?? 'STANDARD';
+}
+
+/**
+ * The headers that describe a stored object on GET and HEAD; `x-cos-storage-class` only for a class other than
+ * STANDARD, as COS answers it.
+ */
 export function objectHeaders(meta: ObjectMeta): OutgoingHttpHeaders {
+  const answered = Object.entries(meta.headers).filter(([name]) => !UNANSWERED_HEADERS.has(name));
+  const tags = storedTags(meta.headers).length;
   return {
-    ...meta.headers,
+    ...Object.fromEntries(answered),
+    ...(tags ? { 'x-cos-tagging-count': String(tags) } : {}),
     'Content-Type': meta.contentType,
     ETag: meta.etag,
     'Last-Modified': meta.lastModified.toUTCString(),
     'Accept-Ranges': 'bytes',
-    'x-cos-storage-class': 'STANDARD',
   };
 }
 
@@ -65,7 +118,7 @@ export function unquote(etag: string): string {
 
 /** Refuses a key longer than COS allows (400 `KeyTooLong`). */
 export function checkKey(key: string): void {
-  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw cosErrors.keyTooLong(MAX_KEY_BYTES);
+  if (Buffer.byteLength(key, 'utf8') > COS_MAX_KEY_BYTES) throw cosErrors.keyTooLong(COS_MAX_KEY_BYTES);
 }
 
 /** An integer query parameter within bounds (or clamped to `max`), or its default; else 400 `InvalidArgument`. */
@@ -81,4 +134,22 @@ export function integerParam(
     throw cosErrors.invalidArgument(`${name} must be an integer from ${bounds.min} to ${bounds.max}.`);
   }
   return Math.min(value, bounds.max);
+}
+
+/** Bounds of `x-cos-traffic-limit`, in bit/s (100 KB/s to 100 MB/s), as COS documents them. */
+export const TRAFFIC_LIMIT_BOUNDS = { min: 819_200, max: 838_860_800 } as const;
+
+/**
+ * Accepts `x-cos-traffic-limit` (header, or query parameter of a pre-signed URL) within COS's bounds, else 400
+ * `InvalidArgument`. The emulator does not throttle: the limit only has to be valid.
+ */
+export function checkTrafficLimit(req: IncomingMessage, query: QueryParams): void {
+  const value = header(req, 'x-cos-traffic-limit') ?? query.get('x-cos-traffic-limit');
+  if (value === undefined) return;
+  const limit = Number(value);
+  if (!/^\d+$/.test(value.trim()) || limit < TRAFFIC_LIMIT_BOUNDS.min || limit > TRAFFIC_LIMIT_BOUNDS.max) {
+    throw cosErrors.invalidArgument(
+      `x-cos-traffic-limit must be an integer from ${TRAFFIC_LIMIT_BOUNDS.min} to ${TRAFFIC_LIMIT_BOUNDS.max} (bit/s).`,
+    );
+  }
 }

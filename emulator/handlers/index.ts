@@ -1,10 +1,16 @@
+import { aclRoutes } from './acl.handlers';
 import { bucketRoutes } from './bucket.handlers';
+import { copyRoutes } from './copy.handlers';
+import { corsRoutes } from './cors.handlers';
+import { deleteObjectsRoutes } from './delete-objects.handlers';
+import { downloadProcessingRoutes } from './download-processing.handlers';
 import type { CosHandlerRoute } from './handler.types';
 import { multipartRoutes } from './multipart.handlers';
 import { objectRoutes } from './object.handlers';
-import { imageMetadataRoutes } from '../processing/download/download.handler';
+import { taggingRoutes } from './tagging.handlers';
 
 export * from './bucket.handlers';
+export * from './copy.handlers';
 export * from './handler.types';
 export * from './multipart.handlers';
 export * from './object.handlers';
@@ -13,7 +19,12 @@ export * from './pic-operations';
 /** Every COS operation the emulator serves. */
 export const cosRoutes: readonly CosHandlerRoute[] = [
   ...objectRoutes,
-  ...imageMetadataRoutes,
+  ...copyRoutes,
   ...multipartRoutes,
   ...bucketRoutes,
+  ...deleteObjectsRoutes,
+  ...aclRoutes,
+  ...corsRoutes,
+  ...taggingRoutes,
+  ...downloadProcessingRoutes,
 ];

@@ -26,7 +26,7 @@ export const MAX_PART_NUMBER = 10000;
 const MAX_COMPLETE_BODY = 2 * 1024 * 1024;
 
 /** The upload named by `?uploadId`, which must belong to the addressed key; 404 `NoSuchUpload` otherwise. */
-function findUpload(context: HandlerContext): MultipartUploadInfo {
+export function findUpload(context: HandlerContext): MultipartUploadInfo {
   const uploadId = context.target.query.get('uploadId') ?? '';
   const upload = context.env.store.getMultipartUpload(context.bucket, uploadId);
   if (!upload || upload.key !== context.key) throw cosErrors.noSuchUpload();
@@ -37,7 +37,11 @@ function findUpload(context: HandlerContext): MultipartUploadInfo {
  * Runs a store task of an upload; when it fails because the upload ended meanwhile (aborted or completed:
  * the store's {@link NoSuchUploadError}, or any failure once the upload is gone), answers 404 `NoSuchUpload`.
  */
-async function orNoSuchUpload<T>(context: HandlerContext, uploadId: string, task: Promise<T>): Promise<T> {
+export async function orNoSuchUpload<T>(
+  context: HandlerContext,
+  uploadId: string,
+  task: Promise<T>,
+): Promise<T> {
   try {
     return await task;
   } catch (error) {
@@ -56,19 +60,29 @@ async function initiateMultipartUpload(context: HandlerContext): Promise<void> {
   const { exchange, env, bucket, key } = context;
   checkKey(key);
   const upload = await env.store.createMultipartUpload(bucket, key, {
-    contentType: contentTypeOf(exchange.req),
+    contentType: contentTypeOf(exchange.req, key),
     headers: storedHeadersOf(exchange.req),
   });
   exchange.sendXml(200, initiateMultipartUploadXml(upload));
 }
 
-/** Upload Part (`PUT /<key>?partNumber=N&uploadId=ID`): stores the part apart until Complete. */
-async function uploadPart(context: HandlerContext): Promise<void> {
-  const { exchange, env, bucket, target } = context;
-  const partNumber = integerParam(target.query, 'partNumber', { min: 1, max: MAX_PART_NUMBER, fallback: 0 });
+/** The `?partNumber` of an Upload Part (plain or copy); 400 `InvalidArgument` outside 1 to 10000. */
+export function partNumberOf(context: HandlerContext): number {
+  const partNumber = integerParam(context.target.query, 'partNumber', {
+    min: 1,
+    max: MAX_PART_NUMBER,
+    fallback: 0,
+  });
   if (partNumber === 0) {
     throw cosErrors.invalidArgument(`partNumber must be an integer from 1 to ${MAX_PART_NUMBER}.`);
   }
+  return partNumber;
+}
+
+/** Upload Part (`PUT /<key>?partNumber=N&uploadId=ID`): stores the part apart until Complete. */
+async function uploadPart(context: HandlerContext): Promise<void> {
+  const { exchange, env, bucket } = context;
+  const partNumber = partNumberOf(context);
   const upload = findUpload(context);
   const preconditions = checkUploadHeaders(context, env.maxObjectSize);
   const body = await orNoSuchUpload(

@@ -4,18 +4,11 @@ import { parseRange } from '../http/range';
 import type { ObjectMeta } from '../storage/object-store';
 import { serveDownloadProcessing } from '../processing/download/download.handler';
 import { uploadResultXml } from '../xml/object.xml';
+import { evaluateConditions } from './conditions';
 import { checkUploadHeaders, receiveUpload, receiveUploadInMemory } from './body-upload';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
 import { picProcessingResult, readAll, StagedObjects, stagePicOutputs } from './pic-operations';
-import {
-  checkKey,
-  contentTypeOf,
-  header,
-  objectHeaders,
-  quotedMd5,
-  storedHeadersOf,
-  unquote,
-} from './handler.utils';
+import { checkKey, contentTypeOf, header, objectHeaders, quotedMd5, storedHeadersOf } from './handler.utils';
 
 /** `response-*` query parameters of GET Object and the header each one overrides. */
 const RESPONSE_OVERRIDES: ReadonlyArray<readonly [param: string, header: string]> = [
@@ -26,37 +19,6 @@ const RESPONSE_OVERRIDES: ReadonlyArray<readonly [param: string, header: string]
   ['response-content-disposition', 'Content-Disposition'],
   ['response-content-encoding', 'Content-Encoding'],
 ];
-
-function etagMatches(list: string, etag: string): boolean {
-  return list
-    .split(',')
-    .some((candidate) => candidate.trim() === '*' || unquote(candidate) === unquote(etag));
-}
-
-function notAfter(headerDate: string | undefined, modified: Date): boolean | undefined {
-  if (!headerDate) return undefined;
-  const since = Date.parse(headerDate);
-  if (Number.isNaN(since)) return undefined;
-  return Math.floor(modified.getTime() / 1000) <= Math.floor(since / 1000);
-}
-
-/** Evaluates conditional headers (RFC 9110 13.2.2 order): 412, 304, or `undefined` to serve the object. */
-function evaluateConditions(context: HandlerContext, meta: ObjectMeta): 304 | 412 | undefined {
-  const { req } = context.exchange;
-  const ifMatch = header(req, 'if-match');
-  if (ifMatch !== undefined) {
-    if (!etagMatches(ifMatch, meta.etag)) return 412;
-  } else if (notAfter(header(req, 'if-unmodified-since'), meta.lastModified) === false) {
-    return 412;
-  }
-  const ifNoneMatch = header(req, 'if-none-match');
-  if (ifNoneMatch !== undefined) {
-    if (etagMatches(ifNoneMatch, meta.etag)) return 304;
-  } else if (notAfter(header(req, 'if-modified-since'), meta.lastModified) === true) {
-    return 304;
-  }
-  return undefined;
-}
 
 function findObject(context: HandlerContext): ObjectMeta {
   const meta = context.env.store.headObject(context.bucket, context.key);
@@ -82,7 +44,7 @@ async function putObject(context: HandlerContext): Promise<void> {
       key,
       size: body.size,
       etag: quotedMd5(body.md5),
-      contentType: contentTypeOf(req),
+      contentType: contentTypeOf(req, key),
       headers: storedHeadersOf(req),
     });
     exchange.sendEmpty(200, { ETag: meta.etag });
@@ -101,7 +63,7 @@ async function putObject(context: HandlerContext): Promise<void> {
     key,
     size: body.bytes.length,
     etag: quotedMd5(body.md5),
-    contentType: contentTypeOf(req),
+    contentType: contentTypeOf(req, key),
     headers: storedHeadersOf(req),
   };
   const outcome = await env.picProcessor.process({
@@ -139,7 +101,7 @@ async function getObject(context: HandlerContext): Promise<void> {
   if (!reader) throw cosErrors.noSuchKey();
   const { meta } = reader;
   try {
-    const condition = evaluateConditions(context, meta);
+    const condition = evaluateConditions((name) => header(context.exchange.req, name), meta);
     if (condition === 412) throw cosErrors.preconditionFailed();
     const headers: OutgoingHttpHeaders = objectHeaders(meta);
     if (condition === 304) {
@@ -172,7 +134,7 @@ async function getObject(context: HandlerContext): Promise<void> {
 /** HEAD Object: the headers GET would answer, no body. */
 async function headObject(context: HandlerContext): Promise<void> {
   const meta = findObject(context);
-  const condition = evaluateConditions(context, meta);
+  const condition = evaluateConditions((name) => header(context.exchange.req, name), meta);
   if (condition === 412) throw cosErrors.preconditionFailed();
   const headers = objectHeaders(meta);
   if (condition === 304) {

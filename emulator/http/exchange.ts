@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CosHttpError } from '../errors/cos-http.error';
 import { renderErrorEnvelope } from '../errors/error-envelope';
-import { corsHeaders } from './cors';
+import type { ClassifiedRequest } from '../routing/classify-request';
 
 let sequence = 0;
 
@@ -17,7 +17,8 @@ export function newRequestId(): string {
 
 /**
  * One request and its answer: the request id, the headers every answer carries (`x-cos-request-id`,
- * `Server: tencent-cos`, CORS), the answer helpers, and what the request log records.
+ * `Server: tencent-cos`; the pipeline's CORS stage adds those a bucket's rules allow), the answer helpers, and
+ * what the request log records.
  */
 export class Exchange {
   /** `x-cos-request-id` of this exchange. */
@@ -45,10 +46,16 @@ export class Exchange {
     readonly res: ServerResponse,
     /** True when the client sent `Expect: 100-continue` and waits for `100 Continue` before the body. */
     readonly expectsContinue = false,
+    /** What the front door classified the request as (its operation, bucket and key start the log record). */
+    readonly request?: ClassifiedRequest,
   ) {
+    if (request) {
+      this.operation = request.operation;
+      this.bucket = request.bucket;
+      this.key = request.key || undefined;
+    }
     res.setHeader('x-cos-request-id', this.requestId);
     res.setHeader('Server', 'tencent-cos');
-    for (const [name, value] of Object.entries(corsHeaders())) res.setHeader(name, value as string);
   }
 
   /** True while an answer can still be written. */

@@ -1,4 +1,4 @@
-import { CosRouter } from './cos-router';
+import { CosRouter, PROCESSING_SUBRESOURCE, subresourcesOf } from './cos-router';
 import { QueryParams } from './query-params';
 
 describe('CosRouter', () => {
@@ -12,7 +12,7 @@ describe('CosRouter', () => {
       handler: 'part',
     })
     .add({
-      operation: 'Complete',
+      operation: 'CompleteMultipartUpload',
       method: 'POST',
       scope: 'object',
       subresources: ['uploadId'],
@@ -36,6 +36,30 @@ describe('CosRouter', () => {
     expect(match('PUT', 'x-unknown=1').route?.handler).toBe('put');
   });
 
+  it('a parameter without a value that tunes nothing is a sub-resource; processing parameters are one', () => {
+    expect(match('PUT', 'origin').error).toEqual(expect.objectContaining({ status: 501 }));
+    expect(match('PUT', 'prefix&versionId').route?.handler).toBe('put');
+    expect(subresourcesOf(QueryParams.parse('imageMogr2/thumbnail/100x&sign=x'))).toEqual([
+      PROCESSING_SUBRESOURCE,
+    ]);
+  });
+
+  it('a route with a header is chosen when the request carries it', () => {
+    const copying = new CosRouter<string>()
+      .add({ operation: 'PutObject', method: 'PUT', scope: 'object', subresources: [], handler: 'put' })
+      .add({
+        operation: 'PutObjectCopy',
+        method: 'PUT',
+        scope: 'object',
+        subresources: [],
+        header: 'x-cos-copy-source',
+        handler: 'copy',
+      });
+    const query = QueryParams.parse('');
+    expect(copying.match('PUT', 'object', query, { 'x-cos-copy-source': 'b' }).route?.handler).toBe('copy');
+    expect(copying.match('PUT', 'object', query, {}).route?.handler).toBe('put');
+  });
+
   it('405 when another method serves the request, 501 when nothing does', () => {
     expect(match('DELETE', 'uploadId=x').error).toEqual(
       expect.objectContaining({ status: 405, code: 'MethodNotAllowed' }),
@@ -49,7 +73,7 @@ describe('CosRouter', () => {
   it('refuses two routes for the same request', () => {
     expect(() =>
       router.add({
-        operation: 'Other',
+        operation: 'UploadPartCopy',
         method: 'PUT',
         scope: 'object',
         subresources: ['partNumber', 'uploadId'],

@@ -1,6 +1,16 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { cosErrors } from '../errors/cos-errors';
+import type { CosOperation } from './operations';
 import type { CosHttpError } from '../errors/cos-http.error';
 import type { QueryParams } from './query-params';
+
+/**
+ * The sub-resource a download-time processing parameter (`?imageMogr2/thumbnail/100x`, `?imageView2/...`,
+ * `?watermark/1/...`, pipes of them) stands for: one name for every such request.
+ */
+export const PROCESSING_SUBRESOURCE = '<processing>';
+
+const PROCESSING_PARAMETER = /^[A-Za-z][A-Za-z0-9-]*\//;
 
 /** What a request addresses: the service (no bucket), a bucket, or an object. */
 export type CosScope = 'service' | 'bucket' | 'object';
@@ -40,22 +50,85 @@ export const COS_SUBRESOURCES: ReadonlySet<string> = new Set([
   'object-lock',
   'accelerate',
   'intelligenttiering',
+  'location',
+  'origin',
+  'notification',
+  'requestPayment',
+  'symlink',
+  'rename',
+  'pic-process',
+  'face-effect',
+  'watermark',
+  'guetzli',
+  'retention',
+  'legal-hold',
+  'inventory-config',
+  'metaquery',
+  PROCESSING_SUBRESOURCE,
 ]);
+
+/**
+ * Query parameters that tune an operation (listing bounds, response overrides, signatures, version ids). Any
+ * other parameter without a value (`?location`, `?origin`) is read as a sub-resource, so an unknown one is
+ * answered 501 instead of being served as another operation.
+ */
+const TUNING_PARAMETERS: ReadonlySet<string> = new Set([
+  'prefix',
+  'delimiter',
+  'marker',
+  'max-keys',
+  'encoding-type',
+  'key-marker',
+  'upload-id-marker',
+  'version-id-marker',
+  'max-uploads',
+  'max-parts',
+  'part-number-marker',
+  'versionId',
+  'sign',
+  'x-cos-security-token',
+  'x-cos-traffic-limit',
+  'clientIP',
+  'clientUA',
+  'token',
+  'position',
+]);
+
+/** True for a query parameter that selects a sub-resource (see {@link COS_SUBRESOURCES}). */
+export function isSubresource(name: string, value: string): boolean {
+  if (COS_SUBRESOURCES.has(name)) return true;
+  if (value !== '' || TUNING_PARAMETERS.has(name)) return false;
+  return !name.startsWith('q-') && !name.startsWith('response-');
+}
 
 /** One operation: the method, scope and exact set of sub-resources that select it, and its handler. */
 export interface CosRoute<H> {
   /** COS operation name (`PutObject`, `CompleteMultipartUpload`, ...), recorded in the request log. */
-  operation: string;
+  operation: CosOperation;
   method: string;
   scope: CosScope;
   /** Sub-resource parameters the request must carry, no more and no fewer (`['partNumber', 'uploadId']`). */
   subresources: readonly string[];
+  /** A request header that selects this route over the one without it (`x-cos-copy-source` for a copy). */
+  header?: string;
+  /** True for the operation that creates its bucket (PUT Bucket): the auth stage does not require it to exist. */
+  bucketMayBeAbsent?: boolean;
   handler: H;
 }
 
 /** What {@link CosRouter.match} found: the route, or the error to answer. */
 export type CosRouteMatch<H> =
   { route: CosRoute<H>; error?: undefined } | { route?: undefined; error: CosHttpError };
+
+/** The sub-resource parameters a query carries, in order, without duplicates. */
+export function subresourcesOf(query: QueryParams): string[] {
+  const names: string[] = [];
+  for (const [name, value] of query.entries) {
+    const selected = value === '' && PROCESSING_PARAMETER.test(name) ? PROCESSING_SUBRESOURCE : name;
+    if (isSubresource(selected, value) && !names.includes(selected)) names.push(selected);
+  }
+  return names;
+}
 
 function setKey(names: readonly string[]): string {
   return [...names].sort().join('&');
@@ -76,6 +149,7 @@ export class CosRouter<H> {
       (r) =>
         r.method === route.method &&
         r.scope === route.scope &&
+        r.header === route.header &&
         setKey(r.subresources) === setKey(route.subresources),
     );
     if (clash) throw new Error(`Route ${route.operation} clashes with ${clash.operation}`);
@@ -90,11 +164,19 @@ export class CosRouter<H> {
   }
 
   /** Finds the route of a request: 405 when another method serves it, 501 when nothing does. */
-  match(method: string, scope: CosScope, query: QueryParams): CosRouteMatch<H> {
-    const present = query.names().filter((name) => COS_SUBRESOURCES.has(name));
+  match(
+    method: string,
+    scope: CosScope,
+    query: QueryParams,
+    headers: IncomingHttpHeaders = {},
+  ): CosRouteMatch<H> {
+    const present = subresourcesOf(query);
     const key = setKey(present);
     const candidates = this.routes.filter((r) => r.scope === scope && setKey(r.subresources) === key);
-    const route = candidates.find((r) => r.method === method);
+    const byMethod = candidates.filter((r) => r.method === method);
+    const route =
+      byMethod.find((r) => r.header !== undefined && headers[r.header] !== undefined) ??
+      byMethod.find((r) => r.header === undefined);
     if (route) return { route };
     const where = `${scope}${present.length ? ' with ?' + present.join('&') : ''}`;
     if (candidates.length) {

@@ -43,6 +43,28 @@ function decodeSegments(segments: string[]): string[] {
 }
 
 /**
+ * The key COS addresses for a decoded path: empty and `.` segments dropped, `..` removes the segment before it
+ * (what COS does, and what the official SDK's `simplifyPath` mirrors to refuse a GetObject that would list the
+ * bucket). A trailing `/` (a folder object, `photos/`) is kept.
+ *
+ * @example normalizeKey(['', 'a', '.', 'b', '', '..', 'c', '']) // 'a/c/'
+ */
+export function normalizeKey(segments: readonly string[]): string {
+  const kept: string[] = [];
+  for (const segment of segments) {
+    if (segment === '..') kept.pop();
+    else if (segment !== '' && segment !== '.') kept.push(segment);
+  }
+  const key = kept.join('/');
+  return key && segments[segments.length - 1] === '' ? key + '/' : key;
+}
+
+/** The pathnames a signature may cover for `key`: the normalized one, and the path as the client sent it. */
+function pathnamesFor(key: string, raw: string): string[] {
+  return raw === key ? ['/' + key] : ['/' + key, '/' + raw];
+}
+
+/**
  * Works out the bucket and key of a request, from a virtual-hosted `Host` (also when the request line is in
  * absolute form, as through a proxy) or, when the host names no bucket, from a path-style `/<bucket>/<key>`.
  * The key is decoded segment by segment (clients percent-encode it in the path and sign it decoded).
@@ -73,14 +95,14 @@ export function resolveTarget(req: { url?: string; headers: { host?: string } })
 
   const virtual = hostname.startsWith('service.cos.') ? null : VIRTUAL_HOST.exec(hostname);
   if (virtual) {
-    const key = segments.join('/');
+    const key = normalizeKey(segments);
     return {
       style: 'virtual-hosted',
       host: authority,
       bucket: virtual[1],
       region: virtual[2],
       key,
-      signingPathnames: ['/' + key],
+      signingPathnames: pathnamesFor(key, segments.join('/')),
       query,
     };
   }
@@ -89,7 +111,9 @@ export function resolveTarget(req: { url?: string; headers: { host?: string } })
   if (!bucket) {
     return { style: 'path', host: authority, key: '', signingPathnames: ['/'], query };
   }
-  const key = rest.join('/');
-  const signingPathnames = key ? ['/' + key, `/${bucket}/${key}`] : ['/', `/${bucket}/`, `/${bucket}`];
+  const key = normalizeKey(rest);
+  const signingPathnames = key
+    ? [...pathnamesFor(key, rest.join('/')), `/${bucket}/${key}`]
+    : ['/', `/${bucket}/`, `/${bucket}`];
   return { style: 'path', host: authority, bucket, key, signingPathnames, query };
 }

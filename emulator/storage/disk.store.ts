@@ -16,6 +16,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { compareKeys, compareUploads } from './key-order';
 import {
+  type BucketConfig,
   type BucketInfo,
   type MultipartUploadInfo,
   NoSuchUploadError,
@@ -70,6 +71,7 @@ interface DiskUpload {
 
 interface DiskBucket {
   info: BucketInfo;
+  config: BucketConfig;
   objects: Map<string, DiskObject>;
   uploads: Map<string, DiskUpload>;
 }
@@ -163,7 +165,42 @@ export class DiskObjectStore implements ObjectStore {
       await writeJsonAtomically(this.bucketDir(bucket), 'bucket.json', {
         createdAt: info.createdAt.toISOString(),
       });
-      this.buckets.set(bucket, { info, objects: new Map(), uploads: new Map() });
+      this.buckets.set(bucket, { info, config: {}, objects: new Map(), uploads: new Map() });
+    });
+  }
+
+  deleteBucket(bucket: string): Promise<boolean> {
+    return this.serial(async () => {
+      if (!this.buckets.delete(bucket)) return false;
+      await rm(this.bucketDir(bucket), { recursive: true, force: true, maxRetries: 3 });
+      return true;
+    });
+  }
+
+  getBucketConfig(bucket: string): BucketConfig {
+    return this.buckets.get(bucket)?.config ?? {};
+  }
+
+  setBucketConfig(bucket: string, config: BucketConfig): Promise<void> {
+    return this.serial(async () => {
+      const owner = this.requireBucket(bucket);
+      await writeJsonAtomically(this.bucketDir(bucket), 'config.json', config);
+      owner.config = config;
+    });
+  }
+
+  updateObjectHeaders(bucket: string, key: string, headers: StoredHeaders): Promise<ObjectMeta | undefined> {
+    return this.serial(async () => {
+      const object = this.buckets.get(bucket)?.objects.get(key);
+      if (!object) return undefined;
+      const meta: ObjectMeta = { ...object.meta, headers };
+      await writeJsonAtomically(
+        this.objectsDir(bucket),
+        `${this.fileName(key)}.json`,
+        this.record(meta, object.data),
+      );
+      object.meta = meta;
+      return meta;
     });
   }
 
@@ -409,7 +446,17 @@ export class DiskObjectStore implements ObjectStore {
     const data = `${name}.${randomUUID()}.bin`;
     await rename(tmpPath, join(dir, data));
     const meta: ObjectMeta = { ...attributes, lastModified: new Date() };
-    const record: ObjectRecord = {
+    await writeJsonAtomically(dir, `${name}.json`, this.record(meta, data));
+    const previous = owner.objects.get(meta.key);
+    owner.objects.set(meta.key, { meta, data });
+    // A reader that opened the previous file keeps reading it: unlinking does not cut an open descriptor.
+    if (previous) await unlinkQuietly(join(dir, previous.data));
+    return meta;
+  }
+
+  /** The sidecar of an object. */
+  private record(meta: ObjectMeta, data: string): ObjectRecord {
+    return {
       key: meta.key,
       size: meta.size,
       etag: meta.etag,
@@ -418,18 +465,14 @@ export class DiskObjectStore implements ObjectStore {
       lastModified: meta.lastModified.toISOString(),
       data,
     };
-    await writeJsonAtomically(dir, `${name}.json`, record);
-    const previous = owner.objects.get(meta.key);
-    owner.objects.set(meta.key, { meta, data });
-    // A reader that opened the previous file keeps reading it: unlinking does not cut an open descriptor.
-    if (previous) await unlinkQuietly(join(dir, previous.data));
-    return meta;
   }
 
   private async loadBucket(bucket: string): Promise<void> {
     const marker = await readJson<{ createdAt?: string }>(join(this.bucketDir(bucket), 'bucket.json'));
+    const config = await readJson<BucketConfig>(join(this.bucketDir(bucket), 'config.json'));
     const owner: DiskBucket = {
       info: { name: bucket, createdAt: new Date(marker?.createdAt ?? Date.now()) },
+      config: config ?? {},
       objects: new Map(),
       uploads: new Map(),
     };

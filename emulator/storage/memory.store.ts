@@ -1,6 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import { compareKeys, compareUploads } from './key-order';
 import {
+  type BucketConfig,
   type BucketInfo,
   type MultipartUploadInfo,
   NoSuchUploadError,
@@ -46,6 +47,7 @@ interface MemoryUpload {
 
 interface MemoryBucket {
   info: BucketInfo;
+  config: BucketConfig;
   objects: Map<string, MemoryObject>;
   uploads: Map<string, MemoryUpload>;
 }
@@ -83,9 +85,33 @@ export class MemoryObjectStore implements ObjectStore {
     if (this.buckets.has(bucket)) return;
     this.buckets.set(bucket, {
       info: { name: bucket, createdAt: new Date() },
+      config: {},
       objects: new Map(),
       uploads: new Map(),
     });
+  }
+
+  async deleteBucket(bucket: string): Promise<boolean> {
+    return this.buckets.delete(bucket);
+  }
+
+  getBucketConfig(bucket: string): BucketConfig {
+    return this.buckets.get(bucket)?.config ?? {};
+  }
+
+  async setBucketConfig(bucket: string, config: BucketConfig): Promise<void> {
+    this.requireBucket(bucket).config = config;
+  }
+
+  async updateObjectHeaders(
+    bucket: string,
+    key: string,
+    headers: StoredHeaders,
+  ): Promise<ObjectMeta | undefined> {
+    const object = this.buckets.get(bucket)?.objects.get(key);
+    if (!object) return undefined;
+    object.meta = { ...object.meta, headers };
+    return object.meta;
   }
 
   listObjects(bucket: string, prefix = ''): ObjectMeta[] {

@@ -68,6 +68,24 @@ export interface BucketInfo {
   createdAt: Date;
 }
 
+/** One rule of a bucket's CORS configuration (PUT Bucket cors). */
+export interface CorsRule {
+  id?: string;
+  allowedOrigins: string[];
+  allowedMethods: string[];
+  allowedHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds?: number;
+}
+
+/** What a bucket is configured with, beyond its objects: ACL, CORS rules, tags. */
+export interface BucketConfig {
+  /** Canned ACL (`private`, `public-read`, `public-read-write`); absent: `private`. */
+  acl?: string;
+  /** CORS rules; absent: no CORS configuration (COS then answers no CORS headers). */
+  cors?: CorsRule[];
+}
+
 /** Thrown by a store when a multipart upload vanished (aborted or completed) during an operation. */
 export class NoSuchUploadError extends Error {
   override readonly name = 'NoSuchUploadError';
@@ -88,6 +106,12 @@ export interface ObjectStore {
   hasBucket(bucket: string): boolean;
   /** Creates a bucket; nothing happens when it exists. */
   createBucket(bucket: string): Promise<void>;
+  /** Deletes a bucket (the caller checked it holds no object and no upload); false when there was none. */
+  deleteBucket(bucket: string): Promise<boolean>;
+  /** A bucket's configuration (`{}` when none was set). */
+  getBucketConfig(bucket: string): BucketConfig;
+  /** Replaces a bucket's configuration. */
+  setBucketConfig(bucket: string, config: BucketConfig): Promise<void>;
 
   /** Objects of a bucket whose key starts with `prefix`, sorted by key. */
   listObjects(bucket: string, prefix?: string): ObjectMeta[];
@@ -95,6 +119,8 @@ export interface ObjectStore {
   openObject(bucket: string, key: string): Promise<ObjectReader | undefined>;
   /** Deletes an object; false when there was none. */
   deleteObject(bucket: string, key: string): Promise<boolean>;
+  /** Replaces the stored headers of an object (ACL, tags), keeping its bytes; `undefined` when there is none. */
+  updateObjectHeaders(bucket: string, key: string, headers: StoredHeaders): Promise<ObjectMeta | undefined>;
 
   /** Starts receiving a body for an object of `bucket`, or for a part of `uploadId`. */
   stageBody(bucket: string, uploadId?: string): Promise<StagedBody>;

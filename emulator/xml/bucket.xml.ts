@@ -47,7 +47,7 @@ export function listBucketResultXml(page: ListBucketPage, appId: string): string
         ETag: o.etag,
         Size: o.size,
         Owner: ownerTree(appId),
-        StorageClass: 'STANDARD',
+        StorageClass: o.headers['x-cos-storage-class'] ?? 'STANDARD',
       })),
     },
   });

@@ -56,7 +56,7 @@ export function listPartsXml(page: ListPartsPage, appId: string): string {
       UploadId: page.upload.uploadId,
       Initiator: ownerTree(appId),
       Owner: ownerTree(appId),
-      StorageClass: 'STANDARD',
+      StorageClass: page.upload.headers['x-cos-storage-class'] ?? 'STANDARD',
       PartNumberMarker: page.partNumberMarker,
       NextPartNumberMarker: page.nextPartNumberMarker,
       MaxParts: page.maxParts,
@@ -106,7 +106,7 @@ export function listMultipartUploadsXml(page: ListUploadsPage, appId: string): s
       Upload: page.uploads.map((u) => ({
         Key: enc(u.key),
         UploadId: u.uploadId,
-        StorageClass: 'STANDARD',
+        StorageClass: u.headers['x-cos-storage-class'] ?? 'STANDARD',
         Initiator: ownerTree(appId),
         Owner: ownerTree(appId),
         Initiated: u.initiated.toISOString(),

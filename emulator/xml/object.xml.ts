@@ -1,5 +1,5 @@
 import type { PicImageInfo, PicProcessedObject, PicProcessingResult } from '../processing/pic-processor';
-import type { ObjectMeta } from '../storage/object-store';
+import type { ObjectMeta, PartInfo } from '../storage/object-store';
 import { objectLocation, type LocationOrigin } from './location';
 import { buildXml, type XmlTree } from './xml';
 
@@ -52,4 +52,16 @@ export function uploadResultXml(
       ProcessResults: processResultsTree(result.processResults),
     },
   });
+}
+
+/** `<CopyObjectResult>` of PUT Object - Copy: the new object's ETag and LastModified. */
+export function copyObjectResultXml(meta: ObjectMeta): string {
+  return buildXml({
+    CopyObjectResult: { ETag: meta.etag, LastModified: meta.lastModified.toISOString() },
+  });
+}
+
+/** `<CopyPartResult>` of Upload Part - Copy: the part's ETag and LastModified. */
+export function copyPartResultXml(part: PartInfo): string {
+  return buildXml({ CopyPartResult: { ETag: part.etag, LastModified: part.lastModified.toISOString() } });
 }

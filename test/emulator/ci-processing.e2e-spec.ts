@@ -169,7 +169,7 @@ describe('emulator CI processing with the official SDK in Proxy mode', () => {
 
     expect(await emulator.getObject(BUCKET, 'photos/a.jpg')).toEqual(source);
     expect(emulator.listObjects(BUCKET).map((o) => [o.key, o.contentType])).toEqual([
-      ['photos/a.jpg', 'application/octet-stream'],
+      ['photos/a.jpg', 'image/jpeg'],
       ['photos/box.jpg', 'image/jpeg'],
       ['photos/crop.jpg', 'image/jpeg'],
       ['photos/square.png', 'image/png'],

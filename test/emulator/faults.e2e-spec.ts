@@ -467,6 +467,64 @@ describe('emulator fault injection', () => {
       expect(emulator.faults.list()).toEqual([]);
     });
 
+    it('refuses cross-site requests: a foreign Origin (403) and a body that is not JSON (415) add no fault', async () => {
+      const fault = JSON.stringify({ match: { operation: 'PutObject' }, action: { type: 'stall' } });
+      const fromPage = await rawRequest(emulator, {
+        method: 'POST',
+        path: '/_emulator/faults',
+        headers: {
+          host: `127.0.0.1:${emulator.port}`,
+          origin: 'http://evil.example',
+          'content-type': 'text/plain',
+        },
+        body: fault,
+      });
+      expect(fromPage.status).toBe(403);
+      expect(JSON.parse(fromPage.text)).toEqual({
+        error: expect.stringMatching(/cross-site.*evil\.example/),
+      });
+      const foreignJson = await rawRequest(emulator, {
+        method: 'POST',
+        path: '/_emulator/faults',
+        headers: {
+          host: `127.0.0.1:${emulator.port}`,
+          origin: 'http://evil.example',
+          'content-type': 'application/json',
+        },
+        body: fault,
+      });
+      expect(foreignJson.status).toBe(403);
+      const clearFromPage = await rawRequest(emulator, {
+        method: 'DELETE',
+        path: '/_emulator/faults',
+        headers: { host: `127.0.0.1:${emulator.port}`, origin: 'https://evil.example' },
+      });
+      expect(clearFromPage.status).toBe(403);
+      const plain = await rawRequest(emulator, {
+        method: 'POST',
+        path: '/_emulator/faults',
+        headers: { host: `127.0.0.1:${emulator.port}`, 'content-type': 'text/plain' },
+        body: fault,
+      });
+      expect(plain.status).toBe(415);
+      expect(JSON.parse(plain.text)).toEqual({ error: expect.stringMatching(/application\/json/) });
+      expect(emulator.faults.list()).toEqual([]);
+
+      // The emulator's own page (same origin) with JSON is served.
+      const own = await rawRequest(emulator, {
+        method: 'POST',
+        path: '/_emulator/faults',
+        headers: {
+          host: `127.0.0.1:${emulator.port}`,
+          origin: `http://127.0.0.1:${emulator.port}`,
+          'content-type': 'application/json; charset=utf-8',
+        },
+        body: fault,
+      });
+      expect(own.status).toBe(201);
+      expect(emulator.faults.list()).toHaveLength(1);
+    });
+
     it('refuses a bad fault with 400 naming the field; other paths 404; on a bucket host it is a COS request', async () => {
       const bad = await admin('POST', '/_emulator/faults', { action: { type: 'latency', ms: 'slow' } });
       expect(bad.status).toBe(400);

@@ -532,9 +532,9 @@ describe('emulator over raw HTTP: addressing, signatures, bodies, CORS, robustne
 
     it('an operation the emulator does not implement: 501 NotImplemented; a wrong method: 405', async () => {
       const acl = await rawRequest(emulator, {
-        method: 'PUT',
-        path: '/a.txt?acl',
-        headers: signedHeaders({ method: 'PUT', pathname: '/a.txt', query: { acl: '' } }),
+        method: 'POST',
+        path: '/a.txt?restore',
+        headers: signedHeaders({ method: 'POST', pathname: '/a.txt', query: { restore: '' } }),
       });
       expect(acl.status).toBe(501);
       expect(xmlField(acl.text, 'Code')).toBe('NotImplemented');

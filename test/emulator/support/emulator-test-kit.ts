@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import COS from 'cos-nodejs-sdk-v5';
 import { type CiEmulator, EMULATOR_DEV_CREDENTIALS } from '../../../emulator';
+import { CiClient, type CiClientOptions } from '../../../lib/client';
 import { createCosAuthorization } from '../../../lib/protocol/cos-v5/sign';
 
 /** The bucket every emulator test uses (the emulator's default). */
@@ -144,5 +145,19 @@ export function nextRequest(
       resolve(record);
     };
     emulator.on('request', listener);
+  });
+}
+
+/** This project's `CiClient` pointed at the emulator (path-style, {@link BUCKET}); close it after use. */
+export function ciClientFor(
+  emulator: Pick<CiEmulator, 'url'>,
+  options: Partial<CiClientOptions> = {},
+): CiClient {
+  return new CiClient({
+    bucket: BUCKET,
+    region: REGION,
+    credentials: EMULATOR_DEV_CREDENTIALS,
+    endpoint: emulator.url,
+    ...options,
   });
 }
