@@ -1,9 +1,11 @@
 /**
  * Contender A: this module. `@CiUpload` with one thumbnail rule streams each file to the emulator; cloud
- * processing goes through `CiService.process`. Started by bench/main.bench.ts in its own process.
+ * processing goes through `CiService.process`. Started by bench/main.bench.ts in its own process; with
+ * `--fastify` the same app runs on Nest's Fastify platform (contender "A on Fastify").
  */
 import { Controller, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { AddressInfo } from 'node:net';
 import { CiModule, CiResult, CiService, CiUpload, imageMogr2, type CiUploadResult } from '../../lib';
 import { contenderEnv, countOutputs, serveContender } from '../support/contender-host';
@@ -34,7 +36,10 @@ class UploadController {
 class AppModule {}
 
 async function main(): Promise<void> {
-  const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
+  const options = { logger: ['error', 'warn'] as ('error' | 'warn')[] };
+  const app = process.argv.includes('--fastify')
+    ? await NestFactory.create(AppModule, new FastifyAdapter(), options)
+    : await NestFactory.create(AppModule, options);
   await app.listen(0, '127.0.0.1');
   const ci = app.get(CiService);
   serveContender(

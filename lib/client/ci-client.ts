@@ -217,6 +217,14 @@ export class CiClient {
     return this.cos.abortMultipartUpload(key, uploadId, options.signal);
   }
 
+  /**
+   * Aborts the open multipart uploads of exactly `key` opened since `since` (ms since epoch, 1 s of slack):
+   * what a request whose outcome is unknown may have opened. Best effort, never throws.
+   */
+  abortMultipartUploadsOf(key: string, since = 0): Promise<void> {
+    return this.cos.abortUploadsOf(key, since);
+  }
+
   /** Closes the pool (when this client created it); in-flight requests fail with a network error. */
   async close(): Promise<void> {
     const dispatchers = [

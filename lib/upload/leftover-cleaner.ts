@@ -56,16 +56,6 @@ export class CiLeftoverCleaner {
   }
 
   private async abortUploads({ multipartKey: key, since = 0 }: CiLeftovers): Promise<void> {
-    if (!key) return;
-    try {
-      const uploads = await this.client.listMultipartUploads(key);
-      // Ours: same key, opened since this request began (1 s of slack for clock granularity).
-      const ours = uploads.filter(
-        (u) => u.key === key && (!u.initiated || Date.parse(u.initiated) >= since - 1000),
-      );
-      await Promise.all(ours.map((u) => this.client.abortMultipartUpload(u.key, u.uploadId)));
-    } catch (err) {
-      this.logger.warn(`could not list or abort multipart uploads of ${key}: ${(err as Error).message}`);
-    }
+    if (key) await this.client.abortMultipartUploadsOf(key, since);
   }
 }
