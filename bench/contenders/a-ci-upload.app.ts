@@ -29,6 +29,13 @@ class UploadController {
       region: env.region,
       credentials: { secretId: env.secretId, secretKey: env.secretKey },
       endpoint: env.emulatorUrl,
+      // The soak run (bench/soak.bench.ts) wants faults to resolve in seconds, not the production minute.
+      ...(process.env.BENCH_HEADERS_MS && {
+        timeouts: { headersMs: Number(process.env.BENCH_HEADERS_MS) },
+        retry: { retries: 2, minDelayMs: 5, maxDelayMs: 50 },
+        unknownOutcomeRecheckMs: 2 * Number(process.env.BENCH_HEADERS_MS),
+        upload: { multipartThreshold: 1024 * 1024, partSize: 1024 * 1024, partConcurrency: 2 },
+      }),
     }),
   ],
   controllers: [UploadController],
