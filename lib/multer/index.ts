@@ -1,3 +1,4 @@
+import './express-request.augmentation';
 export {
   CiStorageEngine,
   CI_UPLOAD_RESULT,
