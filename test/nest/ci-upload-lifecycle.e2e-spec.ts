@@ -185,3 +185,21 @@ describe.each(PLATFORMS)(
     });
   },
 );
+
+describe('@CiUpload platform detection', () => {
+  const kit = useEmulatorBucket('platformbucket-1250000000');
+
+  it('fails the boot on an HTTP platform it does not support, naming the supported ones', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [CiModule.forRoot(kit.connection())],
+      controllers: [UploadController],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    // What another platform adapter (Koa, h3...) reports.
+    app.getHttpAdapter().getType = () => 'koa';
+    await expect(app.init()).rejects.toThrow(
+      /@CiUpload supports Nest on Express \(@nestjs\/platform-express\) and on Fastify \(@nestjs\/platform-fastify\); this application runs on "koa"/,
+    );
+    await app.close().catch(() => undefined);
+  });
+});
