@@ -1,7 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/lib', '<rootDir>/emulator', '<rootDir>/test'],
+  roots: ['<rootDir>/lib', '<rootDir>/emulator', '<rootDir>/testing', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   transform: {
     '^.+\\.(t|j|mj)s$': [

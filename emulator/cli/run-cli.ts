@@ -3,6 +3,8 @@ import { EMULATOR_DEV_CREDENTIALS } from '../emulator.options';
 import { DEFAULT_PROCESSING_LIMITS } from '../processing/processing-limits';
 import { formatByteSize } from '../util/byte-size';
 import { CLI_USAGE, type CliCommand, CliUsageError, parseCliOptions } from './cli-options';
+import { connectionSnippet } from './connection-snippet';
+import { isSharpLoadError, MISSING_SHARP_MESSAGE } from './missing-sharp';
 
 type Signal = 'SIGINT' | 'SIGTERM';
 
@@ -71,6 +73,10 @@ export async function runCli(
       },
     });
   } catch (error) {
+    if (isSharpLoadError(error)) {
+      io.stderr.write(`${MISSING_SHARP_MESSAGE}\n`);
+      return finished(1);
+    }
     io.stderr.write(`ci-emulator: could not start: ${(error as Error).message}\n`);
     return finished(1);
   }
@@ -94,6 +100,14 @@ export async function runCli(
       // A key the user chose is theirs to know: never print it.
       `  secret key  ${isDevKey ? `${credential.secretKey} (development default)` : '(as configured, not shown)'}`,
       ...(credential.securityToken ? ['  token       required (x-cos-security-token, not shown)'] : []),
+      connectionSnippet({
+        url: emulator.url,
+        bucket: emulator.buckets[0]!,
+        region: emulator.region,
+        secretId: credential.secretId,
+        secretKey: isDevKey ? credential.secretKey : undefined,
+        securityToken: Boolean(credential.securityToken),
+      }),
       'Stop with Ctrl+C.',
       '',
     ].join('\n'),

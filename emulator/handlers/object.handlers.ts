@@ -2,6 +2,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { cosErrors } from '../errors/cos-errors';
 import { parseRange } from '../http/range';
 import type { ObjectMeta } from '../storage/object-store';
+import { serveDownloadProcessing } from '../processing/download/download.handler';
 import { uploadResultXml } from '../xml/object.xml';
 import { checkUploadHeaders, receiveUpload, receiveUploadInMemory } from './body-upload';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
@@ -130,6 +131,7 @@ async function putObject(context: HandlerContext): Promise<void> {
 
 /** GET Object, with `Range` (206 / 416), conditional headers (304 / 412) and `response-*` overrides. */
 async function getObject(context: HandlerContext): Promise<void> {
+  if (await serveDownloadProcessing(context)) return;
   const { exchange, env, bucket, key, target } = context;
   const reader = await env.store.openObject(bucket, key);
   if (!reader) throw cosErrors.noSuchKey();

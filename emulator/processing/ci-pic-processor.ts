@@ -1,7 +1,7 @@
-import type { CiImageFormat } from '../../lib/core/media/image-format';
 import { cosErrors } from '../errors/cos-errors';
 import { CosHttpError } from '../errors/cos-http.error';
 import type { ObjectStore } from '../storage/object-store';
+import { IMAGE_CONTENT_TYPES, runDownloadProcess } from './download/run-download';
 import type { PicOutput, PicProcessingOutcome, PicProcessor } from './pic-processor';
 import { parsePicOperationsHeader, processPicOperations } from './process-pic-operations';
 import { CiProcessingError } from './processing.error';
@@ -20,17 +20,6 @@ export interface CiPicProcessorOptions {
   /** Reads a `watermark/1` image; without it every image watermark fails with `InvalidArgument`. */
   loadWatermark?: WatermarkLoader;
 }
-
-const CONTENT_TYPES: Record<CiImageFormat, string> = {
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  bmp: 'image/bmp',
-  heif: 'image/heif',
-  avif: 'image/avif',
-  tiff: 'image/tiff',
-};
 
 /**
  * The COS error answer of a refused processing request: 400 with CI's code (`InvalidImageFormat`, ...) and the
@@ -120,7 +109,7 @@ export function createCiPicProcessor(options: CiPicProcessorOptions): PicProcess
           bucket: o.bucket,
           key: o.key,
           body: o.body,
-          contentType: CONTENT_TYPES[o.format] ?? 'application/octet-stream',
+          contentType: IMAGE_CONTENT_TYPES[o.format] ?? 'application/octet-stream',
           format: o.format,
           width: o.width,
           height: o.height,
@@ -139,6 +128,21 @@ export function createCiPicProcessor(options: CiPicProcessorOptions): PicProcess
             orientation: info.orientation,
           },
         };
+      } catch (error) {
+        throw asHttpError(error);
+      }
+    },
+    hasStyle: (name) => Object.prototype.hasOwnProperty.call(styles(), name),
+    async download(request) {
+      const load = options.loadWatermark;
+      try {
+        return await runDownloadProcess({
+          source: request.source,
+          process: request.process,
+          styles: styles(),
+          limits,
+          loadWatermark: load ? (url) => load(request.bucket, url) : undefined,
+        });
       } catch (error) {
         throw asHttpError(error);
       }

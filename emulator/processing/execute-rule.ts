@@ -1,6 +1,5 @@
 import type { CiImageFormat } from '../../lib/core/media/image-format';
-import type { CiImageMogr2Step, CiImageView2Step, CiRule } from '../../lib/core/rules';
-import { clipRect, cropRect, imageView2Plan, thumbnailBox, thumbnailSize, type Size } from './geometry';
+import type { CiRule } from '../../lib/core/rules';
 import { checkImageLimits, openImage, readImageHeader, type ImageHeader } from './image-probe';
 import { estimateJpegQuality } from './jpeg-quality';
 import { PixelPipeline, type EncodedImage, type EncodeSpec } from './pixel-pipeline';
@@ -10,11 +9,12 @@ import {
   outputEncoding,
   planRule,
   resolveQuality,
+  stepExecutor,
   type CiStyles,
   type PlannedStep,
   type RulePlan,
 } from './rule-plan';
-import { imageWatermarkOverlays, textWatermarkOverlays } from './watermark';
+import type { RunState } from './rule-executors';
 
 /** What {@link executeRule} needs besides the image and the rule. */
 export interface ExecuteRuleContext {
@@ -47,162 +47,9 @@ export interface ExecuteRuleResult {
   ignoredError?: CiProcessingError;
 }
 
-const TRANSPARENT = { r: 0, g: 0, b: 0, alpha: 0 };
-const WHITE = { r: 255, g: 255, b: 255, alpha: 1 };
-
-interface RunState {
-  pipeline: PixelPipeline;
-  limits: ProcessingLimits;
-  ctx: ExecuteRuleContext;
-  /** The output can hold transparency (not JPEG or BMP). */
-  alphaOutput: boolean;
-}
-
-function fail(label: string, message: string): never {
-  throw new CiProcessingError('InvalidArgument', `${label}: ${message}`);
-}
-
-const same = (a: Size, b: Size): boolean => a.width === b.width && a.height === b.height;
-
-/** The SVG mask of a circle filling a `d`×`d` square, or of a rectangle with rounded corners. */
-function maskSvg(size: Size, radius: number, circle: boolean): Buffer {
-  const shape = circle
-    ? `<circle cx="${size.width / 2}" cy="${size.height / 2}" r="${size.width / 2}" fill="#fff"/>`
-    : `<rect x="0" y="0" width="${size.width}" height="${size.height}" rx="${radius}" ry="${radius}" fill="#fff"/>`;
-  return Buffer.from(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${size.width}" height="${size.height}">${shape}</svg>`,
-  );
-}
-
-async function runImageMogr2(step: CiImageMogr2Step, label: string, state: RunState): Promise<void> {
-  const { pipeline } = state;
-  const pad = step.ops.find((op) => op.op === 'pad');
-  for (const op of step.ops) {
-    const where = `${label} ${op.op}`;
-    switch (op.op) {
-      case 'thumbnail': {
-        const current = await pipeline.size();
-        const target = thumbnailSize(op, current);
-        if (!same(target, current)) await pipeline.resize(target);
-        const box = pad ? thumbnailBox(op) : undefined;
-        if (box && pad?.op === 'pad') {
-          const dw = Math.max(0, box.width - target.width);
-          const dh = Math.max(0, box.height - target.height);
-          if (dw > 0 || dh > 0) {
-            const edges = {
-              left: Math.floor(dw / 2),
-              right: dw - Math.floor(dw / 2),
-              top: Math.floor(dh / 2),
-              bottom: dh - Math.floor(dh / 2),
-            };
-            await pipeline.extend(edges, pad.color ?? '#FFFFFF');
-          }
-        }
-        break;
-      }
-      case 'crop': {
-        const current = await pipeline.size();
-        const rect = cropRect(current, op);
-        if (!rect) fail(where, `the crop lies outside the ${current.width}x${current.height} image`);
-        if (!same(rect, current)) await pipeline.extract(rect);
-        break;
-      }
-      case 'cut': {
-        const current = await pipeline.size();
-        const rect = clipRect({ left: op.dx, top: op.dy, width: op.width, height: op.height }, current);
-        if (!rect) fail(where, `the cut lies outside the ${current.width}x${current.height} image`);
-        if (!same(rect, current)) await pipeline.extract(rect);
-        break;
-      }
-      case 'iradius':
-      case 'rradius': {
-        if (pipeline.pages > 1) fail(where, 'CI does not cut corners of an animated image');
-        let current = await pipeline.size();
-        const radius = Math.min(op.radius, Math.floor(Math.min(current.width, current.height) / 2));
-        if (radius < 1) fail(where, `the ${current.width}x${current.height} image is too small`);
-        if (op.op === 'iradius') {
-          const side = radius * 2;
-          const rect = {
-            left: Math.floor((current.width - side) / 2),
-            top: Math.floor((current.height - side) / 2),
-            width: side,
-            height: side,
-          };
-          if (!same(rect, current)) await pipeline.extract(rect);
-          current = rect;
-        }
-        await pipeline.composite(
-          [{ input: maskSvg(current, radius, op.op === 'iradius'), blend: 'dest-in' }],
-          {
-            producesAlpha: true,
-          },
-        );
-        break;
-      }
-      case 'scrop':
-        // CI crops around faces (and returns the original when it finds none); libvips' attention strategy is the nearest.
-        await pipeline.resize({ width: op.width, height: op.height }, { position: 'attention' });
-        break;
-      case 'rotate':
-        await pipeline.rotate(op.degrees, state.alphaOutput && pipeline.hasAlpha ? TRANSPARENT : WHITE);
-        break;
-      case 'auto-orient':
-        await pipeline.autoOrient();
-        break;
-      case 'flip':
-        await pipeline.flip(op.direction);
-        break;
-      case 'blur':
-        // libvips derives the kernel size from sigma; CI's radius has no separate meaning here.
-        await pipeline.blur(op.sigma);
-        break;
-      case 'sharpen':
-        // 70, CI's recommended value, is a 1-pixel unsharp mask.
-        await pipeline.sharpen(op.value / 70);
-        break;
-      case 'bright':
-        await pipeline.linear(1, op.value * 2.55);
-        break;
-      case 'contrast': {
-        // The slope of ImageMagick's -brightness-contrast, pivoting on mid-grey.
-        const slope = Math.min(100, Math.tan(((op.value + 100) * Math.PI) / 400));
-        await pipeline.linear(slope, 128 * (1 - slope));
-        break;
-      }
-      case 'grayscale':
-        if (op.value === 1) await pipeline.greyscale();
-        break;
-      default:
-        // Output settings (format, quality, strip, interlace, size-limit, ignore-error, cgif) and pad: see the plan.
-        break;
-    }
-  }
-  if (step.ops.some((op) => op.op === 'strip')) pipeline.orientation = 1;
-}
-
-async function runImageView2(step: CiImageView2Step, state: RunState): Promise<void> {
-  const plan = imageView2Plan(step, await state.pipeline.size());
-  if (!plan) return;
-  if (plan.crop) await state.pipeline.resize(plan.crop, { position: 'centre' });
-  else await state.pipeline.resize(plan.resize);
-}
-
 async function runStep({ step, label }: PlannedStep, state: RunState): Promise<void> {
-  const { pipeline } = state;
-  switch (step.kind) {
-    case 'imageMogr2':
-      return runImageMogr2(step, label, state);
-    case 'imageView2':
-      return runImageView2(step, state);
-    case 'watermark': {
-      const frame = await pipeline.size();
-      const overlays =
-        step.type === 1
-          ? await imageWatermarkOverlays(step, frame, pipeline.pages, state.ctx.loadWatermark, state.limits)
-          : await textWatermarkOverlays(step, frame, pipeline.pages);
-      return pipeline.composite(overlays);
-    }
-  }
+  await stepExecutor(step).run?.(step as never, state, label);
+  if (step.kind === 'imageMogr2' && step.ops.some((op) => op.op === 'strip')) state.pipeline.orientation = 1;
 }
 
 /** Encodes, lowering the JPEG quality step by step (binary search) until the output fits `size-limit`. */
@@ -327,6 +174,7 @@ async function execute(
     progressive: plan.interlace,
     mozjpeg: encoding.mozjpeg,
     keepMetadata: !plan.strip,
+    slim: plan.slim,
     ...(header.delay ? { delay: header.delay.slice(0, pages) } : {}),
     ...(header.loop !== undefined ? { loop: header.loop } : {}),
   };
@@ -335,6 +183,10 @@ async function execute(
       ? await encodeWithinLimit(pipeline, spec, plan.sizeLimit.bytes)
       : await pipeline.encode(spec);
   if (plan.sizeLimit?.force && source.length < encoded.data.length) return sourceAsResult(source, header);
+  // A rule that only slims never answers bigger than the source it could have kept.
+  const onlySlim = plan.steps.every(({ step }) => step.kind === 'imageSlim');
+  if (onlySlim && encoding.reported === header.type && source.length <= encoded.data.length)
+    return sourceAsResult(source, header);
   const measured =
     encoding.encoder === 'jpeg'
       ? (estimateJpegQuality(encoded.data) ?? quality)

@@ -1,11 +1,12 @@
-import sharp, { type Sharp } from 'sharp';
+import type sharp from 'sharp';
+import type { Sharp } from 'sharp';
 import type { CiImageFormat } from '../../lib/core/media/image-format';
 import { decodeBmp, isBmp, readBmpHeader } from './bmp';
 import { estimateJpegQuality } from './jpeg-quality';
 import { CiProcessingError } from './processing.error';
 import { resolveProcessingLimits, type ProcessingLimits } from './processing-limits';
 import { asDecodeError, vipsMessage } from './sharp-errors';
-import { ensureSharpConfigured } from './sharp-runtime';
+import { ensureSharpConfigured, loadSharp } from './sharp-runtime';
 
 /** A source format as CI names it in `OriginalInfo` / `original_info` (upper case). */
 export type CiSourceFormat = 'JPEG' | 'PNG' | 'GIF' | 'WEBP' | 'BMP' | 'HEIF' | 'AVIF' | 'TIFF';
@@ -101,7 +102,7 @@ export async function readImageHeader(buffer: Buffer, what = 'the image'): Promi
   let metadata: sharp.Metadata;
   try {
     // limitInputPixels is off here: the header is all that is read, and the limits are checked by the caller.
-    metadata = await sharp(buffer, { limitInputPixels: false }).metadata();
+    metadata = await loadSharp()(buffer, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw notAnImage(what, vipsMessage(error), error);
   }
@@ -177,13 +178,13 @@ export function openImage(buffer: Buffer, header: ImageHeader, options: OpenImag
         },
       );
     }
-    return sharp(pixels.data, {
+    return loadSharp()(pixels.data, {
       raw: { width: pixels.width, height: pixels.height, channels: pixels.channels },
       limitInputPixels: maxPixels,
     });
   }
   const pages = header.pages > 1 ? Math.min(options.pages ?? header.pages, header.pages) : 1;
-  return sharp(buffer, {
+  return loadSharp()(buffer, {
     failOn: 'error',
     limitInputPixels: maxPixels,
     ...(pages > 1 ? { pages } : {}),

@@ -1,5 +1,7 @@
 import type { CiImageFormat } from '../../lib/core/media/image-format';
 import { cosErrors } from '../errors/cos-errors';
+import type { DownloadProcess } from './download/download-query';
+import type { DownloadAnswer } from './download/run-download';
 
 /** Which request carries the `Pic-Operations` header. */
 export type PicTrigger = 'PutObject' | 'CompleteMultipartUpload' | 'ImageProcess';
@@ -104,6 +106,23 @@ export interface PicProcessingResult {
 export interface PicProcessor {
   validate(request: PicValidationRequest): void | Promise<void>;
   process(request: PicProcessingRequest): Promise<PicProcessingOutcome>;
+  /**
+   * Download-time processing of a stored object (`GET <key>?imageMogr2/...`, `?imageInfo`, a style URL). Without
+   * it such a GET answers 501 `NotImplemented` (never the untouched original). Throw a `CosHttpError` to refuse.
+   */
+  download?(request: PicDownloadRequest): Promise<DownloadAnswer>;
+  /** True when `name` is a defined style (for style-separator URLs such as `a.jpg!thumb`). */
+  hasStyle?(name: string): boolean;
+}
+
+/** What {@link PicProcessor.download} processes. */
+export interface PicDownloadRequest {
+  bucket: string;
+  key: string;
+  /** The stored object's bytes. */
+  source: Buffer;
+  /** What the GET asks for. */
+  process: DownloadProcess;
 }
 
 /**

@@ -1,8 +1,10 @@
-import sharp, { type OverlayOptions, type Sharp } from 'sharp';
+import type sharp from 'sharp';
+import type { OverlayOptions, Sharp } from 'sharp';
 import { encodeBmp } from './bmp';
 import type { Rect, Size } from './geometry';
 import { CiProcessingError } from './processing.error';
 import { asDecodeError, vipsMessage } from './sharp-errors';
+import { loadSharp } from './sharp-runtime';
 
 /**
  * The order in which one sharp (libvips) pass applies operations. An operation joins the current pass only when it
@@ -36,6 +38,8 @@ export interface EncodeSpec {
   progressive?: boolean;
   /** mozjpeg's trellis tables (`yjpeg`, CI's optimised JPEG). */
   mozjpeg?: boolean;
+  /** `imageSlim`: mozjpeg tables for JPEG, the strongest zlib effort for PNG. */
+  slim?: boolean;
   /** Keep EXIF, ICC and XMP of the source (CI keeps them unless `strip`). Only possible while no pass was materialised. */
   keepMetadata?: boolean;
   /** Frame delays (ms) of an animated output. */
@@ -137,7 +141,7 @@ export class PixelPipeline {
   async flush(): Promise<{ data: Buffer; info: sharp.OutputInfo }> {
     const { data, info } = await this.run(this.image.raw());
     const pageHeight = this.pages > 1 ? (info.pageHeight ?? info.height / this.pages) : info.height;
-    this.image = sharp(data, {
+    this.image = loadSharp()(data, {
       raw: {
         width: info.width,
         height: info.height,
@@ -184,7 +188,7 @@ export class PixelPipeline {
       Array.from({ length: this.pages }, (_, page) =>
         this.run(
           fn(
-            sharp(data.subarray(page * frameBytes, (page + 1) * frameBytes), {
+            loadSharp()(data.subarray(page * frameBytes, (page + 1) * frameBytes), {
               raw: { width: info.width, height: this.height, channels: info.channels },
             }),
           ).raw(),
@@ -192,7 +196,7 @@ export class PixelPipeline {
       ),
     );
     const first = frames[0].info;
-    this.image = sharp(Buffer.concat(frames.map((frame) => frame.data)), {
+    this.image = loadSharp()(Buffer.concat(frames.map((frame) => frame.data)), {
       raw: {
         width: first.width,
         height: first.height * this.pages,
@@ -340,10 +344,14 @@ export class PixelPipeline {
     const quality = Math.min(100, Math.max(1, Math.round(spec.quality)));
     switch (spec.format) {
       case 'jpeg':
-        image.jpeg({ quality, progressive: spec.progressive ?? false, mozjpeg: spec.mozjpeg ?? false });
+        image.jpeg({
+          quality,
+          progressive: spec.progressive ?? false,
+          mozjpeg: (spec.mozjpeg ?? false) || (spec.slim ?? false),
+        });
         break;
       case 'png':
-        image.png();
+        image.png(spec.slim ? { compressionLevel: 9, adaptiveFiltering: true, effort: 10 } : {});
         break;
       case 'webp':
         image.webp({ quality, ...animation });

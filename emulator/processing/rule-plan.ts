@@ -1,8 +1,15 @@
 import { CiValidationError } from '../../lib/core/errors';
 import type { CiImageFormat } from '../../lib/core/media/image-format';
-import { parseRule, type CiOutputFormat, type CiRule, type CiRuleStep } from '../../lib/core/rules';
+import {
+  ciStepKey,
+  parseRule,
+  type CiOutputFormat,
+  type CiRule,
+  type CiRuleStep,
+} from '../../lib/core/rules';
 import type { EncodeFormat } from './pixel-pipeline';
 import { CiProcessingError } from './processing.error';
+import { STEP_EXECUTORS, type ExecutableStepKey, type StepExecutor } from './rule-executors';
 
 /** Styles by name: each a rule string (`imageMogr2/thumbnail/400x|watermark/2/...`). */
 export type CiStyles = Readonly<Record<string, string>>;
@@ -33,18 +40,14 @@ export interface RulePlan {
   frames?: number;
   /** The rule cuts transparent corners (`iradius`, `rradius`). */
   makesTransparency: boolean;
+  /** `imageSlim`: re-encode as small as possible without visible change. */
+  slim: boolean;
+  /** Operations answered by a documented stand-in (`ci-process=...`), for the log and the README's table. */
+  standIns: string[];
 }
 
 /** Nested `style/<name>` steps followed at most this deep. */
 const MAX_STYLE_DEPTH = 5;
-
-/** Output formats CI names but sharp's prebuilt libvips cannot write, with the reason. */
-const UNWRITABLE: Partial<Record<CiOutputFormat, string>> = {
-  heif: 'HEVC-coded HEIF needs an HEVC encoder, which this libvips build lacks (use avif)',
-  tpg: "TPG is Tencent's own format",
-  svgc: "SVGC is Tencent's own format",
-  jxl: 'this libvips build has no JPEG XL encoder',
-};
 
 function unsupported(label: string, what: string): CiProcessingError {
   return new CiProcessingError('InvalidArgument', `${label}: ${what} is not supported by the emulator`);
@@ -89,16 +92,6 @@ function expand(rule: CiRule, styles: CiStyles, depth: number, via: string[]): P
   return out;
 }
 
-function checkFormat(label: string, format: CiOutputFormat): void {
-  const reason = UNWRITABLE[format];
-  if (reason) {
-    throw new CiProcessingError(
-      'InvalidArgument',
-      `${label}: format ${format} is not supported by the emulator (${reason})`,
-    );
-  }
-}
-
 /**
  * Expands `style/<name>` steps (`StyleNotFound` for an unknown name), refuses what the emulator cannot execute
  * (`InvalidArgument` naming the operation: unknown steps and operations, unknown parameters, formats it cannot
@@ -112,69 +105,21 @@ export function planRule(rule: CiRule, styles: CiStyles = {}): RulePlan {
     interlace: false,
     ignoreError: false,
     makesTransparency: false,
+    slim: false,
+    standIns: [],
   };
   for (const { step, label } of plan.steps) {
-    if (step.kind === 'imageMogr2') {
-      for (const op of step.ops) {
-        switch (op.op) {
-          case 'unknown':
-            throw unsupported(
-              label,
-              `imageMogr2 operation ${JSON.stringify([op.name, ...op.args].join('/'))}`,
-            );
-          case 'format':
-            checkFormat(label, op.format);
-            plan.format = op.format;
-            break;
-          case 'quality':
-            plan.qualities.push({ kind: 'quality', value: op.value, force: op.force ?? false });
-            break;
-          case 'rquality':
-          case 'lquality':
-            plan.qualities.push({ kind: op.op, value: op.value });
-            break;
-          case 'strip':
-            plan.strip = true;
-            break;
-          case 'interlace':
-            plan.interlace = op.value === 1;
-            break;
-          case 'ignore-error':
-            plan.ignoreError = true;
-            break;
-          case 'size-limit':
-            plan.sizeLimit = {
-              bytes: op.value * (op.unit === 'k' ? 1024 : 1024 * 1024),
-              force: op.force ?? false,
-            };
-            break;
-          case 'cgif':
-            plan.frames = op.frames;
-            break;
-          case 'iradius':
-          case 'rradius':
-            plan.makesTransparency = true;
-            break;
-          default:
-            break;
-        }
-      }
-    } else if (step.kind === 'imageView2') {
-      if (step.extra?.length) throw unsupported(label, `parameter ${JSON.stringify(step.extra[0].name)}`);
-      if (step.format) {
-        checkFormat(label, step.format);
-        plan.format = step.format;
-      }
-      if (step.quality !== undefined) {
-        plan.qualities.push({ kind: 'quality', value: step.quality, force: step.forceQuality ?? false });
-      }
-      if (step.rquality !== undefined) plan.qualities.push({ kind: 'rquality', value: step.rquality });
-      if (step.lquality !== undefined) plan.qualities.push({ kind: 'lquality', value: step.lquality });
-    } else if (step.extra?.length) {
+    if ('extra' in step && step.extra?.length) {
       throw unsupported(label, `parameter ${JSON.stringify(step.extra[0].name)}`);
     }
+    stepExecutor(step).plan?.(step as never, plan, label);
   }
   return plan;
+}
+
+/** The executor of a planned step. */
+export function stepExecutor(step: PlannedStep['step']): StepExecutor<string> {
+  return STEP_EXECUTORS[ciStepKey(step) as ExecutableStepKey] as StepExecutor<string>;
 }
 
 /** The encoder for a rule's output: the asked format, else the source's (PNG when corners were cut from a JPEG or BMP). */

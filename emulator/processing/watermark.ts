@@ -1,10 +1,12 @@
-import sharp, { type OverlayOptions } from 'sharp';
+import type sharp from 'sharp';
+import type { OverlayOptions } from 'sharp';
 import type { CiGravity, CiWatermarkImageStep, CiWatermarkTextStep } from '../../lib/core/rules';
 import { clipRect, placeByGravity, type Size } from './geometry';
 import { checkImageLimits, openImage, readImageHeader } from './image-probe';
 import { CiProcessingError } from './processing.error';
 import type { ProcessingLimits } from './processing-limits';
 import { asDecodeError } from './sharp-errors';
+import { loadSharp } from './sharp-runtime';
 
 /** Font every text watermark is drawn with: CI's font names (`tahoma.ttf`, ...) are not on this machine. */
 export const WATERMARK_FONT_FAMILY = 'DejaVu Sans';
@@ -51,6 +53,30 @@ function place(frame: Size, overlay: Size, gravity: CiGravity | undefined, dx?: 
   };
 }
 
+/** Multiplies the alpha of an RGBA overlay by `percent`/100 (`dissolve`). */
+function dissolve(overlay: RawOverlay, percent: number | undefined): RawOverlay {
+  if (percent === undefined || percent >= 100) return overlay;
+  const data = Buffer.from(overlay.data);
+  for (let i = 3; i < data.length; i += 4) data[i] = Math.round((data[i] * percent) / 100);
+  return { ...overlay, data };
+}
+
+/** The watermark size `scatype`/`spcent` ask for: per mille of the image's width (1), height (2) or area (3). */
+function scaledSize(step: CiWatermarkImageStep, frame: Size, mark: Size): Size | undefined {
+  if (step.scatype === undefined) return undefined;
+  const ratio = (step.spcent ?? 1000) / 1000;
+  const factor =
+    step.scatype === 1
+      ? (frame.width * ratio) / mark.width
+      : step.scatype === 2
+        ? (frame.height * ratio) / mark.height
+        : Math.sqrt((frame.width * frame.height * ratio) / (mark.width * mark.height));
+  return {
+    width: Math.max(1, Math.round(mark.width * factor)),
+    height: Math.max(1, Math.round(mark.height * factor)),
+  };
+}
+
 /** Scales an overlay down (never up) to fit inside the frame. */
 function fitDown(image: sharp.Sharp, size: Size, frame: Size): sharp.Sharp {
   return size.width > frame.width || size.height > frame.height
@@ -83,14 +109,17 @@ export async function imageWatermarkOverlays(
   checkImageLimits(header, limits, what);
   const oriented = header.orientation >= 5 ? { width: header.height, height: header.width } : header;
   let image = openImage(bytes, header, { pages: 1, maxPixels: limits.maxPixels }).autoOrient();
-  if (step.blogo === 1) image = image.resize(frame.width, frame.height, { fit: 'inside' });
+  const scaled = scaledSize(step, frame, oriented);
+  if (scaled) {
+    image = fitDown(image.resize(scaled.width, scaled.height, { fit: 'fill' }), scaled, frame);
+  } else if (step.blogo === 1) image = image.resize(frame.width, frame.height, { fit: 'inside' });
   else if (step.blogo === 2) {
     const crop = clipRect({ left: 0, top: 0, ...frame }, oriented);
     if (crop && (crop.width < oriented.width || crop.height < oriented.height)) image = image.extract(crop);
   } else image = fitDown(image, oriented, frame);
   let overlay: RawOverlay;
   try {
-    overlay = await toRaw(image);
+    overlay = dissolve(await toRaw(image), step.dissolve);
   } catch (error) {
     throw asDecodeError(error, what);
   }
@@ -118,10 +147,28 @@ export async function textWatermarkOverlays(
   // Text taller than the image would be scaled down to fit anyway: never render a huge text image.
   const fontSize = Math.min(step.fontSize ?? 13, Math.max(frame.width, frame.height, 13));
   const fromRaw = (overlay: RawOverlay) =>
-    sharp(overlay.data, { raw: { width: overlay.width, height: overlay.height, channels: 4 } });
-  let text = await toRaw(
-    sharp({ text: { text: markup, font: `${WATERMARK_FONT_FAMILY} ${fontSize}`, rgba: true, dpi: 72 } }),
-  );
+    loadSharp()(overlay.data, { raw: { width: overlay.width, height: overlay.height, channels: 4 } });
+  const render = (spanMarkup: string) =>
+    toRaw(
+      loadSharp()({
+        text: { text: spanMarkup, font: `${WATERMARK_FONT_FAMILY} ${fontSize}`, rgba: true, dpi: 72 },
+      }),
+    );
+  let text = await render(markup);
+  if (step.shadow) {
+    // A black copy at `shadow`% opacity, offset down-right by a tenth of the font size, under the text.
+    const offset = Math.max(1, Math.round(fontSize / 10));
+    const shadow = await render(
+      `<span foreground="#000000" alpha="${step.shadow}%">${escapeMarkup(step.text)}</span>`,
+    );
+    text = await toRaw(
+      fromRaw(shadow)
+        .extend({ left: offset, top: offset, background: TRANSPARENT })
+        .composite([
+          { input: text.data, raw: { width: text.width, height: text.height, channels: 4 }, left: 0, top: 0 },
+        ]),
+    );
+  }
   if (step.degree) text = await toRaw(fromRaw(text).rotate(step.degree, { background: TRANSPARENT }));
   if (text.width > frame.width || text.height > frame.height)
     text = await toRaw(fitDown(fromRaw(text), text, frame));
@@ -139,7 +186,7 @@ export async function textWatermarkOverlays(
   // A still image takes the tile directly (libvips replicates it lazily); frames each need the same tiled layer.
   if (pages === 1) return [tile];
   const layer = await toRaw(
-    sharp({
+    loadSharp()({
       create: { width: frame.width, height: frame.height, channels: 4, background: TRANSPARENT },
     }).composite([tile]),
   );

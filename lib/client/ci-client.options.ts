@@ -84,7 +84,20 @@ export interface CiClientOptions {
   dispatcher?: Dispatcher;
   /** Clock in ms, for tests. Default `Date.now`. */
   now?: () => number;
+  /**
+   * A public or CDN domain (`https://img.example.com`) for plain object URLs: `getObjectUrl` then answers unsigned
+   * URLs on it unless `signed: true` is asked. Default: none (URLs are signed, on the COS origin).
+   */
+  publicDomain?: string;
+  /** The separator between a key and a style name in style URLs (`a.jpg!thumb`), as set in the CI console. Default `!`. */
+  styleSeparator?: CiStyleSeparator;
 }
+
+/** The style separators CI's console offers. */
+export type CiStyleSeparator = '!' | '-' | '_' | '/';
+
+/** The style separators CI's console offers, in this list's order. */
+export const CI_STYLE_SEPARATORS: readonly CiStyleSeparator[] = ['!', '-', '_', '/'];
 
 /** Resolved defaults of {@link CiClientOptions}. */
 export const CI_CLIENT_DEFAULTS = {
@@ -94,4 +107,5 @@ export const CI_CLIENT_DEFAULTS = {
   upload: { multipartThreshold: 2 * 1024 * 1024, partSize: 1024 * 1024, partConcurrency: 3 },
   connections: 16,
   signatureTtlSeconds: 900,
+  styleSeparator: '!' as CiStyleSeparator,
 } as const;

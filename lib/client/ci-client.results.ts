@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { CiImageInfo } from '../core/result';
+import type { CiRuleInput } from '../core/rules';
 
 /** The typed result of an upload or a processing request, the same for both protocols. */
 export interface CiObjectResult {
@@ -49,4 +50,25 @@ export interface CiObjectDownload extends CiObjectHead {
 export interface CiCallOptions {
   /** Aborts the request (and, for uploads, the multipart upload). */
   signal?: AbortSignal;
+}
+
+/** What a processing URL applies: a rule (any form, pipes included), or a console style by name. */
+export type CiUrlProcess = CiRuleInput | { style: string };
+
+/** Options of `CiClient.getObjectUrl`. */
+export interface CiObjectUrlOptions {
+  /**
+   * Download-time processing: a rule (`imageMogr2().thumbnail({ width: 200 })`, `'imageView2/2/w/400'`, a pipe)
+   * becomes the query (`<url>?imageMogr2/thumbnail/200x`); `{ style }` becomes `<key><separator><style>`.
+   */
+  process?: CiUrlProcess;
+  /** Validity of a signed URL in seconds. Default: the client's signature TTL (900). */
+  expiresIn?: number;
+  /** HTTP method of a signed URL. Default `GET`. */
+  method?: string;
+  /**
+   * Sign the URL (private buckets). Default `true`, or `false` when the client has a `publicDomain` (then the plain
+   * URL is on that domain). A signed URL always points at the COS origin: a CDN domain does not check COS signatures.
+   */
+  signed?: boolean;
 }

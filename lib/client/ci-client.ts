@@ -2,17 +2,32 @@ import { isIP } from 'node:net';
 import { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { CiValidationError } from '../core/errors';
-import type { CosMultipartUpload } from '../protocol/cos-v5';
+import type { CiImageAverage, CiImageBasicInfo, CiImageExif } from '../core/result';
+import { style as styleStep, toRuleString } from '../core/rules';
+import {
+  parseExifJson,
+  parseImageAveJson,
+  parseImageInfoJson,
+  type CosMultipartUpload,
+} from '../protocol/cos-v5';
 import {
   CI_CLIENT_DEFAULTS,
   type CiClientOptions,
   type CiProtocol,
+  type CiStyleSeparator,
   type CiUploadTuning,
 } from './ci-client.options';
-import type { CiCallOptions, CiObjectDownload, CiObjectHead, CiObjectResult } from './ci-client.results';
+import type {
+  CiCallOptions,
+  CiObjectDownload,
+  CiObjectHead,
+  CiObjectResult,
+  CiObjectUrlOptions,
+} from './ci-client.results';
 import { CosV5Backend, parseCosErrorBody } from './cos-v5.backend';
 import { CredentialsCache } from './credentials';
 import { FilesV2Backend, parseFilesV2ErrorBody } from './files-v2.backend';
+import { guardedDispatcher } from './loopback-guard';
 import { HttpTransport } from './http-transport';
 import { streamingUpload, type UploadProgress } from './streaming-upload';
 import type { UploadTarget } from './upload-target';
@@ -63,6 +78,8 @@ export class CiClient {
   private readonly processing: CosV5Backend | FilesV2Backend;
   private readonly extraDispatchers: Dispatcher[] = [];
   private readonly tuning: Required<CiUploadTuning>;
+  private readonly publicDomain?: string;
+  private readonly styleSeparator: CiStyleSeparator;
 
   constructor(options: CiClientOptions) {
     const bucketMatch = BUCKET_PATTERN.exec(options.bucket ?? '');
@@ -85,6 +102,8 @@ export class CiClient {
       );
     }
     this.protocol = options.protocol ?? CI_CLIENT_DEFAULTS.protocol;
+    this.publicDomain = options.publicDomain;
+    this.styleSeparator = options.styleSeparator ?? CI_CLIENT_DEFAULTS.styleSeparator;
     this.bucket = options.bucket;
     this.region = options.region;
     this.appId = options.appId ?? bucketMatch[1]!;
@@ -121,7 +140,11 @@ export class CiClient {
       pathStyle: addressing === 'path',
       origin: origin.origin,
       credentials,
-      transport: new HttpTransport(this.dispatcher, timeouts, parseCosErrorBody),
+      transport: new HttpTransport(
+        guardedDispatcher(this.dispatcher, origin.origin),
+        timeouts,
+        parseCosErrorBody,
+      ),
       retry,
       signatureTtlSeconds,
       now,
@@ -138,7 +161,11 @@ export class CiClient {
         appId: this.appId,
         bucket: this.bucket,
         credentials,
-        transport: new HttpTransport(filesDispatcher, timeouts, parseFilesV2ErrorBody),
+        transport: new HttpTransport(
+          guardedDispatcher(filesDispatcher, filesOrigin),
+          timeouts,
+          parseFilesV2ErrorBody,
+        ),
         retry,
         signatureTtlSeconds,
         now,
@@ -200,11 +227,45 @@ export class CiClient {
   }
 
   /**
-   * A pre-signed URL for an object (GET by default), valid `expiresIn` seconds (default: the signature TTL,
-   * 900). It works on a private bucket; it does not work through a CDN domain.
+   * The URL of an object, optionally processed at download time. Signed by default (GET, valid `expiresIn` seconds,
+   * default the signature TTL 900; the processing rule is signed with it); plain with `signed: false` or when the
+   * client has a `publicDomain` (then on that domain). A rule is validated first (`CiValidationError`).
+   * @example await client.getObjectUrl('a.jpg', { process: imageMogr2().thumbnail({ width: 200 }) })
+   * // 'https://b-1250000000.cos.ap-guangzhou.myqcloud.com/a.jpg?q-sign-algorithm=sha1&...&imageMogr2/thumbnail/200x'
    */
-  getObjectUrl(key: string, options: { expiresIn?: number; method?: string } = {}): Promise<string> {
-    return this.cos.getObjectUrl(key, options);
+  async getObjectUrl(key: string, options: CiObjectUrlOptions = {}): Promise<string> {
+    const { process, signed, ...rest } = options;
+    let processing: string | undefined;
+    let style: { separator: string; name: string } | undefined;
+    if (process !== undefined && typeof process === 'object' && 'style' in process) {
+      styleStep(process.style); // validates the name
+      style = { separator: this.styleSeparator, name: process.style };
+    } else if (process !== undefined) {
+      processing = toRuleString(process);
+    }
+    const plain = signed === false || (signed === undefined && this.publicDomain !== undefined);
+    return this.cos.getObjectUrl(key, {
+      ...rest,
+      processing,
+      style,
+      signed: !plain,
+      origin: plain ? this.publicDomain : undefined,
+    });
+  }
+
+  /** `GET <key>?imageInfo`: format, size, dimensions, MD5 and main colour of a stored image (numbers typed). */
+  async imageInfo(key: string, options: CiCallOptions = {}): Promise<CiImageBasicInfo> {
+    return parseImageInfoJson(await this.cos.imageMetadata(key, 'imageInfo', options.signal));
+  }
+
+  /** `GET <key>?imageAve`: the average colour of a stored image (`0xRRGGBB`). */
+  async imageAve(key: string, options: CiCallOptions = {}): Promise<CiImageAverage> {
+    return parseImageAveJson(await this.cos.imageMetadata(key, 'imageAve', options.signal));
+  }
+
+  /** `GET <key>?exif`: the EXIF tags of a stored image, each as text, and its orientation. */
+  async exif(key: string, options: CiCallOptions = {}): Promise<CiImageExif> {
+    return parseExifJson(await this.cos.imageMetadata(key, 'exif', options.signal));
   }
 
   /** Lists the bucket's open multipart uploads, optionally under a prefix. */

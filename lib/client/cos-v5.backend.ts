@@ -1,7 +1,10 @@
 import type { Readable } from 'node:stream';
 import { CiResponseError, isCiNetworkError, isCiResponseError, isCiTimeoutError } from '../core/errors';
 import {
+  createObjectUrl,
   createPresignedUrl,
+  imageMetadataRequest,
+  type CiImageMetadataKind,
   abortMultipartUploadRequest,
   completeMultipartUploadRequest,
   deleteObjectRequest,
@@ -47,6 +50,22 @@ export interface CosV5BackendConfig {
   retry: RetryPolicy;
   signatureTtlSeconds: number;
   now: () => number;
+}
+
+/** How {@link CosV5Backend.getObjectUrl} builds a URL. */
+export interface CosObjectUrlOptions {
+  /** Validity in seconds of a signed URL. Default: the signature TTL. */
+  expiresIn?: number;
+  /** HTTP method of a signed URL. Default `GET`. */
+  method?: string;
+  /** Download-time processing rule text (decoded). */
+  processing?: string;
+  /** A style applied by separator. */
+  style?: { separator: string; name: string };
+  /** `false`: a plain URL, not signed. Default `true`. */
+  signed?: boolean;
+  /** Origin of a plain URL (a CDN domain). Default: the COS origin. */
+  origin?: string;
 }
 
 interface SendOptions {
@@ -290,15 +309,31 @@ export class CosV5Backend implements UploadTarget {
     return { ...this.head(key, res), body: res.stream as Readable, statusCode: res.statusCode };
   }
 
-  /** A pre-signed URL (GET by default) valid `expiresIn` seconds; with STS credentials it carries the token. */
-  async getObjectUrl(key: string, options: { expiresIn?: number; method?: string } = {}): Promise<string> {
+  /**
+   * A pre-signed URL (GET by default) valid `expiresIn` seconds; with STS credentials it carries the token. With
+   * `processing`, the rule is signed with the URL (as the official SDK signs a `Query` parameter); with `style`, the
+   * path is `<key><separator><name>`. `signed: false` gives the plain URL on `origin` (default: the COS origin).
+   */
+  async getObjectUrl(key: string, options: CosObjectUrlOptions = {}): Promise<string> {
     const c = this.config;
+    if (options.signed === false) {
+      const origin = options.origin ?? c.origin;
+      return createObjectUrl({
+        origin,
+        key,
+        pathStyleBucket: c.pathStyle && origin === c.origin ? c.bucket : undefined,
+        style: options.style,
+        processing: options.processing,
+      });
+    }
     const credentials = await c.credentials.get();
     return createPresignedUrl({
       origin: c.origin,
       bucketHost: c.host,
       key,
       pathStyleBucket: c.pathStyle ? c.bucket : undefined,
+      style: options.style,
+      processing: options.processing,
       secretId: credentials.secretId,
       secretKey: credentials.secretKey,
       securityToken: credentials.securityToken,
@@ -306,6 +341,12 @@ export class CosV5Backend implements UploadTarget {
       expiresIn: options.expiresIn ?? c.signatureTtlSeconds,
       now: () => c.now() + this.clockOffsetMs,
     });
+  }
+
+  /** `GET /<key>?imageInfo|imageAve|exif`: CI's JSON about a stored image, as text; retried. */
+  async imageMetadata(key: string, kind: CiImageMetadataKind, signal?: AbortSignal): Promise<string> {
+    const res = await this.send(imageMetadataRequest(key, kind), { signal, retry: true });
+    return res.text;
   }
 
   /** DELETE Object; deleting a missing key succeeds, as on COS. */

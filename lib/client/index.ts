@@ -2,3 +2,4 @@ export * from './ci-client';
 export * from './ci-client.options';
 export * from './ci-client.results';
 export type { UploadProgress } from './streaming-upload';
+export * from './loopback-guard';

@@ -11,3 +11,9 @@ export const CI_UPLOADER = Symbol('CI_UPLOADER');
 export const CI_UPLOAD_METADATA = 'ci:upload';
 
 export { CI_DEFAULT_FILE_SIZE } from '../upload';
+
+/**
+ * Optional (global) provider every `CiModule` applies to its options before validating them: a function
+ * `(options) => options`. `CiTestingModule` provides it to send every `CiModule` of an app to the emulator.
+ */
+export const CI_OPTIONS_OVERRIDE = Symbol('CI_OPTIONS_OVERRIDE');

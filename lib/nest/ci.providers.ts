@@ -14,9 +14,12 @@ import {
   type CiLogger,
   type ResolvedCiModuleOptions,
 } from '../upload';
-import { CI_CLIENT, CI_RESOLVED_OPTIONS, CI_UPLOADER } from './ci.constants';
+import { CI_CLIENT, CI_OPTIONS_OVERRIDE, CI_RESOLVED_OPTIONS, CI_UPLOADER } from './ci.constants';
 import { CI_MODULE_OPTIONS } from './ci.module-definition';
 import type { CiModuleOptions } from './interfaces/ci-module-options.interface';
+
+/** A function every `CiModule` applies to its options when one is provided (see {@link CI_OPTIONS_OVERRIDE}). */
+export type CiOptionsOverride = (options: CiModuleOptions) => CiModuleOptions;
 
 /** The module's logger: the user's, or Nest's `Logger` with context `CiModule`. */
 export function moduleLogger(options: CiModuleOptions): CiLogger {
@@ -26,8 +29,9 @@ export function moduleLogger(options: CiModuleOptions): CiLogger {
 /** Validates the options once, at start-up: a bad configuration fails the boot naming every bad field. */
 export const ciResolvedOptionsProvider: Provider = {
   provide: CI_RESOLVED_OPTIONS,
-  useFactory: (options: CiModuleOptions) => resolveCiModuleOptions(options),
-  inject: [CI_MODULE_OPTIONS],
+  useFactory: (options: CiModuleOptions, override?: CiOptionsOverride) =>
+    resolveCiModuleOptions(override ? override(options) : options),
+  inject: [CI_MODULE_OPTIONS, { token: CI_OPTIONS_OVERRIDE, optional: true }],
 };
 
 /** The module's `CiClient` (one undici Pool), closed on shutdown after uploads in flight were aborted. */

@@ -4,7 +4,8 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import type { CiClient } from '../client';
-import type { CiObjectHead, CiObjectResult } from '../client';
+import type { CiObjectHead, CiObjectResult, CiObjectUrlOptions } from '../client';
+import type { CiImageAverage, CiImageBasicInfo, CiImageExif } from '../core/result';
 import { CiValidationError } from '../core/errors';
 import { resolveFileId } from '../core/pic-operations';
 import { expandFileId, keyParts } from '../core/templates';
@@ -157,13 +158,36 @@ export class CiService {
   }
 
   /**
-   * A pre-signed GET URL for an object (works on a private bucket).
+   * The URL of an object, optionally processed at download time (`process`: a rule, a pipe, or `{ style }`).
+   * Signed by default (works on a private bucket, the rule signed with it); plain with `signed: false` or when the
+   * module has a `publicDomain`.
    *
    * @example
-   * const url = ci.getUrl(result.key, { expiresIn: 600 });
+   * const url = await ci.getUrl(result.key, { process: imageMogr2().thumbnail({ width: 200 }), expiresIn: 600 });
    */
-  getUrl(key: string, options: { expiresIn?: number } = {}): Promise<string> {
-    return this.client.getObjectUrl(key, options);
+  getUrl(key: string, options: CiObjectUrlOptions = {}): Promise<string> {
+    const { process } = options;
+    // `{ style }` names a module style (a rule kept server side) when there is one, else a CI console style.
+    const moduleStyle =
+      process && typeof process === 'object' && 'style' in process
+        ? this.options.styles[process.style]
+        : undefined;
+    return this.client.getObjectUrl(key, moduleStyle ? { ...options, process: moduleStyle } : options);
+  }
+
+  /** `?imageInfo` of a stored image: format, dimensions, size, MD5, main colour (numbers typed). */
+  imageInfo(key: string, options: CiCallSignal = {}): Promise<CiImageBasicInfo> {
+    return this.client.imageInfo(key, options);
+  }
+
+  /** `?imageAve` of a stored image: its average colour. */
+  imageAve(key: string, options: CiCallSignal = {}): Promise<CiImageAverage> {
+    return this.client.imageAve(key, options);
+  }
+
+  /** `?exif` of a stored image: its EXIF tags and orientation. */
+  exif(key: string, options: CiCallSignal = {}): Promise<CiImageExif> {
+    return this.client.exif(key, options);
   }
 }
 

@@ -7,11 +7,13 @@ export {
 } from './ci.module-definition';
 export {
   CI_CLIENT,
+  CI_OPTIONS_OVERRIDE,
   CI_RESOLVED_OPTIONS,
   CI_UPLOADER,
   CI_UPLOAD_METADATA,
   CI_DEFAULT_FILE_SIZE,
 } from './ci.constants';
+export type { CiOptionsOverride } from './ci.providers';
 export {
   CiService,
   type CiProcessOptions,

@@ -113,6 +113,16 @@ class CiModuleOptionsSchema {
   @IsInt({ message: 'unknownOutcomeRecheckMs must be an integer number of ms' })
   @Min(0, { message: 'unknownOutcomeRecheckMs must be >= 0' })
   unknownOutcomeRecheckMs?: number;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^/\s]+(\/[^\s?#]*)?$/, {
+    message: 'publicDomain must be an http(s) origin such as https://img.example.com',
+  })
+  publicDomain?: string;
+
+  @IsOptional()
+  @IsIn(['!', '-', '_', '/'], { message: 'styleSeparator must be one of ! - _ /' })
+  styleSeparator?: string;
 }
 
 /** Module options after validation, with every default filled in. */

@@ -1,15 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  CiAbortError,
-  CiClient,
-  CiNetworkError,
-  CiResponseError,
-  CiTimeoutError,
-  parseCosAuthorization,
-  signCosRequest,
-} from '../../lib';
+import { CiAbortError, CiClient, CiNetworkError, CiResponseError, CiTimeoutError } from '../../lib';
+import { parseCosAuthorization, signCosRequest } from '../../lib/protocol';
 import {
   startRecordingServer,
   type RecordedRequest,

@@ -575,7 +575,13 @@ describe('emulator CI processing with the official SDK in Proxy mode', () => {
         }),
       );
       expect(putResult.imageInfo.processResults).toEqual([
-        expect.objectContaining({ key: 'client/c-100.png', format: 'png', width: 100, height: 67 }),
+        expect.objectContaining({
+          key: 'client/c-100.png',
+          bucket: BUCKET,
+          format: 'PNG',
+          width: 100,
+          height: 67,
+        }),
       ]);
       const processed = await client.processObject(
         'client/c.jpg',
@@ -590,7 +596,7 @@ describe('emulator CI processing with the official SDK in Proxy mode', () => {
       });
       expect(emulator.requests.some((r) => r.operation === 'CompleteMultipartUpload')).toBe(true);
       expect(uploaded.imageInfo.processResults).toEqual([
-        expect.objectContaining({ key: 'client/c-100.png', format: 'png', width: 100 }),
+        expect.objectContaining({ key: 'client/c-100.png', format: 'PNG', width: 100 }),
       ]);
       expect(uploaded.imageInfo.originalInfo).toEqual(
         expect.objectContaining({ key: 'client/big.jpg', format: 'JPEG' }),

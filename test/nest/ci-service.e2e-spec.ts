@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { CiService, imageMogr2, isCiResponseError } from '../../lib';
-import { CI_EMULATOR, CiTestingModule, type CiEmulator } from '../../lib/testing';
+import { CI_EMULATOR, CiTestingModule, type CiEmulator } from '../../testing';
 import { photoJpeg } from '../support/images';
 
 describe('CiService against the emulator', () => {

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import sharp from 'sharp';
 import supertest from 'supertest';
-import { CI_EMULATOR, CiTestingModule, type CiEmulator } from '../../lib/testing';
+import { CI_EMULATOR, CiTestingModule, type CiEmulator } from '../../testing';
 import { photoJpeg, truncated } from '../support/images';
 import { UploadModule } from './upload-app';
 

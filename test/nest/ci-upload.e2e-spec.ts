@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import supertest from 'supertest';
-import { CI_EMULATOR, CiTestingModule, type CiEmulator } from '../../lib/testing';
+import { CI_EMULATOR, CiTestingModule, type CiEmulator } from '../../testing';
 import { largeJpeg, photoJpeg, pixelBombPng, truncated } from '../support/images';
 import { listenOn, PLATFORMS } from './platforms';
 import { UploadModule } from './upload-app';

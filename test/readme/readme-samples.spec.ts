@@ -47,7 +47,8 @@ describe('README code samples', () => {
           express: ['node_modules/@types/express'],
           multer: ['node_modules/@types/multer'],
           'nestjs-tencent-ci/emulator': ['emulator/index.ts'],
-          'nestjs-tencent-ci/testing': ['lib/testing/index.ts'],
+          'nestjs-tencent-ci/testing': ['testing/index.ts'],
+          'nestjs-tencent-ci/protocol': ['lib/protocol/index.ts'],
           '*': ['node_modules/*', 'node_modules/@types/*'],
         },
       });

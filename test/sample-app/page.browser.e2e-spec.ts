@@ -7,10 +7,9 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { bootstrap } from '../../sample-app/main';
 import type { SampleBackend } from '../../sample-app/sample-ci-options';
+import { findChromium } from '../support/find-chromium';
 import { photoJpeg } from '../support/images';
 
-// Debian's Chromium, installed by .ci/run; no browser download.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '../../test-artifacts');
 
 describe('the sample page in a real browser', () => {
@@ -25,7 +24,7 @@ describe('the sample page in a real browser', () => {
     profile = mkdtempSync(join(tmpdir(), 'ci-chromium-'));
     // A fresh profile each run (playwright passes it as --user-data-dir).
     browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
+      executablePath: findChromium(),
       headless: true,
       viewport: { width: 1200, height: 900 },
       args: [

@@ -1,1 +1,2 @@
 export * from './image-info';
+export * from './image-metadata';

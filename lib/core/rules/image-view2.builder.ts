@@ -23,6 +23,8 @@ export interface CiImageView2Options {
   rquality?: number;
   /** `lq/<q>`: minimum quality 0..100. */
   lquality?: number;
+  /** `ignore-error/1`: answer the original instead of an error when a limit is hit. Default `false`. */
+  ignoreError?: boolean;
 }
 
 /** Builder of one `imageView2/...` step; see {@link imageView2}. */
@@ -32,7 +34,8 @@ export class ImageView2Builder extends CiStepBuilder {
   /** Validates `options` (`CiValidationError` `RULE_MALFORMED`); prefer {@link imageView2}. */
   constructor(options: CiImageView2Options) {
     super();
-    const { mode, width, height, format, quality, forceQuality, rquality, lquality } = options ?? {};
+    const { mode, width, height, format, quality, forceQuality, rquality, lquality, ignoreError } =
+      options ?? {};
     const step: CiImageView2Step = defined({
       kind: 'imageView2',
       mode,
@@ -43,6 +46,7 @@ export class ImageView2Builder extends CiStepBuilder {
       forceQuality: forceQuality ? true : undefined,
       rquality,
       lquality,
+      ignoreError: ignoreError ? true : undefined,
     });
     validateStep(step);
     this.#step = step;

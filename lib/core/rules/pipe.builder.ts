@@ -1,5 +1,6 @@
 import { CiValidationError } from '../errors';
 import { toCiRule, type CiRuleBuilder, type CiRuleInput } from './rule-input';
+import { encodeProcessingQuery } from './rule-query';
 import { serializeRule } from './rule.serializer';
 import type { CiRule, CiRuleStep } from './rule.types';
 
@@ -30,6 +31,11 @@ export class PipeBuilder implements CiRuleBuilder {
   /** The CI string, steps joined by `|`. */
   toString(): string {
     return serializeRule(this.toRule());
+  }
+
+  /** The download-time processing query (no leading `?`), pipes included. */
+  toQuery(): string {
+    return encodeProcessingQuery(this.toString());
   }
 
   /** The CI string, so that `JSON.stringify` writes the rule text. */

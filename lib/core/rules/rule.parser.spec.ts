@@ -125,7 +125,7 @@ describe('parseRule', () => {
         steps: [
           { kind: 'imageMogr2', ops: [{ op: 'strip' }] },
           { kind: 'unknown', name: 'imageInfo', raw: 'imageInfo' },
-          { kind: 'unknown', name: 'imageSlim', raw: 'imageSlim' },
+          { kind: 'imageSlim' },
         ],
       });
       expect(parseRule('watermark/3/type/3/text/dGVzdA')).toStrictEqual({
@@ -147,23 +147,64 @@ describe('parseRule', () => {
     });
 
     it('keeps unknown imageView2 and watermark parameters after the known ones', () => {
+      expect(parseRule('imageView2/2/w/100/newparam/1').steps[0]).toStrictEqual({
+        kind: 'imageView2',
+        mode: 2,
+        width: 100,
+        extra: [{ name: 'newparam', value: '1' }],
+      });
+      expect(serializeRule(parseRule('watermark/2/glow/50/text/aGk'))).toBe('watermark/2/text/aGk/glow/50');
+    });
+
+    it('types the documented imageView2 ignore-error and watermark scatype, spcent, dissolve and shadow', () => {
       expect(parseRule('imageView2/2/w/100/ignore-error/1').steps[0]).toStrictEqual({
         kind: 'imageView2',
         mode: 2,
         width: 100,
-        extra: [{ name: 'ignore-error', value: '1' }],
+        ignoreError: true,
       });
-      expect(serializeRule(parseRule('watermark/2/shadow/50/text/aGk'))).toBe(
-        'watermark/2/text/aGk/shadow/50',
+      expect(parseRule('watermark/2/shadow/50/text/aGk').steps[0]).toStrictEqual({
+        kind: 'watermark',
+        type: 2,
+        text: 'hi',
+        shadow: 50,
+      });
+      const image = 'watermark/1/image/aHR0cDovL2EvYi5wbmc/scatype/1/spcent/200/dissolve/60';
+      expect(parseRule(image, { strict: true }).steps[0]).toStrictEqual({
+        kind: 'watermark',
+        type: 1,
+        image: 'http://a/b.png',
+        scatype: 1,
+        spcent: 200,
+        dissolve: 60,
+      });
+      expect(serializeRule(parseRule(image))).toBe(image);
+      expect(refusal('watermark/1/image/aHR0cDovL2EvYi5wbmc/spcent/2').message).toMatch(
+        /spcent needs a scatype/,
       );
+      expect(refusal('imageView2/2/w/1/ignore-error/0').message).toMatch(/ignore-error "0" is not 1/);
+    });
+
+    it('types ci-process rules (AI processing through Pic-Operations) and writes them back as given', () => {
+      const text = 'ci-process=AIPicMatting&center-layout=1&padding-layout=20x10';
+      expect(parseRule(text, { strict: true }).steps[0]).toStrictEqual({
+        kind: 'ciProcess',
+        process: 'AIPicMatting',
+        params: [
+          { name: 'center-layout', value: '1' },
+          { name: 'padding-layout', value: '20x10' },
+        ],
+      });
+      expect(serializeRule(parseRule(text))).toBe(text);
+      expect(refusal('ci-process=AIPicMatting&broken').message).toMatch(/"broken" is not <name>=<value>/);
     });
 
     it.each([
       ['imageInfo', /unknown operation "imageInfo"/],
       ['imageMogr2/strip/minsize/1', /unknown imageMogr2 operation "minsize"/],
-      ['imageView2/2/w/100/ignore-error/1', /unknown imageView2 parameter "ignore-error"/],
-      ['watermark/2/text/aGk/shadow/50', /unknown watermark\/2 parameter "shadow"/],
-      ['watermark/1/image/aHR0cDovL2EvYi5wbmc/scatype/1', /unknown watermark\/1 parameter "scatype"/],
+      ['imageView2/2/w/100/newparam/1', /unknown imageView2 parameter "newparam"/],
+      ['watermark/2/text/aGk/glow/50', /unknown watermark\/2 parameter "glow"/],
+      ['watermark/1/image/aHR0cDovL2EvYi5wbmc/halo/1', /unknown watermark\/1 parameter "halo"/],
       ['watermark/3/type/3/text/dGVzdA', /watermark type 3 is not modelled/],
     ])('refuses %s under strict with RULE_UNKNOWN_OPERATION', (text, message) => {
       const error = refusal(text, true);

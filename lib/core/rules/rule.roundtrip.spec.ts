@@ -1,13 +1,14 @@
 import fc from 'fast-check';
+import { ciProcess, imageSlim } from './ci-process.builder';
 import { imageMogr2, type ImageMogr2Builder } from './image-mogr2.builder';
 import { imageView2 } from './image-view2.builder';
 import { pipe } from './pipe.builder';
 import type { CiRuleBuilder } from './rule-input';
 import { parseRule } from './rule.parser';
 import { serializeRule } from './rule.serializer';
+import { CI_MOGR_OPERATION_NAMES } from './operations/mogr-operations';
 import {
   CI_GRAVITIES,
-  CI_MOGR_OPERATION_NAMES,
   CI_OUTPUT_FORMATS,
   type CiImageMogr2Op,
   type CiRule,
@@ -19,7 +20,7 @@ import { isRuleToken } from './text-checks';
 import { watermarkImage, watermarkText } from './watermark.builder';
 
 const RESERVED = new Set<string>([...CI_MOGR_OPERATION_NAMES, 'gravity', 'dx', 'dy', 'color']);
-const STEP_NAMES = new Set(['imageMogr2', 'imageView2', 'watermark', 'style']);
+const STEP_NAMES = new Set(['imageMogr2', 'imageView2', 'watermark', 'style', 'imageSlim']);
 
 const pos = fc.integer({ min: 1, max: 50_000 });
 const nonNeg = fc.integer({ min: 0, max: 5_000 });
@@ -134,6 +135,7 @@ const imageView2Step = fc
       forceQuality: fc.constant(true),
       rquality: percent,
       lquality: percent,
+      ignoreError: fc.constant(true as const),
       extra: extra([...IMAGE_VIEW2_KEYS]).filter((e) => e.length > 0),
     },
     { requiredKeys: ['kind'] },
@@ -151,19 +153,28 @@ const imageView2Step = fc
   })
   .filter((s) => Object.keys(s).length > 1);
 
-const watermarkImageStep = fc.record(
-  {
-    kind: fc.constant('watermark' as const),
-    type: fc.constant(1 as const),
-    image: httpUrl,
-    gravity,
-    dx: nonNeg,
-    dy: nonNeg,
-    blogo: fc.constantFrom(1 as const, 2 as const),
-    extra: extra([...WATERMARK_IMAGE_KEYS]).filter((e) => e.length > 0),
-  },
-  { requiredKeys: ['kind', 'type', 'image'] },
-);
+const watermarkImageStep = fc
+  .record(
+    {
+      kind: fc.constant('watermark' as const),
+      type: fc.constant(1 as const),
+      image: httpUrl,
+      gravity,
+      dx: nonNeg,
+      dy: nonNeg,
+      blogo: fc.constantFrom(1 as const, 2 as const),
+      scatype: fc.constantFrom(1 as const, 2 as const, 3 as const),
+      spcent: fc.integer({ min: 1, max: 1000 }),
+      dissolve: fc.integer({ min: 1, max: 100 }),
+      extra: extra([...WATERMARK_IMAGE_KEYS]).filter((e) => e.length > 0),
+    },
+    { requiredKeys: ['kind', 'type', 'image'] },
+  )
+  .map((step) => {
+    const out = { ...step };
+    if (out.scatype === undefined) delete out.spcent;
+    return out;
+  });
 
 const watermarkTextStep = fc.record(
   {
@@ -179,6 +190,7 @@ const watermarkTextStep = fc.record(
     dy: nonNeg,
     batch: fc.constantFrom(0 as const, 1 as const),
     degree: fc.integer({ min: 0, max: 360 }),
+    shadow: fc.integer({ min: 0, max: 100 }),
     extra: extra([...WATERMARK_TEXT_KEYS]).filter((e) => e.length > 0),
   },
   { requiredKeys: ['kind', 'type', 'text'] },
@@ -205,7 +217,15 @@ const unknownStep = fc.oneof(
   })),
 );
 
+const ciProcessStep = fc.record({
+  kind: fc.constant('ciProcess' as const),
+  process: name,
+  params: fc.array(fc.record({ name, value: fc.stringMatching(/^[A-Za-z0-9_.x-]{1,8}$/) }), { maxLength: 3 }),
+});
+
 const step: fc.Arbitrary<CiRuleStep> = fc.oneof(
+  { weight: 1, arbitrary: fc.constant({ kind: 'imageSlim' as const }) },
+  { weight: 1, arbitrary: ciProcessStep },
   { weight: 4, arbitrary: mogrOps.map((ops) => ({ kind: 'imageMogr2' as const, ops })) },
   { weight: 2, arbitrary: imageView2Step },
   { weight: 1, arbitrary: watermarkImageStep },
@@ -302,16 +322,26 @@ const builder: fc.Arbitrary<CiRuleBuilder> = fc.oneof(
         forceQuality: fc.boolean(),
         rquality: percent,
         lquality: percent,
+        ignoreError: fc.boolean(),
       },
       { requiredKeys: ['mode', 'width'] },
     )
     .map((o) => imageView2(o.quality === undefined ? { ...o, forceQuality: undefined } : o)),
   fc
     .record(
-      { url: httpUrl, gravity, dx: nonNeg, dy: nonNeg, blogo: fc.constantFrom(1 as const, 2 as const) },
+      {
+        url: httpUrl,
+        gravity,
+        dx: nonNeg,
+        dy: nonNeg,
+        blogo: fc.constantFrom(1 as const, 2 as const),
+        scatype: fc.constantFrom(1 as const, 2 as const, 3 as const),
+        spcent: fc.integer({ min: 1, max: 1000 }),
+        dissolve: fc.integer({ min: 1, max: 100 }),
+      },
       { requiredKeys: ['url'] },
     )
-    .map((o) => watermarkImage(o)),
+    .map((o) => watermarkImage(o.scatype === undefined ? { ...o, spcent: undefined } : o)),
   fc
     .record(
       {
@@ -325,11 +355,14 @@ const builder: fc.Arbitrary<CiRuleBuilder> = fc.oneof(
         dy: nonNeg,
         batch: fc.boolean(),
         degree: fc.integer({ min: 0, max: 360 }),
+        shadow: fc.integer({ min: 0, max: 100 }),
       },
       { requiredKeys: ['text'] },
     )
     .map((o) => watermarkText(o)),
   styleStep.map((s) => style(s.name)),
+  fc.constant(null).map(() => imageSlim()),
+  ciProcessStep.map((s) => ciProcess(s.process, Object.fromEntries(s.params.map((p) => [p.name, p.value])))),
 );
 
 /** Rule-like text in any case and order, most of it not canonical and much of it invalid. */

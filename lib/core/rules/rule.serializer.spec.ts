@@ -26,7 +26,13 @@ describe('serializeRule', () => {
             { op: 'size-limit', value: 2, unit: 'm' },
           ],
         },
-        { kind: 'imageView2', mode: 2, width: 100, extra: [{ name: 'ignore-error', value: '1' }] },
+        {
+          kind: 'imageView2',
+          mode: 2,
+          width: 100,
+          ignoreError: true,
+          extra: [{ name: 'newparam', value: '1' }],
+        },
         { kind: 'watermark', type: 1, image: 'http://a.example/logo.png', blogo: 2 },
         { kind: 'watermark', type: 2, text: '图', fill: '#3D3D3D', batch: 0 },
         { kind: 'style', name: 's1' },
@@ -35,7 +41,7 @@ describe('serializeRule', () => {
     };
     expect(serializeRule(rule)).toBe(
       'imageMogr2/auto-orient/thumbnail/800x600/crop/x50/gravity/south/quality/0/size-limit/2m' +
-        '|imageView2/2/w/100/ignore-error/1' +
+        '|imageView2/2/w/100/ignore-error/1/newparam/1' +
         '|watermark/1/image/aHR0cDovL2EuZXhhbXBsZS9sb2dvLnBuZw/blogo/2' +
         '|watermark/2/text/5Zu-/fill/IzNEM0QzRA/batch/0' +
         '|style/s1|imageInfo',

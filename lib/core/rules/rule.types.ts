@@ -304,37 +304,6 @@ export type CiImageMogr2Op =
 /** The `op` names of the imageMogr2 operations this model knows. */
 export type CiKnownMogrOpName = Exclude<CiImageMogr2Op['op'], 'unknown'>;
 
-/**
- * Every imageMogr2 operation name this model knows, as written in a rule. `gravity`, `dx`, `dy` (after `crop`) and
- * `color` (after `pad`) are parameters of those operations, not operations of their own.
- */
-export const CI_MOGR_OPERATION_NAMES: readonly CiKnownMogrOpName[] = [
-  'thumbnail',
-  'crop',
-  'cut',
-  'iradius',
-  'rradius',
-  'scrop',
-  'rotate',
-  'auto-orient',
-  'flip',
-  'format',
-  'quality',
-  'rquality',
-  'lquality',
-  'blur',
-  'sharpen',
-  'bright',
-  'contrast',
-  'grayscale',
-  'strip',
-  'interlace',
-  'size-limit',
-  'ignore-error',
-  'pad',
-  'cgif',
-];
-
 /** A `key/value` pair the model does not know inside an imageView2 or watermark step, kept as written. */
 export interface CiRuleParam {
   /** The key as written. */
@@ -375,6 +344,8 @@ export interface CiImageView2Step {
   rquality?: number;
   /** `lq/<q>`: minimum quality 0..100. */
   lquality?: number;
+  /** `ignore-error/1`: answer the original instead of an error when a limit is hit. */
+  ignoreError?: true;
   /** Unknown `key/value` pairs, emitted after the known ones (never present under `strict`). */
   extra?: CiRuleParam[];
 }
@@ -393,6 +364,12 @@ export interface CiWatermarkImageStep {
   dy?: number;
   /** 1: scale the watermark to about the image size; 2: crop it. */
   blogo?: 1 | 2;
+  /** Scale the watermark relative to the image: 1 its width, 2 its height, 3 its area (with `spcent`). */
+  scatype?: 1 | 2 | 3;
+  /** Scale in per mille of what `scatype` names, an integer 1..1000. */
+  spcent?: number;
+  /** Opacity 1..100 (CI default 100). */
+  dissolve?: number;
   /** Unknown `key/value` pairs, emitted after the known ones. */
   extra?: CiRuleParam[];
 }
@@ -424,6 +401,8 @@ export interface CiWatermarkTextStep {
   batch?: 0 | 1;
   /** Rotation of tiled text, an integer 0..360. */
   degree?: number;
+  /** Shadow opacity 0..100 (0, the default, draws none). */
+  shadow?: number;
   /** Unknown `key/value` pairs, emitted after the known ones. */
   extra?: CiRuleParam[];
 }
@@ -447,14 +426,56 @@ export interface CiUnknownStep {
   raw: string;
 }
 
+/** `imageSlim`: CI's lossless-looking slimming of JPEG and PNG. */
+export interface CiImageSlimStep {
+  kind: 'imageSlim';
+}
+
+/**
+ * `ci-process=<name>&<key>=<value>...`: a CI processing (AI matting, enhancement, ...) given as a rule, as Tencent's
+ * SDK demos send through Pic-Operations. The parameters are kept in order, as written.
+ */
+export interface CiCiProcessStep {
+  kind: 'ciProcess';
+  /** The processing name (`AIPicMatting`). */
+  process: string;
+  /** The `key=value` parameters after it, in order. */
+  params: CiRuleParam[];
+}
+
 /** One step of a rule (the text between `|` pipes). */
 export type CiRuleStep =
   | CiImageMogr2Step
   | CiImageView2Step
   | CiWatermarkImageStep
   | CiWatermarkTextStep
+  | CiImageSlimStep
+  | CiCiProcessStep
   | CiStyleStep
   | CiUnknownStep;
+
+/** The name of each kind of step, telling the two watermark types apart: the keys of the step descriptor table. */
+export type CiStepKey =
+  | 'imageMogr2'
+  | 'imageView2'
+  | 'watermark/1'
+  | 'watermark/2'
+  | 'imageSlim'
+  | 'ciProcess'
+  | 'style'
+  | 'unknown';
+
+/** The step type of a {@link CiStepKey}. */
+export type CiStepOf<K extends CiStepKey> = K extends 'watermark/1'
+  ? CiWatermarkImageStep
+  : K extends 'watermark/2'
+    ? CiWatermarkTextStep
+    : Extract<CiRuleStep, { kind: K }>;
+
+/** The {@link CiStepKey} of a step. */
+export function ciStepKey(step: CiRuleStep): CiStepKey {
+  return step.kind === 'watermark' ? (`watermark/${step.type}` as const) : step.kind;
+}
 
 /** A whole CI processing rule: steps separated by `|`, run in order. At least one step. */
 export interface CiRule {

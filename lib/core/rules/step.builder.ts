@@ -1,4 +1,5 @@
 import type { CiRuleBuilder } from './rule-input';
+import { encodeProcessingQuery } from './rule-query';
 import { serializeRule } from './rule.serializer';
 import type { CiRule, CiRuleStep } from './rule.types';
 
@@ -18,6 +19,11 @@ export abstract class CiStepBuilder implements CiRuleBuilder {
   /** The CI string, e.g. `imageMogr2/thumbnail/200x`. */
   toString(): string {
     return serializeRule(this.toRule());
+  }
+
+  /** The download-time processing query (no leading `?`): `url + '?' + builder.toQuery()`. */
+  toQuery(): string {
+    return encodeProcessingQuery(this.toString());
   }
 
   /** The CI string, so that `JSON.stringify` of an object holding a builder writes the rule text. */

@@ -17,6 +17,12 @@ export interface CiWatermarkImageOptions {
   dy?: number;
   /** 1: scale the watermark to about the image size; 2: crop it. */
   blogo?: 1 | 2;
+  /** Scale the watermark relative to the image's width (1), height (2) or area (3), by `spcent`. */
+  scatype?: 1 | 2 | 3;
+  /** Per mille of what `scatype` names, 1..1000 (needs `scatype`). */
+  spcent?: number;
+  /** Opacity 1..100; CI's default is 100. */
+  dissolve?: number;
 }
 
 /** Options of {@link watermarkText}. */
@@ -41,6 +47,8 @@ export interface CiWatermarkTextOptions {
   batch?: boolean;
   /** Rotation of tiled text, 0..360. */
   degree?: number;
+  /** Shadow opacity 0..100; 0 (CI's default) draws none. */
+  shadow?: number;
 }
 
 /** Builder of one `watermark/1` or `watermark/2` step; see {@link watermarkImage} and {@link watermarkText}. */
@@ -66,7 +74,7 @@ export class WatermarkBuilder extends CiStepBuilder {
  * @example watermarkImage({ url: 'http://b-1250000000.cos.ap-shanghai.myqcloud.com/logo.png', gravity: 'southeast' })
  */
 export function watermarkImage(options: CiWatermarkImageOptions): WatermarkBuilder {
-  const { url, gravity, dx, dy, blogo } = options ?? {};
+  const { url, gravity, dx, dy, blogo, scatype, spcent, dissolve } = options ?? {};
   return new WatermarkBuilder(
     defined<CiWatermarkImageStep>({
       kind: 'watermark',
@@ -76,6 +84,9 @@ export function watermarkImage(options: CiWatermarkImageOptions): WatermarkBuild
       dx,
       dy,
       blogo,
+      scatype,
+      spcent,
+      dissolve,
     }),
   );
 }
@@ -88,7 +99,7 @@ export function watermarkImage(options: CiWatermarkImageOptions): WatermarkBuild
  * // 'watermark/2/text/SGVsbG8/fontsize/20/fill/I0ZGRkZGRg'
  */
 export function watermarkText(options: CiWatermarkTextOptions): WatermarkBuilder {
-  const { text, font, fontSize, fill, dissolve, gravity, dx, dy, batch, degree } = options ?? {};
+  const { text, font, fontSize, fill, dissolve, gravity, dx, dy, batch, degree, shadow } = options ?? {};
   return new WatermarkBuilder(
     defined<CiWatermarkTextStep>({
       kind: 'watermark',
@@ -103,6 +114,7 @@ export function watermarkText(options: CiWatermarkTextOptions): WatermarkBuilder
       dy,
       batch: batch ? 1 : undefined,
       degree,
+      shadow,
     }),
   );
 }

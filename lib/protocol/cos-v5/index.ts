@@ -3,3 +3,4 @@ export * from './sign';
 export * from './requests';
 export * from './xml';
 export * from './presign';
+export * from './image-metadata';

@@ -2,7 +2,7 @@ import COS from 'cos-nodejs-sdk-v5';
 import fc from 'fast-check';
 import { createHash, createHmac } from 'node:crypto';
 import { encodeKeyPath } from './encode';
-import { createPresignedQuery, createPresignedUrl } from './presign';
+import { createObjectUrl, createPresignedQuery, createPresignedUrl } from './presign';
 import { parseCosAuthorization } from './sign';
 
 const BUCKET = 'examplebucket-1250000000';
@@ -134,6 +134,74 @@ describe('createPresignedUrl', () => {
     expect(ours).toBe(`${ORIGIN}${encodeKeyPath(key)}?${ours.split('?')[1]}`);
     expect(new Map(queryPairs(ours))).toEqual(new Map(queryPairs(sdkUrl)));
     expect(ours).toContain('q-sign-time=1700000000%3B1700000600&q-key-time=1700000000%3B1700000600');
+  });
+});
+
+describe('processing URLs', () => {
+  it.each([
+    'imageMogr2/thumbnail/200x',
+    'imageMogr2/thumbnail/!50p|watermark/2/text/aGk',
+    'imageView2/2/w/100',
+  ])(
+    'signs the rule %s as the SDK signs Query: { <rule>: "" } (same signature and q-url-param-list)',
+    async (rule) => {
+      const sdkUrl = await sdkObjectUrl({
+        key: 'a/猫.jpg',
+        expires: 600,
+        startTime: 1_700_000_000,
+        query: { [rule]: '' },
+        token: 'tok',
+      });
+      const ours = createPresignedUrl({
+        origin: ORIGIN,
+        key: 'a/猫.jpg',
+        secretId: 'AKIDtmpEXAMPLE',
+        secretKey: 'tmpSECRETexample',
+        expiresIn: 600,
+        now: () => 1_700_000_001_000,
+        securityToken: 'tok',
+        processing: rule,
+      });
+      const field = (url: string, name: string) => new Map(queryPairs(url)).get(name);
+      expect(field(ours, 'q-signature')).toBe(field(sdkUrl, 'q-signature'));
+      // The SDK encodes the list once more for CI's rules ("兼容万象url"): the raw text is then identical.
+      expect(ours).toContain(`q-url-param-list=${encodeURIComponent(field(sdkUrl, 'q-url-param-list')!)}`);
+      expect(field(ours, 'q-url-param-list')).toBe(field(sdkUrl, 'q-url-param-list'));
+      // The rule itself comes last, written as CI's documentation writes it.
+      expect(ours.endsWith('&' + rule)).toBe(true);
+    },
+  );
+
+  it('writes a style URL as <key><separator><name> and signs that path', () => {
+    const url = createPresignedUrl({
+      origin: ORIGIN,
+      key: 'a b.jpg',
+      style: { separator: '!', name: 'thumb' },
+      secretId: 'AKIDEXAMPLE',
+      secretKey: 'SECRETEXAMPLE',
+      now: () => 1_700_000_001_000,
+    });
+    expect(url.startsWith(`${ORIGIN}/a%20b.jpg!thumb?q-sign-algorithm=sha1`)).toBe(true);
+  });
+
+  it('gives plain URLs with the rule as the query, on a CDN origin with a path prefix too', () => {
+    expect(
+      createObjectUrl({
+        origin: 'https://cdn.example.com/',
+        key: 'a.jpg',
+        processing: 'imageMogr2/thumbnail/10x10<',
+      }),
+    ).toBe('https://cdn.example.com/a.jpg?imageMogr2/thumbnail/10x10%3C');
+    expect(createObjectUrl({ origin: 'http://127.0.0.1:9000', key: 'k.png', pathStyleBucket: BUCKET })).toBe(
+      `http://127.0.0.1:9000/${BUCKET}/k.png`,
+    );
+    expect(
+      createObjectUrl({
+        origin: 'https://cdn.example.com/img',
+        key: 'a.jpg',
+        style: { separator: '_', name: 's' },
+      }),
+    ).toBe('https://cdn.example.com/img/a.jpg_s');
   });
 });
 

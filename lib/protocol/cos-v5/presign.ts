@@ -1,3 +1,4 @@
+import { encodeProcessingQuery } from '../../core/rules/rule-query';
 import { cosEncode, encodeKeyPath } from './encode';
 import { signCosRequest } from './sign';
 
@@ -26,6 +27,12 @@ export interface PresignInput {
   now?: () => number;
   /** STS session token; appended as `x-cos-security-token` (not signed, as the SDK does). */
   securityToken?: string;
+  /**
+   * A download-time processing rule (`imageMogr2/thumbnail/200x`, decoded): signed as a parameter without a value,
+   * as the official SDK signs `Query: { '<rule>': '' }` (its `q-url-param-list` then carries the rule encoded twice),
+   * and appended last, written as CI's documentation writes it.
+   */
+  processing?: string;
 }
 
 function withoutHost(headers: Record<string, string | number> | undefined): Record<string, string | number> {
@@ -52,7 +59,7 @@ export function createPresignedQuery(input: PresignInput): string {
     secretKey: input.secretKey,
     method: input.method ?? 'GET',
     pathname: input.pathname,
-    query: input.query,
+    query: input.processing === undefined ? input.query : { ...input.query, [input.processing]: undefined },
     headers: { ...withoutHost(input.headers), host: input.host },
     expiresIn: input.expiresIn ?? 900,
     now: input.now,
@@ -67,7 +74,10 @@ export function createPresignedQuery(input: PresignInput): string {
     ['q-signature', s.signature],
   ];
   if (input.securityToken) fields.push(['x-cos-security-token', input.securityToken]);
-  return [...fields.map(([k, v]) => `${k}=${cosEncode(v)}`), ...encodePairs(input.query)].join('&');
+  const processing = input.processing === undefined ? [] : [encodeProcessingQuery(input.processing)];
+  return [...fields.map(([k, v]) => `${k}=${cosEncode(v)}`), ...encodePairs(input.query), ...processing].join(
+    '&',
+  );
 }
 
 /** Inputs of {@link createPresignedUrl}. */
@@ -80,6 +90,17 @@ export interface PresignedUrlInput extends Omit<PresignInput, 'pathname' | 'host
   key: string;
   /** Put the bucket in the path (`/<bucket>/<key>`) for an origin whose host names no bucket; still signs `/<key>`. */
   pathStyleBucket?: string;
+  /** A style applied by separator: `<key><separator><name>` (`a.jpg!thumb`), separator written as is. */
+  style?: { separator: string; name: string };
+}
+
+function objectPath(
+  key: string,
+  pathStyleBucket?: string,
+  style?: { separator: string; name: string },
+): string {
+  const suffix = style ? style.separator + cosEncode(style.name) : '';
+  return (pathStyleBucket ? '/' + cosEncode(pathStyleBucket) : '') + encodeKeyPath(key) + suffix;
 }
 
 /**
@@ -89,9 +110,37 @@ export interface PresignedUrlInput extends Omit<PresignInput, 'pathname' | 'host
  * createPresignedUrl({ origin: 'https://b-1250000000.cos.ap-guangzhou.myqcloud.com', key: '相册/猫.jpg', secretId, secretKey })
  */
 export function createPresignedUrl(input: PresignedUrlInput): string {
-  const { origin, bucketHost, key, pathStyleBucket, ...rest } = input;
+  const { origin, bucketHost, key, pathStyleBucket, style, ...rest } = input;
   const base = new URL(origin);
-  const path = (pathStyleBucket ? '/' + cosEncode(pathStyleBucket) : '') + encodeKeyPath(key);
-  const query = createPresignedQuery({ ...rest, pathname: '/' + key, host: bucketHost ?? base.host });
+  const path = objectPath(key, pathStyleBucket, style);
+  const pathname = '/' + key + (style ? style.separator + style.name : '');
+  const query = createPresignedQuery({ ...rest, pathname, host: bucketHost ?? base.host });
   return `${base.protocol}//${base.host}${path}?${query}`;
+}
+
+/** Inputs of {@link createObjectUrl}. */
+export interface ObjectUrlInput {
+  /** Scheme and authority (`https://b-1250000000.cos.ap-guangzhou.myqcloud.com`, a CDN domain). */
+  origin: string;
+  /** Object key without a leading slash; encoded per segment. */
+  key: string;
+  /** Put the bucket first in the path, for an origin whose host names no bucket. */
+  pathStyleBucket?: string;
+  /** A style applied by separator (`a.jpg!thumb`). */
+  style?: { separator: string; name: string };
+  /** A download-time processing rule, appended as the query. */
+  processing?: string;
+}
+
+/**
+ * A plain (unsigned) object URL, for public-read buckets and CDN domains, with an optional processing query.
+ * @example createObjectUrl({ origin: 'https://cdn.example.com', key: 'a.jpg', processing: 'imageMogr2/thumbnail/200x' })
+ * // 'https://cdn.example.com/a.jpg?imageMogr2/thumbnail/200x'
+ */
+export function createObjectUrl(input: ObjectUrlInput): string {
+  const base = new URL(input.origin);
+  const prefix = base.pathname.replace(/\/+$/, '');
+  const path = prefix + objectPath(input.key, input.pathStyleBucket, input.style);
+  const query = input.processing === undefined ? '' : '?' + encodeProcessingQuery(input.processing);
+  return `${base.protocol}//${base.host}${path}${query}`;
 }

@@ -140,6 +140,14 @@ export function getObjectRequest(key: string, options: { range?: string } = {}):
   return { method: 'GET', key, query: {}, headers: options.range ? { range: options.range } : {} };
 }
 
+/** The download-time metadata APIs of CI: `?imageInfo`, `?imageAve`, `?exif`. */
+export type CiImageMetadataKind = 'imageInfo' | 'imageAve' | 'exif';
+
+/** GET `/<key>?imageInfo` (or `?imageAve`, `?exif`): CI's JSON about a stored image. */
+export function imageMetadataRequest(key: string, kind: CiImageMetadataKind): CosRequest {
+  return { method: 'GET', key, query: { [kind]: '' }, headers: {} };
+}
+
 /** HEAD Object. */
 export function headObjectRequest(key: string): CosRequest {
   return { method: 'HEAD', key, query: {}, headers: {} };

@@ -33,21 +33,75 @@ describe('parseUploadResult', () => {
       height: 427,
       quality: 100,
       ave: '0xa08162',
-      // A zero/absent orientation means "not rotated", i.e. EXIF 1.
-      orientation: 1,
+      // Orientation as sent: 0 stays 0.
+      orientation: 0,
+      raw: {},
     });
     expect(info.processResults).toEqual([
       {
         key: 'test.png',
         location: 'examplebucket-1250000000.cos.ap-chongqing.myqcloud.com/test.png',
-        format: 'png',
+        bucket: 'examplebucket-1250000000',
+        // Upper case, as CI documents it, whatever case arrives.
+        format: 'PNG',
         width: 640,
         height: 427,
         size: 3913,
         quality: 100,
         etag: '8894dbe5e3ebfaf761e39b9d619c28f3',
+        raw: {},
       },
     ]);
+  });
+
+  it('keeps every element it does not name in raw, on the original and on each result', () => {
+    const info = parseUploadResult(`<UploadResult>
+      <OriginalInfo>
+        <Key>qr.jpg</Key><Location>b-1250000000.cos.ap-guangzhou.myqcloud.com/qr.jpg</Location><ETag>"e1"</ETag>
+        <ImageInfo><Format>JPEG</Format><Width>10</Width><Height>20</Height><FrameCount>1</FrameCount><Exif>yes</Exif></ImageInfo>
+        <NewOriginalField>x</NewOriginalField>
+      </OriginalInfo>
+      <ProcessResults><Object>
+        <Key>qr-out.jpg</Key><Bucket>other-1250000000</Bucket><Format>jpg</Format><Md5>abc</Md5>
+        <WatermarkStatus>1</WatermarkStatus><CodeStatus>1</CodeStatus>
+        <QRcodeInfo><CodeUrl>https://example.com</CodeUrl><CodeLocation><Point>1,2</Point></CodeLocation></QRcodeInfo>
+      </Object></ProcessResults>
+    </UploadResult>`);
+    expect(info.originalInfo).toEqual({
+      key: 'qr.jpg',
+      location: 'b-1250000000.cos.ap-guangzhou.myqcloud.com/qr.jpg',
+      etag: 'e1',
+      format: 'JPEG',
+      width: 10,
+      height: 20,
+      frameCount: 1,
+      raw: { NewOriginalField: 'x', Exif: 'yes' },
+    });
+    expect(info.processResults).toEqual([
+      {
+        key: 'qr-out.jpg',
+        bucket: 'other-1250000000',
+        format: 'JPG',
+        md5: 'abc',
+        watermarkStatus: 1,
+        raw: {
+          CodeStatus: '1',
+          QRcodeInfo: { CodeUrl: 'https://example.com', CodeLocation: { Point: '1,2' } },
+        },
+      },
+    ]);
+  });
+
+  it('keeps where the original is when is_pic_info was 0 (no ImageInfo)', () => {
+    const info = parseUploadResult(`<UploadResult><OriginalInfo><Key>a.jpg</Key>
+      <Location>b-1250000000.cos.ap-guangzhou.myqcloud.com/a.jpg</Location><ETag>"e2"</ETag></OriginalInfo>
+      <ProcessResults></ProcessResults></UploadResult>`);
+    expect(info.originalInfo).toEqual({
+      key: 'a.jpg',
+      location: 'b-1250000000.cos.ap-guangzhou.myqcloud.com/a.jpg',
+      etag: 'e2',
+      raw: {},
+    });
   });
 
   it('keeps two Objects as an array in rule order, and keys that look like numbers as strings', () => {

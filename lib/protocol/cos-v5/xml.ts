@@ -1,6 +1,13 @@
 import { XMLParser } from 'fast-xml-parser';
 import { CiProtocolError } from '../../core/errors';
-import type { CiImageInfo, CiOriginalInfo, CiProcessResult } from '../../core/result';
+import {
+  bucketOfLocation,
+  normalizeCiFormat,
+  type CiImageInfo,
+  type CiOriginalInfo,
+  type CiProcessResult,
+  type CiRawFields,
+} from '../../core/result';
 
 // Values stay strings (parseTagValue: false): a key or ETag such as "0123" or "1e5" must not become a number.
 // Numbers are converted field by field below, where the protocol says a field is numeric.
@@ -47,9 +54,11 @@ function text(value: XmlValue): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function num(value: XmlValue): number {
-  const n = Number(text(value));
-  return Number.isFinite(n) ? n : 0;
+function num(value: XmlValue): number | undefined {
+  const t = text(value);
+  if (t === undefined || t.trim() === '') return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : undefined;
 }
 
 function list(value: XmlValue): XmlNode[] {
@@ -66,47 +75,99 @@ function stripSlash(key: string): string {
   return key.startsWith('/') ? key.slice(1) : key;
 }
 
-function imageFields(
+/** The children of `element` not in `known`, as received. */
+function rawFields(element: XmlNode | undefined, known: readonly string[]): CiRawFields {
+  const raw: CiRawFields = {};
+  for (const [name, value] of Object.entries(element ?? {})) if (!known.includes(name)) raw[name] = value;
+  return raw;
+}
+
+/** Copies the defined values of `fields` onto `target` (absent values stay absent, not `undefined` keys). */
+function assignDefined<T extends object>(target: T, fields: Partial<T>): T {
+  for (const [name, value] of Object.entries(fields)) {
+    if (value !== undefined) (target as Record<string, unknown>)[name] = value;
+  }
+  return target;
+}
+
+const IMAGE_INFO_FIELDS = ['Format', 'Width', 'Height', 'Ave', 'Orientation', 'Quality', 'FrameCount'];
+const ORIGINAL_FIELDS = ['Key', 'Location', 'ETag', 'ImageInfo'];
+const OBJECT_FIELDS = [
+  'Key',
+  'Bucket',
+  'Location',
+  'Format',
+  'Width',
+  'Height',
+  'Size',
+  'Quality',
+  'ETag',
+  'FrameCount',
+  'Md5',
+  'WatermarkStatus',
+];
+
+/** `OriginalInfo` (or the Complete root): where the original is, its `ImageInfo` when sent, the rest in `raw`. */
+function originalInfo(
+  where: { key?: string; location?: string; etag?: string },
   image: XmlNode | undefined,
-): Omit<CiOriginalInfo, 'key' | 'location' | 'etag'> | undefined {
-  if (!image) return undefined;
-  return {
-    format: text(image.Format) ?? '',
-    width: num(image.Width),
-    height: num(image.Height),
-    ave: text(image.Ave) ?? '',
-    orientation: num(image.Orientation) || 1,
-    quality: num(image.Quality),
-  };
+  extra: CiRawFields,
+): CiOriginalInfo {
+  const info: CiOriginalInfo = { raw: { ...extra, ...rawFields(image, IMAGE_INFO_FIELDS) } };
+  return assignDefined(info, {
+    format: normalizeCiFormat(text(image?.Format)),
+    width: num(image?.Width),
+    height: num(image?.Height),
+    ave: text(image?.Ave),
+    orientation: num(image?.Orientation),
+    quality: num(image?.Quality),
+    frameCount: num(image?.FrameCount),
+    ...where,
+  });
 }
 
 function processResults(results: XmlValue): CiProcessResult[] {
-  return list(node(results)?.Object).map((o) => ({
-    key: stripSlash(text(o.Key) ?? ''),
-    format: text(o.Format) ?? '',
-    width: num(o.Width),
-    height: num(o.Height),
-    size: num(o.Size),
-    quality: num(o.Quality),
-    etag: unquoteEtag(text(o.ETag)),
-    location: text(o.Location),
-  }));
+  return list(node(results)?.Object).map((o) => {
+    const location = text(o.Location);
+    return assignDefined<CiProcessResult>(
+      { key: stripSlash(text(o.Key) ?? ''), raw: rawFields(o, OBJECT_FIELDS) },
+      {
+        bucket: text(o.Bucket) ?? bucketOfLocation(location),
+        format: normalizeCiFormat(text(o.Format)),
+        width: num(o.Width),
+        height: num(o.Height),
+        size: num(o.Size),
+        quality: num(o.Quality),
+        frameCount: num(o.FrameCount),
+        md5: text(o.Md5),
+        watermarkStatus: num(o.WatermarkStatus),
+        etag: unquoteEtag(text(o.ETag)),
+        location,
+      },
+    );
+  });
 }
 
-/** `<UploadResult>` of a Pic-Operations PUT or `?image_process` (protocol.md 1.2), typed. */
+/**
+ * `<UploadResult>` of a Pic-Operations PUT or `?image_process` (protocol.md 1.2), typed: known fields typed
+ * (formats upper case, absent values `undefined`), every other element in `raw`.
+ */
 export function parseUploadResult(xml: string): CiImageInfo {
   const root = node(parseXml(xml).UploadResult);
   if (!root) throw new CiProtocolError('CI answered without an <UploadResult> element');
   const original = node(root.OriginalInfo);
-  const image = imageFields(node(original?.ImageInfo));
   const info: CiImageInfo = { processResults: processResults(root.ProcessResults) };
-  if (original && image) {
-    info.originalInfo = {
-      ...image,
-      key: original.Key !== undefined ? stripSlash(text(original.Key) ?? '') : undefined,
-      location: text(original.Location),
-      etag: unquoteEtag(text(original.ETag)),
-    };
+  if (original) {
+    const key = text(original.Key);
+    info.originalInfo = originalInfo(
+      {
+        key: key === undefined ? undefined : stripSlash(key),
+        location: text(original.Location),
+        etag: unquoteEtag(text(original.ETag)),
+      },
+      node(original.ImageInfo),
+      rawFields(original, ORIGINAL_FIELDS),
+    );
   }
   return info;
 }
@@ -127,9 +188,11 @@ export function parseCompleteMultipartUploadResult(xml: string): CosCompleteResu
   const key = stripSlash(text(root.Key) ?? '');
   const location = text(root.Location);
   const etag = unquoteEtag(text(root.ETag));
-  const image = imageFields(node(root.ImageInfo));
-  const imageInfo: CiImageInfo = { processResults: processResults(root.ProcessResults) };
-  if (image) imageInfo.originalInfo = { ...image, key, location, etag };
+  const imageInfo: CiImageInfo = {
+    processResults: processResults(root.ProcessResults),
+    // The Complete root is where the original is: its key, location and ETag are kept even without ImageInfo.
+    originalInfo: originalInfo({ key, location, etag }, node(root.ImageInfo), {}),
+  };
   return { location, bucket: text(root.Bucket), key, etag, imageInfo };
 }
 

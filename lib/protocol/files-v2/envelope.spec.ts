@@ -92,6 +92,8 @@ const PROCESS_RESULT = {
   sourceUrl: 'http://bucket-appid.cosgz.myqcloud.com/test1.png',
   resourcePath: '/appid/bucket/test1.png',
   url: 'http://gz.file.myqcloud.com/files/v2/appid/bucket/test1.png',
+  vid: 'value',
+  raw: {},
 };
 const ORIGINAL_INFO = {
   format: 'JPEG',
@@ -100,6 +102,7 @@ const ORIGINAL_INFO = {
   ave: '0xa18432',
   orientation: 1,
   quality: 100,
+  raw: {},
 };
 
 /** Runs `fn` and returns what it threw. */
@@ -231,18 +234,56 @@ describe('toFilesV2Result', () => {
     expect(result).toEqual({
       timecost: 12,
       imageInfo: {
-        originalInfo: {
-          format: 'png',
-          width: 640,
-          height: 480,
-          ave: '0x000000',
-          orientation: 1,
-          quality: 100,
-        },
+        // No orientation was sent: it stays absent (no `|| 1`); formats take CI's documented upper case.
+        originalInfo: { format: 'PNG', width: 640, height: 480, ave: '0x000000', quality: 100, raw: {} },
         processResults: [
-          { key: 'out/a.webp', format: 'webp', width: 320, height: 240, size: 999, quality: 75 },
+          { key: 'out/a.webp', format: 'WEBP', width: 320, height: 240, size: 999, quality: 75, raw: {} },
         ],
       },
+    });
+  });
+
+  it('keeps every field it does not name in raw, orientation 0 as 0, and finds the output bucket', () => {
+    const result = toFilesV2Result({
+      image_info: {
+        original_info: {
+          format: 'jpeg',
+          width: 10,
+          height: 20,
+          orientation: 0,
+          frame_count: 1,
+          exif: { Make: 'X' },
+        },
+        process_results: [
+          {
+            file_id: 'qr.png',
+            format: 'png',
+            resource_path: '/1250000000/photos/qr.png',
+            md5: 'abc',
+            watermark_status: 1,
+            QRcodeInfo: [{ CodeUrl: 'https://example.com' }],
+            CodeStatus: 1,
+            new_field: 'tomorrow',
+          },
+        ],
+      },
+    });
+    expect(result.imageInfo.originalInfo).toEqual({
+      format: 'JPEG',
+      width: 10,
+      height: 20,
+      orientation: 0,
+      frameCount: 1,
+      raw: { exif: { Make: 'X' } },
+    });
+    expect(result.imageInfo.processResults[0]).toEqual({
+      key: 'qr.png',
+      bucket: 'photos-1250000000',
+      format: 'PNG',
+      resourcePath: '/1250000000/photos/qr.png',
+      md5: 'abc',
+      watermarkStatus: 1,
+      raw: { QRcodeInfo: [{ CodeUrl: 'https://example.com' }], CodeStatus: 1, new_field: 'tomorrow' },
     });
   });
 

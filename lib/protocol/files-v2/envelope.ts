@@ -1,5 +1,12 @@
 import { CiProtocolError, CiResponseError, type CiRequestTarget } from '../../core/errors';
-import type { CiImageInfo, CiOriginalInfo, CiProcessResult } from '../../core/result';
+import {
+  bucketOfResourcePath,
+  normalizeCiFormat,
+  type CiImageInfo,
+  type CiOriginalInfo,
+  type CiProcessResult,
+  type CiRawFields,
+} from '../../core/result';
 
 /** The JSON envelope every files-v2 answer uses: `{ code, message, request_id, data }`. */
 export interface FilesV2Envelope {
@@ -164,28 +171,73 @@ function stripSlash(key: string): string {
   return key.replace(/^\/+/, '');
 }
 
+/** The keys of `o` not in `known`, as received. */
+function rawFields(o: Json, known: readonly string[]): CiRawFields {
+  return Object.fromEntries(Object.entries(o).filter(([name]) => !known.includes(name)));
+}
+
+/** Copies the defined values of `fields` onto `target` (absent values stay absent). */
+function assignDefined<T extends object>(target: T, fields: Partial<T>): T {
+  for (const [name, value] of Object.entries(fields)) {
+    if (value !== undefined) (target as Record<string, unknown>)[name] = value;
+  }
+  return target;
+}
+
+const ORIGINAL_FIELDS = ['format', 'width', 'height', 'ave', 'orientation', 'quality', 'frame_count'];
+const RESULT_FIELDS = [
+  'file_id',
+  'bucket',
+  'format',
+  'width',
+  'height',
+  'size',
+  'quality',
+  'frame_count',
+  'md5',
+  'watermark_status',
+  'access_url',
+  'source_url',
+  'resource_path',
+  'url',
+  'vid',
+];
+
 function originalInfo(o: Json): CiOriginalInfo {
-  return {
-    format: str(o.format) ?? '',
-    width: num(o.width) ?? 0,
-    height: num(o.height) ?? 0,
-    ave: str(o.ave) ?? '',
-    orientation: num(o.orientation) || 1,
-    quality: num(o.quality) ?? 0,
-  };
+  return assignDefined<CiOriginalInfo>(
+    { raw: rawFields(o, ORIGINAL_FIELDS) },
+    {
+      format: normalizeCiFormat(str(o.format)),
+      width: num(o.width),
+      height: num(o.height),
+      ave: str(o.ave),
+      orientation: num(o.orientation),
+      quality: num(o.quality),
+      frameCount: num(o.frame_count),
+    },
+  );
 }
 
 function processResult(o: Json): CiProcessResult {
-  return withLinks<CiProcessResult>(
+  const resourcePath = str(o.resource_path);
+  return assignDefined<CiProcessResult>(
+    { key: stripSlash(str(o.file_id) ?? ''), raw: rawFields(o, RESULT_FIELDS) },
     {
-      key: stripSlash(str(o.file_id) ?? ''),
-      format: str(o.format) ?? '',
-      width: num(o.width) ?? 0,
-      height: num(o.height) ?? 0,
-      size: num(o.size) ?? 0,
-      quality: num(o.quality) ?? 0,
+      bucket: str(o.bucket) ?? bucketOfResourcePath(resourcePath),
+      format: normalizeCiFormat(str(o.format)),
+      width: num(o.width),
+      height: num(o.height),
+      size: num(o.size),
+      quality: num(o.quality),
+      frameCount: num(o.frame_count),
+      md5: str(o.md5),
+      watermarkStatus: num(o.watermark_status),
+      accessUrl: str(o.access_url),
+      sourceUrl: str(o.source_url),
+      resourcePath,
+      url: str(o.url),
+      vid: str(o.vid),
     },
-    o,
   );
 }
 

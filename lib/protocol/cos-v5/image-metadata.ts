@@ -1,0 +1,82 @@
+import { CiProtocolError } from '../../core/errors';
+import {
+  normalizeCiFormat,
+  type CiImageAverage,
+  type CiImageBasicInfo,
+  type CiImageExif,
+  type CiRawFields,
+} from '../../core/result';
+
+type Json = Record<string, unknown>;
+
+function parseObject(text: string, what: string): Json {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (cause) {
+    throw new CiProtocolError(`CI answered ${what} with a body that is not JSON`, { cause });
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw new CiProtocolError(`CI answered ${what} with JSON that is not an object`);
+  }
+  return doc as Json;
+}
+
+function str(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+}
+
+function num(value: unknown): number | undefined {
+  const text = str(value);
+  if (text === undefined || text.trim() === '') return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function rest(doc: Json, known: readonly string[]): CiRawFields {
+  return Object.fromEntries(Object.entries(doc).filter(([name]) => !known.includes(name)));
+}
+
+function defined<T extends object>(target: T, fields: Partial<T>): T {
+  for (const [name, value] of Object.entries(fields)) {
+    if (value !== undefined) (target as Record<string, unknown>)[name] = value;
+  }
+  return target;
+}
+
+const INFO_FIELDS = ['format', 'width', 'height', 'size', 'md5', 'photo_rgb', 'frame_count'];
+
+/** Parses the JSON of `?imageInfo` (numbers arrive as strings). */
+export function parseImageInfoJson(text: string): CiImageBasicInfo {
+  const doc = parseObject(text, '?imageInfo');
+  return defined<CiImageBasicInfo>(
+    { raw: rest(doc, INFO_FIELDS) },
+    {
+      format: normalizeCiFormat(str(doc.format)),
+      width: num(doc.width),
+      height: num(doc.height),
+      size: num(doc.size),
+      md5: str(doc.md5),
+      photoRgb: str(doc.photo_rgb),
+      frameCount: num(doc.frame_count),
+    },
+  );
+}
+
+/** Parses the JSON of `?imageAve` (`{"RGB":"0xRRGGBB"}`). */
+export function parseImageAveJson(text: string): CiImageAverage {
+  const doc = parseObject(text, '?imageAve');
+  return defined<CiImageAverage>({ raw: rest(doc, ['RGB']) }, { rgb: str(doc.RGB) });
+}
+
+/** Parses the JSON of `?exif` (`{"<Tag>":{"val":"..."}}`). */
+export function parseExifJson(text: string): CiImageExif {
+  const doc = parseObject(text, '?exif');
+  const tags: Record<string, string> = {};
+  for (const [name, value] of Object.entries(doc)) {
+    const val = typeof value === 'object' && value !== null ? str((value as Json).val) : str(value);
+    if (val !== undefined) tags[name] = val;
+  }
+  return defined<CiImageExif>({ tags, raw: doc }, { orientation: num(tags.Orientation) });
+}

@@ -1,2 +1,0 @@
-export * from './ci-testing.module';
-export type { CiEmulator, CiEmulatorOptions } from '../../emulator';

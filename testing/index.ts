@@ -1,0 +1,2 @@
+export * from './ci-testing.module';
+export type { CiEmulator, CiEmulatorOptions } from '../emulator';
