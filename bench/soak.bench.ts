@@ -152,6 +152,7 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
     if (leftBehind.length) console.log(`left behind: ${leftBehind.slice(0, 10).join(', ')}`);
+    if (openUploads.length) console.log(`open uploads: ${openUploads.map((u) => u.key).join(', ')}`);
     process.exitCode = leftBehind.length || openUploads.length ? 1 : 0;
   } finally {
     await pool.close();

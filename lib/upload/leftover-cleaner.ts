@@ -49,10 +49,14 @@ export class CiLeftoverCleaner {
   async resolve(leftovers: CiLeftovers, why: string): Promise<void> {
     const sweep = async (when: string) => {
       await Promise.all([this.remove(leftovers.keys), this.abortUploads(leftovers)]);
-      this.logger.debug?.(`${when}: removed ${leftovers.keys.join(', ')} if present (${why})`);
+      const what = [
+        ...leftovers.keys,
+        ...(leftovers.multipartKey ? [`uploads of ${leftovers.multipartKey}`] : []),
+      ];
+      this.logger.debug?.(`${when}: removed ${what.join(', ')} if present (${why})`);
     };
-    await sweep('unknown outcome');
-    this.tracker.defer(this.recheckMs, () => sweep('unknown outcome, second look'));
+    await sweep('failed upload');
+    this.tracker.defer(this.recheckMs, () => sweep('failed upload, second look'));
   }
 
   private async abortUploads({ multipartKey: key, since = 0 }: CiLeftovers): Promise<void> {
