@@ -18,6 +18,7 @@ import {
 import { CiValidationError } from '../core/errors';
 import { CI_DECODABLE_FORMATS } from '../core/media';
 import { buildPicOperations } from '../core/pic-operations';
+import { CI_DEFAULT_RECHECK_MS } from './leftover-cleaner';
 import type { CiUploaderOptions } from './upload.options';
 
 /** Default largest file: CI's documented limit for processing on upload (20 MB). */
@@ -184,7 +185,7 @@ export function resolveCiModuleOptions<T extends CiUploaderOptions>(options: T):
     styles,
     strictRules: options.strictRules ?? false,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? CI_DEFAULT_SHUTDOWN_TIMEOUT_MS,
-    unknownOutcomeRecheckMs: options.unknownOutcomeRecheckMs ?? 10_000,
+    unknownOutcomeRecheckMs: options.unknownOutcomeRecheckMs ?? CI_DEFAULT_RECHECK_MS,
     limits: {
       fileSize: options.limits?.fileSize ?? CI_DEFAULT_FILE_SIZE,
       files: options.limits?.files ?? 10,
