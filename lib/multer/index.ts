@@ -5,4 +5,10 @@ export {
   CI_PLATFORM_REQUEST,
   type CiUploadedFile,
 } from './ci-storage.engine';
-export { createMulterUpload, byField, type CiMulterUpload, type CiReceivedFiles } from './multer-upload';
+export {
+  createMulterUpload,
+  byField,
+  clientGone,
+  type CiMulterUpload,
+  type CiReceivedFiles,
+} from './multer-upload';
