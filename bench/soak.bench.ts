@@ -91,6 +91,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 20; i++) record((await post(small)).body);
     await app.call('gc');
     const rssStart = residentBytes(app.process.pid!);
+    const heapStart = await app.call<NodeJS.MemoryUsage>('memory');
 
     /** A client that sends part of a large upload, then goes away. */
     const disconnect = () =>
@@ -138,6 +139,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 4 * HEADERS_MS + 1000));
     await app.call('gc');
     const rssEnd = residentBytes(app.process.pid!);
+    const heapEnd = await app.call<NodeJS.MemoryUsage>('memory');
     const objects = emulator.listObjects(BUCKET).map((o) => o.key);
     const leftBehind = objects.filter((k) => !reported.has(k));
     const openUploads = await inspect.listMultipartUploads();
@@ -145,10 +147,11 @@ async function main(): Promise<void> {
       [
         `# Soak: ${seconds} s, ${concurrency} clients, A on Nest/${fastify ? 'Fastify' : 'Express'}, headersMs ${HEADERS_MS}`,
         '',
-        '| uploads done | refused | client disconnects | faults injected | left behind | open multipart uploads | RSS after warm-up | RSS at the end |',
-        '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+        '| uploads done | refused | client disconnects | faults injected | left behind | open multipart uploads | RSS after warm-up | RSS at the end | JS heap + external, start / end |',
+        '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
         `| ${tally.done} | ${tally.refused} | ${tally.disconnected} | ${tally.faults} | ${leftBehind.length} | ` +
-          `${openUploads.length} | ${mib(rssStart)} MiB | ${mib(rssEnd)} MiB |`,
+          `${openUploads.length} | ${mib(rssStart)} MiB | ${mib(rssEnd)} MiB | ` +
+          `${mib(heapStart.heapUsed + heapStart.external)} / ${mib(heapEnd.heapUsed + heapEnd.external)} MiB |`,
       ].join('\n'),
     );
     if (leftBehind.length) console.log(`left behind: ${leftBehind.slice(0, 10).join(', ')}`);
