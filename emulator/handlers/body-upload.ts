@@ -4,6 +4,7 @@ import { declaredLength, parseContentMd5, receiveBody } from '../http/request-bo
 import type { StagedBody } from '../storage/object-store';
 import type { HandlerContext } from './handler.types';
 import { header } from './handler.utils';
+import { checkForbidOverwrite } from './forbid-overwrite';
 
 /** The checks of an upload request that need no body: run them before anything is read. */
 export interface UploadPreconditions {
@@ -20,6 +21,7 @@ export interface UploadPreconditions {
  */
 export function checkUploadHeaders(context: HandlerContext, maxSize: number): UploadPreconditions {
   const { req } = context.exchange;
+  checkForbidOverwrite(context);
   const length = declaredLength(req);
   if (length === undefined && req.headers['pic-operations'] !== undefined) {
     throw cosErrors.missingContentLength(

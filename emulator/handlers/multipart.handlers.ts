@@ -17,6 +17,7 @@ import {
   storedHeadersOf,
   unquote,
 } from './handler.utils';
+import { checkForbidOverwrite } from './forbid-overwrite';
 
 /** Largest part number COS accepts. */
 export const MAX_PART_NUMBER = 10000;
@@ -128,6 +129,7 @@ async function completeMultipartUpload(context: HandlerContext): Promise<void> {
   const { exchange, env, bucket, key } = context;
   const { req } = exchange;
   const upload = findUpload(context);
+  checkForbidOverwrite(context);
   const picOperations = header(req, 'pic-operations');
   if (picOperations !== undefined && declaredLength(req) === undefined) {
     throw cosErrors.missingContentLength(
@@ -179,7 +181,7 @@ async function completeMultipartUpload(context: HandlerContext): Promise<void> {
       upload.uploadId,
       env.store.completeMultipartUpload(bucket, upload.uploadId, partNumbers, etag),
     );
-    exchange.sendXml(200, completeMultipartUploadXml(object, env.region));
+    exchange.sendXml(200, completeMultipartUploadXml(object, context.target));
     return;
   }
 
@@ -223,8 +225,8 @@ async function completeMultipartUpload(context: HandlerContext): Promise<void> {
     await batch.discard();
     throw error;
   }
-  const result = picProcessingResult(env.region, object, outcome, outputs);
-  exchange.sendXml(200, completeMultipartUploadXml(object, env.region, result));
+  const result = picProcessingResult(context.target, object, outcome, outputs);
+  exchange.sendXml(200, completeMultipartUploadXml(object, context.target, result));
 }
 
 /**

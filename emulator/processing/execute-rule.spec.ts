@@ -443,6 +443,15 @@ describe('executeRule', () => {
       expect(await decoded(png)).toMatchObject({ format: 'png', pages: 1, width: 60, height: 40 });
     });
 
+    it('cgif/1 is CI default of 30 frames (all 3 kept); frame/<n> outputs the n-th frame, the last past the end', async () => {
+      expect((await decoded(await run(gif, 'imageMogr2/cgif/1'))).pages).toBe(3);
+      const second = await run(gif, 'imageMogr2/frame/2');
+      expect(await decoded(second)).toMatchObject({ format: 'gif', pages: 1, width: 60, height: 40 });
+      const firstPixel = async (body: Buffer) => [...(await sharp(body).raw().toBuffer()).subarray(0, 3)];
+      expect(await firstPixel(second.body)).toEqual([0, 255, 0]);
+      expect(await firstPixel((await run(gif, 'imageMogr2/frame/9/format/png')).body)).toEqual([0, 0, 255]);
+    });
+
     it('draws a watermark on every frame, at the same place', async () => {
       const out = await run(
         gif,

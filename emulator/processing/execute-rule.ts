@@ -141,8 +141,12 @@ async function execute(
   checkImageLimits(header, limits, 'the source');
   const encoding = outputEncoding(plan, header.type);
   const animatedOutput = encoding.encoder === 'gif' || encoding.encoder === 'webp';
-  const pages = animatedOutput ? Math.min(plan.frames ?? header.pages, header.pages) : 1;
-  const pipeline = new PixelPipeline(openImage(source, header, { pages, maxPixels: limits.maxPixels }), {
+  // `frame/<n>` takes one frame (the last when n is past the end); `cgif` keeps the first frames.
+  const page = plan.frame === undefined ? 0 : Math.min(plan.frame, header.pages) - 1;
+  const pages =
+    animatedOutput && plan.frame === undefined ? Math.min(plan.frames ?? header.pages, header.pages) : 1;
+  const image = openImage(source, header, { pages, page, maxPixels: limits.maxPixels });
+  const pipeline = new PixelPipeline(image, {
     size: { width: header.width, height: header.height },
     pages,
     hasAlpha: header.hasAlpha,

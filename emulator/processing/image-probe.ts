@@ -154,6 +154,8 @@ export function checkImageLimits(
 export interface OpenImageOptions {
   /** Frames to load from an animated image (`cgif`). Default all. */
   pages?: number;
+  /** First frame to load, 0-based (`frame/<n>`). Default 0. */
+  page?: number;
   /** Pixel limit handed to libvips as a second line of defence. Default 100 M. */
   maxPixels?: number;
 }
@@ -183,11 +185,13 @@ export function openImage(buffer: Buffer, header: ImageHeader, options: OpenImag
       limitInputPixels: maxPixels,
     });
   }
-  const pages = header.pages > 1 ? Math.min(options.pages ?? header.pages, header.pages) : 1;
+  const page = header.pages > 1 ? Math.min(options.page ?? 0, header.pages - 1) : 0;
+  const pages = header.pages > 1 ? Math.min(options.pages ?? header.pages, header.pages - page) : 1;
   return loadSharp()(buffer, {
     failOn: 'error',
     limitInputPixels: maxPixels,
     ...(pages > 1 ? { pages } : {}),
+    ...(page > 0 ? { page } : {}),
   });
 }
 

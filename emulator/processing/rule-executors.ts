@@ -200,7 +200,9 @@ export const MOGR_EXECUTORS: MogrExecutorMap<CiKnownMogrOpName> = {
   'ignore-error': { plan: (_op, plan) => void (plan.ignoreError = true) },
   // The fill is drawn by the thumbnail it follows or precedes (see `thumbnail`).
   pad: { plan: () => undefined },
-  cgif: { plan: (op, plan) => void (plan.frames = op.frames) },
+  // CI: cgif/1 means its default of 30 frames; cgif/<2-100> keeps that many (the first ones here).
+  cgif: { plan: (op, plan) => void (plan.frames = op.frames === 1 ? 30 : op.frames) },
+  frame: { plan: (op, plan) => void (plan.frame = op.frames) },
 };
 
 function pushViewQualities(step: CiStepOf<'imageView2'>, plan: RulePlan): void {

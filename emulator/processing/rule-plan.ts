@@ -38,6 +38,8 @@ export interface RulePlan {
   sizeLimit?: { bytes: number; force: boolean };
   /** `cgif/<n>`: frames to keep. */
   frames?: number;
+  /** `frame/<n>`: the one frame (1-based) to output. */
+  frame?: number;
   /** The rule cuts transparent corners (`iradius`, `rradius`). */
   makesTransparency: boolean;
   /** `imageSlim`: re-encode as small as possible without visible change. */

@@ -56,15 +56,23 @@ export interface CiClientOptions {
   appId?: string;
   /** Bucket as `<name>-<appid>`. */
   bucket: string;
-  /** Region (`ap-guangzhou`). */
+  /**
+   * Region, long (`ap-chengdu`, COS v5) or short (`cd`, the seed's files-v2 codes: `bj`, `sh`, `gz`, `cd`, `cq`, `tj`,
+   * `hk`, `sgp`, `ca`, `ger`); each API gets the form it uses.
+   */
   region: string;
   /** Static credentials or a provider (STS). */
   credentials: CiCredentials | CiCredentialsProvider;
   /**
-   * Origin override (`http://127.0.0.1:9000` for the emulator, a custom domain, accelerate). Default
-   * `https://<bucket>.cos.<region>.myqcloud.com` (cos-v5) or `https://<region>.file.myqcloud.com` (files-v2).
+   * Origin override (`http://127.0.0.1:9000` for the emulator, a custom domain, accelerate), for the XML API and,
+   * unless `filesV2Endpoint` is set, the files-v2 API. Default `https://<bucket>.cos.<region>.myqcloud.com`.
    */
   endpoint?: string;
+  /**
+   * Origin of the files-v2 API alone (a proxy, a private endpoint). Default `endpoint` when set, else the seed's
+   * `https://<short region>.image.myqcloud.com`.
+   */
+  filesV2Endpoint?: string;
   /**
    * `'virtual-host'` sends to `<bucket>.<...>`; `'path'` sends `/<bucket>/<key>` to an endpoint whose host names no
    * bucket. Default: `'path'` when `endpoint` is an IP address or `localhost`, else `'virtual-host'`.
@@ -89,6 +97,12 @@ export interface CiClientOptions {
    * URLs on it unless `signed: true` is asked. Default: none (URLs are signed, on the COS origin).
    */
   publicDomain?: string;
+  /**
+   * Refuse to overwrite existing objects on upload (files-v2 `insertOnly=1`, cos-v5 `x-cos-forbid-overwrite`) and,
+   * with files-v2, on processing. Default: `true` for files-v2 (the seed: "no overwrite by default"), `false` for
+   * cos-v5 (COS overwrites by default). A call's own `insertOnly` wins.
+   */
+  insertOnly?: boolean;
   /** The separator between a key and a style name in style URLs (`a.jpg!thumb`), as set in the CI console. Default `!`. */
   styleSeparator?: CiStyleSeparator;
 }

@@ -24,6 +24,7 @@ import type {
   CiObjectResult,
   CiObjectUrlOptions,
 } from './ci-client.results';
+import { filesV2Origin, longRegionOf } from '../protocol/files-v2/region';
 import { CosV5Backend, parseCosErrorBody } from './cos-v5.backend';
 import { CredentialsCache } from './credentials';
 import { FilesV2Backend, parseFilesV2ErrorBody } from './files-v2.backend';
@@ -33,7 +34,6 @@ import { streamingUpload, type UploadProgress } from './streaming-upload';
 import type { UploadTarget } from './upload-target';
 
 const BUCKET_PATTERN = /^[a-z0-9][a-z0-9-]*-(\d+)$/;
-const REGION_PATTERN = /^[a-z]+(-[a-z0-9]+)+$/;
 
 /** Options of {@link CiClient.upload}. */
 export interface CiClientUploadOptions extends CiCallOptions {
@@ -49,8 +49,20 @@ export interface CiClientUploadOptions extends CiCallOptions {
   onProgress?: (progress: UploadProgress) => void;
   /** Total size when known (lets files-v2 use slice uploads for large files). */
   size?: number;
-  /** files-v2 only: 1 refuses to overwrite an existing file. Default 0. */
-  insertOnly?: 0 | 1;
+  /**
+   * Refuse to overwrite an existing object: files-v2 `insertOnly=1`, cos-v5 `x-cos-forbid-overwrite: true`.
+   * Default: the client's `insertOnly`.
+   */
+  insertOnly?: boolean | 0 | 1;
+}
+
+/** Options of {@link CiClient.processObject}. */
+export interface CiProcessObjectOptions extends CiCallOptions {
+  /**
+   * files-v2: `insertOnly=1` refuses outputs that would replace a file. cos-v5's `?image_process` has no such
+   * switch (CI documents none), so it is not sent there. Default: the client's `insertOnly`.
+   */
+  insertOnly?: boolean | 0 | 1;
 }
 
 /**
@@ -66,7 +78,7 @@ export class CiClient {
   readonly protocol: CiProtocol;
   /** Bucket as `<name>-<appid>`. */
   readonly bucket: string;
-  /** Region. */
+  /** Region, in its COS v5 (long) form even when given as a short code (`cd` → `ap-chengdu`). */
   readonly region: string;
   /** APPID. */
   readonly appId: string;
@@ -78,7 +90,10 @@ export class CiClient {
   private readonly processing: CosV5Backend | FilesV2Backend;
   private readonly extraDispatchers: Dispatcher[] = [];
   private readonly tuning: Required<CiUploadTuning>;
+  /** Where requests go: the XML API's origin, and the files-v2 API's when the protocol is files-v2. */
+  readonly endpoints: { readonly cos: string; readonly filesV2?: string };
   private readonly publicDomain?: string;
+  private readonly insertOnly: boolean;
   private readonly styleSeparator: CiStyleSeparator;
 
   constructor(options: CiClientOptions) {
@@ -92,20 +107,21 @@ export class CiClient {
         },
       );
     }
-    if (!REGION_PATTERN.test(options.region ?? '')) {
+    const region = longRegionOf(options.region ?? '');
+    if (!region) {
       throw new CiValidationError(
         'OPTIONS_INVALID',
-        `region must look like "ap-guangzhou", got "${options.region}"`,
-        {
-          field: 'region',
-        },
+        `region must look like "ap-guangzhou" or be a short code such as "gz", got "${options.region}"`,
+        { field: 'region' },
       );
     }
     this.protocol = options.protocol ?? CI_CLIENT_DEFAULTS.protocol;
     this.publicDomain = options.publicDomain;
+    // The seed: files-v2 does not overwrite by default; COS overwrites unless told not to.
+    this.insertOnly = options.insertOnly ?? this.protocol === 'files-v2';
     this.styleSeparator = options.styleSeparator ?? CI_CLIENT_DEFAULTS.styleSeparator;
     this.bucket = options.bucket;
-    this.region = options.region;
+    this.region = region;
     this.appId = options.appId ?? bucketMatch[1]!;
     const now = options.now ?? Date.now;
     const timeouts = { ...CI_CLIENT_DEFAULTS.timeouts, ...options.timeouts };
@@ -150,13 +166,19 @@ export class CiClient {
       now,
     });
     if (this.protocol === 'files-v2') {
-      // The JSON API lives on its own host unless an endpoint (the emulator) serves both.
-      const filesOrigin = options.endpoint ? origin.origin : `https://${this.region}.file.myqcloud.com`;
+      // The JSON API lives on its own host (the seed's `<short region>.image.myqcloud.com`), unless
+      // `filesV2Endpoint` names one or an `endpoint` (the emulator) serves both.
+      const filesOrigin = options.filesV2Endpoint
+        ? new URL(options.filesV2Endpoint).origin
+        : options.endpoint
+          ? origin.origin
+          : filesV2Origin(this.region);
       let filesDispatcher = this.dispatcher;
       if (filesOrigin !== origin.origin && !options.dispatcher) {
         filesDispatcher = pool(filesOrigin);
         this.extraDispatchers.push(filesDispatcher);
       }
+      this.endpoints = { cos: origin.origin, filesV2: filesOrigin };
       this.processing = new FilesV2Backend({
         appId: this.appId,
         bucket: this.bucket,
@@ -171,6 +193,7 @@ export class CiClient {
         now,
       });
     } else {
+      this.endpoints = { cos: origin.origin };
       this.processing = this.cos;
     }
   }
@@ -197,18 +220,33 @@ export class CiClient {
       key,
       iterable,
       { ...this.tuning, ...options.tuning },
-      { ...options, size },
+      { ...options, size, insertOnly: this.insertOnlyFlag(options.insertOnly) },
     );
   }
 
   /** PUT Object with a body already in memory. */
   putObject(key: string, body: Buffer, options: Omit<CiClientUploadOptions, 'tuning' | 'onProgress'> = {}) {
-    return this.processing.putSingle(key, [body], body.length, options);
+    return this.processing.putSingle(key, [body], body.length, {
+      ...options,
+      insertOnly: this.insertOnlyFlag(options.insertOnly),
+    });
   }
 
   /** Cloud data processing of a stored object (`POST /<key>?image_process`); retried on 5xx, resets, timeouts. */
-  processObject(key: string, picOperations: string, options: CiCallOptions = {}): Promise<CiObjectResult> {
+  processObject(
+    key: string,
+    picOperations: string,
+    options: CiProcessObjectOptions = {},
+  ): Promise<CiObjectResult> {
+    if (this.processing instanceof FilesV2Backend) {
+      const insertOnly = this.insertOnlyFlag(options.insertOnly);
+      return this.processing.processObject(key, picOperations, options.signal, insertOnly);
+    }
     return this.processing.processObject(key, picOperations, options.signal);
+  }
+
+  private insertOnlyFlag(value: boolean | 0 | 1 | undefined): 0 | 1 {
+    return (value ?? this.insertOnly) ? 1 : 0;
   }
 
   /** HEAD Object; a missing key throws `CiResponseError` with `ciCode` `NoSuchKey` / status 404. */

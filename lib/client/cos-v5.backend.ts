@@ -166,7 +166,11 @@ export class CosV5Backend implements UploadTarget {
     size: number,
     options: UploadRequestOptions,
   ): Promise<CiObjectResult> {
-    const request = putObjectRequest(key, { ...options, contentLength: size });
+    const request = putObjectRequest(key, {
+      ...options,
+      contentLength: size,
+      forbidOverwrite: options.insertOnly === 1,
+    });
     // Without Pic-Operations a PUT is idempotent and its body is in memory: safe to retry.
     const res = await this.send(request, {
       body: chunks,
@@ -203,7 +207,10 @@ export class CosV5Backend implements UploadTarget {
         parts.push({ partNumber, etag: unquoteEtag(header(res, 'etag')) ?? '' });
       },
       complete: async (totalSize) => {
-        const request = completeMultipartUploadRequest(key, uploadId, parts, options);
+        const request = completeMultipartUploadRequest(key, uploadId, parts, {
+          picOperations: options.picOperations,
+          forbidOverwrite: options.insertOnly === 1,
+        });
         await abortPredecessors();
         const res = await this.send(request);
         const done = parseCompleteMultipartUploadResult(res.text);

@@ -171,9 +171,15 @@ export class FilesV2Backend implements UploadTarget {
   }
 
   /** `op=image_process` on a stored file; retried (no streaming body). */
-  async processObject(key: string, picOperations: string, signal?: AbortSignal): Promise<CiObjectResult> {
+  async processObject(
+    key: string,
+    picOperations: string,
+    signal?: AbortSignal,
+    insertOnly?: 0 | 1,
+  ): Promise<CiObjectResult> {
     const { data, requestId } = await this.send(
-      (authorization) => filesV2ImageProcessRequest(this.target(key), { authorization, picOperations }),
+      (authorization) =>
+        filesV2ImageProcessRequest(this.target(key), { authorization, picOperations }, { insertOnly }),
       { signal, retry: true },
     );
     return this.result(key, toFilesV2Result(data), requestId);

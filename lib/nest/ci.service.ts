@@ -26,6 +26,8 @@ import { CI_CLIENT, CI_RESOLVED_OPTIONS, CI_UPLOADER } from './ci.constants';
 export interface CiProcessOptions extends CiUploadProcessing {
   /** Allow a rule whose output key is the source key (CI then replaces the original). Default false. */
   overwrite?: boolean;
+  /** files-v2: refuse outputs that would replace a file (`insertOnly=1`). Default: the module's `insertOnly`. */
+  insertOnly?: boolean;
 }
 
 /** Options of {@link CiService.upload}. */
@@ -91,7 +93,10 @@ export class CiService {
     try {
       return await this.tracker.track(
         (shutdown) =>
-          this.client.processObject(key, picOperations, { signal: anySignal(shutdown, call.signal) }),
+          this.client.processObject(key, picOperations, {
+            signal: anySignal(shutdown, call.signal),
+            insertOnly: options.insertOnly,
+          }),
         { method: 'POST', path: '/' + key },
       );
     } catch (err) {

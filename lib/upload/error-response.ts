@@ -83,7 +83,10 @@ export function ciErrorResponse(err: unknown): CiErrorResponseBody | undefined {
     if (err.statusCode < 500 && IMAGE_REFUSED_CODES.has(err.ciCode)) {
       return body(422, `CI could not process the image: ${err.ciMessage || err.ciCode}`, extra);
     }
-    if (err.statusCode === 404 && err.ciCode === 'NoSuchKey') return body(404, 'No such object', extra);
+    // A missing key: cos-v5 `NoSuchKey`, files-v2 `-4004` (file not found).
+    if (err.statusCode === 404 && (err.ciCode === 'NoSuchKey' || err.ciCode === '-4004')) {
+      return body(404, 'No such object', extra);
+    }
     // Everything else (signature, access, missing bucket, 5xx) is our side's or CI's problem, not the client's:
     // details stay in the server log.
     return body(502, 'Image storage refused the request', extra);

@@ -18,6 +18,7 @@ import {
 import { CiValidationError } from '../core/errors';
 import { CI_DECODABLE_FORMATS } from '../core/media';
 import { buildPicOperations } from '../core/pic-operations';
+import { SHORT_REGION_CODES } from '../protocol/files-v2/region';
 import { CI_DEFAULT_RECHECK_MS } from './leftover-cleaner';
 import type { CiUploaderOptions } from './upload.options';
 
@@ -27,6 +28,7 @@ export const CI_DEFAULT_FILE_SIZE = 20 * 1024 * 1024;
 /** Default of `shutdownTimeoutMs`. */
 export const CI_DEFAULT_SHUTDOWN_TIMEOUT_MS = 5000;
 
+const REGION = new RegExp(`^([a-z]+(-[a-z0-9]+)+|${Object.keys(SHORT_REGION_CODES).join('|')})$`);
 const KNOWN_FORMATS = ['jpeg', 'png', 'gif', 'webp', 'bmp', 'heif', 'avif', 'tiff'];
 
 class CredentialsSchema {
@@ -70,7 +72,7 @@ class CiModuleOptionsSchema {
   bucket!: string;
 
   @IsString({ message: 'region is required (e.g. ap-guangzhou)' })
-  @Matches(/^[a-z]+(-[a-z0-9]+)+$/, { message: 'region must look like ap-guangzhou' })
+  @Matches(REGION, { message: 'region must look like ap-guangzhou or be a short code such as gz' })
   region!: string;
 
   @IsOptional()
@@ -124,6 +126,16 @@ class CiModuleOptionsSchema {
   @IsOptional()
   @IsIn(['!', '-', '_', '/'], { message: 'styleSeparator must be one of ! - _ /' })
   styleSeparator?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^/\s]+\/?$/, {
+    message: 'filesV2Endpoint must be an origin such as https://cd.image.myqcloud.com',
+  })
+  filesV2Endpoint?: string;
+
+  @IsOptional()
+  @IsBoolean({ message: 'insertOnly must be true or false' })
+  insertOnly?: boolean;
 }
 
 /** Module options after validation, with every default filled in. */
@@ -158,7 +170,10 @@ function describeErrors(errors: ValidationError[], prefix = ''): string[] {
  */
 export function resolveCiModuleOptions<T extends CiUploaderOptions>(options: T): ResolvedCiModuleOptions<T> {
   const schema = plainToInstance(CiModuleOptionsSchema, { ...options }, { enableImplicitConversion: false });
-  const problems = describeErrors(validateSync(schema, { forbidUnknownValues: false }));
+  // One message per field (the first failing rule), each once: a missing value fails several rules at once.
+  const problems = [
+    ...new Set(describeErrors(validateSync(schema, { forbidUnknownValues: false, stopAtFirstError: true }))),
+  ];
   if (!options.credentials) problems.push('credentials: give { secretId, secretKey } or a provider function');
   const styles = options.styles ?? {};
   for (const [name, rule] of Object.entries(styles)) {

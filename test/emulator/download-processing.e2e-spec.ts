@@ -7,7 +7,8 @@ import {
   storeOnlyPicProcessor,
 } from '../../emulator';
 import { CiClient } from '../../lib/client';
-import { imageMogr2, imageView2, pipe, watermarkText } from '../../lib/core/rules';
+import { buildPicOperations } from '../../lib/core/pic-operations';
+import { ciProcess, imageMogr2, imageSlim, imageView2, pipe, watermarkText } from '../../lib/core/rules';
 import { BUCKET, REGION } from './support/emulator-test-kit';
 
 /** A 400x300 JPEG whose EXIF says orientation 6 and names its camera. */
@@ -26,6 +27,33 @@ async function fetchImage(url: string): Promise<{ status: number; type: string |
     type: res.headers.get('content-type'),
     body: Buffer.from(await res.arrayBuffer()),
   };
+}
+
+/** Runs `body` with a fresh emulator (the given processor, default CI's) and a client on it, then closes both. */
+async function withEmulator(
+  extensions: Parameters<typeof startCiEmulator>[1],
+  body: (emulator: CiEmulator, client: CiClient) => Promise<void>,
+): Promise<void> {
+  const emulator = await startCiEmulator({}, extensions);
+  const client = new CiClient({
+    bucket: BUCKET,
+    region: REGION,
+    credentials: EMULATOR_DEV_CREDENTIALS,
+    endpoint: emulator.url,
+  });
+  try {
+    await body(emulator, client);
+  } finally {
+    await client.close();
+    await emulator.close();
+  }
+}
+
+/** Fetches a processing URL that must succeed: its content type and the decoded image's metadata. */
+async function processed(url: string): Promise<{ type: string | null; meta: sharp.Metadata }> {
+  const res = await fetchImage(url);
+  expect(res.status).toBe(200);
+  return { type: res.type, meta: await sharp(res.body).metadata() };
 }
 
 describe('download-time processing through processing URLs (emulator, real pixels)', () => {
@@ -56,10 +84,10 @@ describe('download-time processing through processing URLs (emulator, real pixel
     expect(url).toMatch(/[?&]q-signature=[0-9a-f]{40}&imageMogr2\/thumbnail\/100x$/);
     // The rule is in the signed parameter list (double-encoded there, as the official SDK writes it).
     expect(url).toContain('q-url-param-list=imagemogr2%252fthumbnail%252f100x');
-    const res = await fetchImage(url);
-    expect(res.status).toBe(200);
-    expect(res.type).toBe('image/jpeg');
-    expect(await sharp(res.body).metadata()).toMatchObject({ format: 'jpeg', width: 100, height: 75 });
+    expect(await processed(url)).toMatchObject({
+      type: 'image/jpeg',
+      meta: { format: 'jpeg', width: 100, height: 75 },
+    });
   });
 
   it('an unsigned URL of a private object is 403, and never the image', async () => {
@@ -78,10 +106,10 @@ describe('download-time processing through processing URLs (emulator, real pixel
       process: pipe(imageMogr2().thumbnail({ width: 200 }), imageMogr2().rotate(90).format('png')),
     });
     expect(url).toContain('&imageMogr2/thumbnail/200x|imageMogr2/rotate/90/format/png');
-    const res = await fetchImage(url);
-    expect(res.status).toBe(200);
-    expect(res.type).toBe('image/png');
-    expect(await sharp(res.body).metadata()).toMatchObject({ format: 'png', width: 150, height: 200 });
+    expect(await processed(url)).toMatchObject({
+      type: 'image/png',
+      meta: { format: 'png', width: 150, height: 200 },
+    });
   });
 
   it('imageView2 and a text watermark run with the same executor as Pic-Operations', async () => {
@@ -230,25 +258,45 @@ describe('download-time processing through processing URLs (emulator, real pixel
   });
 });
 
+describe('stand-ins and new operations through Pic-Operations', () => {
+  it('a ci-process rule is accepted and stored with its pixels unchanged (documented stand-in); imageSlim never grows', async () => {
+    await withEmulator({}, async (emulator, client) => {
+      const png = await sharp({ create: { width: 30, height: 20, channels: 3, background: '#204080' } })
+        .png({ compressionLevel: 0 })
+        .toBuffer();
+      const result = await client.putObject('ai/a.png', png, {
+        picOperations: buildPicOperations({
+          isPicInfo: true,
+          rules: [
+            { fileid: 'matte.png', rule: ciProcess('AIPicMatting', { 'center-layout': 1 }) },
+            { fileid: 'slim.png', rule: imageSlim() },
+          ],
+        }),
+      });
+      expect(result.imageInfo.processResults.map((r) => [r.key, r.width, r.height])).toEqual([
+        ['ai/matte.png', 30, 20],
+        ['ai/slim.png', 30, 20],
+      ]);
+      const matte = await sharp((await emulator.getObject(BUCKET, 'ai/matte.png'))!)
+        .raw()
+        .toBuffer();
+      expect(matte.equals(await sharp(png).raw().toBuffer())).toBe(true);
+      const slim = (await emulator.getObject(BUCKET, 'ai/slim.png'))!;
+      expect(slim.length).toBeLessThan(png.length);
+      expect((await sharp(slim).raw().toBuffer()).equals(await sharp(png).raw().toBuffer())).toBe(true);
+    });
+  });
+});
+
 describe('download-time processing without a processor', () => {
   it('answers 501 NotImplemented, never the untouched original', async () => {
-    const emulator = await startCiEmulator({}, { picProcessor: storeOnlyPicProcessor });
-    const client = new CiClient({
-      bucket: BUCKET,
-      region: REGION,
-      credentials: EMULATOR_DEV_CREDENTIALS,
-      endpoint: emulator.url,
-    });
-    try {
+    await withEmulator({ picProcessor: storeOnlyPicProcessor }, async (_emulator, client) => {
       await client.putObject('a.jpg', await rotatedFixture());
       const res = await fetch(
         await client.getObjectUrl('a.jpg', { process: imageMogr2().thumbnail({ width: 10 }) }),
       );
       expect(res.status).toBe(501);
       expect(await res.text()).toContain('<Code>NotImplemented</Code>');
-    } finally {
-      await client.close();
-      await emulator.close();
-    }
+    });
   });
 });

@@ -279,3 +279,17 @@ describe('buildPicOperations', () => {
     });
   });
 });
+
+describe('ci-process rules (AI processing through Pic-Operations)', () => {
+  it('pass through in non-strict and strict mode, as written', () => {
+    const rule = 'ci-process=AIPicMatting&center-layout=1&padding-layout=20x10';
+    for (const strictRules of [false, true]) {
+      const header = JSON.parse(
+        buildPicOperations({ rules: [{ fileid: 'matte.png', rule }], strictRules }),
+      ) as {
+        rules: { rule: string }[];
+      };
+      expect(header.rules[0]!.rule).toBe(rule);
+    }
+  });
+});

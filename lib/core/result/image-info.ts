@@ -86,9 +86,18 @@ export function normalizeCiFormat(format: string | undefined): string | undefine
   return format === undefined || format === '' ? undefined : format.toUpperCase();
 }
 
-/** The `<name>-<appid>` bucket a `Location` (`<bucket>.cos.<region>.myqcloud.com/...`) names, if it names one. */
+/**
+ * The `<name>-<appid>` bucket a `Location` names, if it names one: virtual-hosted
+ * (`<bucket>.cos.<region>.myqcloud.com/<key>`, or `<bucket>.<any host>/<key>`) or path-style
+ * (`<host>/<bucket>/<key>`, as an emulator or a path-style endpoint answers).
+ */
 export function bucketOfLocation(location: string | undefined): string | undefined {
-  return location ? /^([a-z0-9][a-z0-9-]*-\d+)\.cos\./.exec(location)?.[1] : undefined;
+  if (!location) return undefined;
+  const bucket = '[a-z0-9][a-z0-9-]*-\\d+';
+  return (
+    new RegExp(`^(${bucket})\\.[^/]+/`).exec(location)?.[1] ??
+    new RegExp(`^[^/]+/(${bucket})/`).exec(location)?.[1]
+  );
 }
 
 /** The `<name>-<appid>` bucket of a files-v2 `resource_path` (`/<appid>/<bucket>/<key>`). */

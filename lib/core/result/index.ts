@@ -1,2 +1,3 @@
 export * from './image-info';
 export * from './image-metadata';
+export * from './result-fields';

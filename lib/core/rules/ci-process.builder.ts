@@ -1,23 +1,8 @@
 import type { CiCiProcessStep, CiImageSlimStep } from './rule.types';
-import { validateStep } from './rule.validator';
-import { CiStepBuilder } from './step.builder';
+import { FixedStepBuilder } from './step.builder';
 
 /** Builder of one `imageSlim` or `ci-process=...` step; see {@link imageSlim} and {@link ciProcess}. */
-export class CiProcessBuilder extends CiStepBuilder {
-  readonly #step: CiImageSlimStep | CiCiProcessStep;
-
-  /** Validates `step` (`CiValidationError` `RULE_MALFORMED`); prefer the factory functions. */
-  constructor(step: CiImageSlimStep | CiCiProcessStep) {
-    super();
-    validateStep(step);
-    this.#step = structuredClone(step);
-  }
-
-  /** The step. */
-  override toStep(): CiImageSlimStep | CiCiProcessStep {
-    return structuredClone(this.#step);
-  }
-}
+export class CiProcessBuilder extends FixedStepBuilder<CiImageSlimStep | CiCiProcessStep> {}
 
 /**
  * Builds an `imageSlim` step: CI's slimming of JPEG and PNG without visible change.

@@ -246,9 +246,14 @@ export class ImageMogr2Builder extends CiStepBuilder {
     return this.#with(options.color === undefined ? { op: 'pad' } : { op: 'pad', color: options.color });
   }
 
-  /** `cgif/<n>`: keep n frames of an animated GIF. */
+  /** `cgif/<n>`: GIF optimisation to n frames, 1..100 (1 means CI's default of 30). */
   cgif(frames: number): ImageMogr2Builder {
     return this.#with({ op: 'cgif', frames });
+  }
+
+  /** `frame/<n>`: the n-th frame (1-based) of an animated image, as a still image (download-time processing). */
+  frame(n: number): ImageMogr2Builder {
+    return this.#with({ op: 'frame', frames: n });
   }
 
   /**

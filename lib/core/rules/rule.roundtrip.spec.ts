@@ -100,7 +100,8 @@ const knownOp: fc.Arbitrary<CiImageMogr2Op> = fc.oneof(
     { requiredKeys: ['op', 'value', 'unit'] },
   ),
   fc.record({ op: fc.constant('pad' as const), color }, { requiredKeys: ['op'] }),
-  fc.record({ op: fc.constant('cgif' as const), frames: pos }),
+  fc.record({ op: fc.constant('cgif' as const), frames: fc.integer({ min: 1, max: 100 }) }),
+  fc.record({ op: fc.constant('frame' as const), frames: pos }),
 );
 
 const unknownOp: fc.Arbitrary<CiImageMogr2Op> = fc.record({
@@ -304,7 +305,8 @@ const mogrCall: fc.Arbitrary<(b: ImageMogr2Builder) => ImageMogr2Builder> = fc.o
   fc
     .option(color, { nil: undefined })
     .map((c) => (b: ImageMogr2Builder) => b.pad(c === undefined ? {} : { color: c })),
-  pos.map((n) => (b: ImageMogr2Builder) => b.cgif(n)),
+  fc.integer({ min: 1, max: 100 }).map((n) => (b: ImageMogr2Builder) => b.cgif(n)),
+  pos.map((n) => (b: ImageMogr2Builder) => b.frame(n)),
 );
 
 const builder: fc.Arbitrary<CiRuleBuilder> = fc.oneof(

@@ -258,10 +258,17 @@ export interface CiPadOp {
   color?: string;
 }
 
-/** `cgif/<n>`: keep n frames of an animated GIF. */
+/** `cgif/<n>`: GIF optimisation, fewer frames: 1 means CI's default of 30, 2..100 that many. */
 export interface CiCgifOp {
   op: 'cgif';
-  /** Frame count, a positive integer. */
+  /** Frame count, an integer 1..100. */
+  frames: number;
+}
+
+/** `frame/<n>`: one frame of an animated image (download-time processing), the n-th (1-based). */
+export interface CiFrameOp {
+  op: 'frame';
+  /** Frame number, a positive integer (past the end: the last frame). */
   frames: number;
 }
 
@@ -299,6 +306,7 @@ export type CiImageMogr2Op =
   | CiIgnoreErrorOp
   | CiPadOp
   | CiCgifOp
+  | CiFrameOp
   | CiUnknownMogrOp;
 
 /** The `op` names of the imageMogr2 operations this model knows. */

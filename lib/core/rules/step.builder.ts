@@ -2,6 +2,7 @@ import type { CiRuleBuilder } from './rule-input';
 import { encodeProcessingQuery } from './rule-query';
 import { serializeRule } from './rule.serializer';
 import type { CiRule, CiRuleStep } from './rule.types';
+import { validateStep } from './rule.validator';
 
 /**
  * Base of the builders that stand for one rule step. `toString()` is always `serializeRule(toRule())`, so the
@@ -29,6 +30,23 @@ export abstract class CiStepBuilder implements CiRuleBuilder {
   /** The CI string, so that `JSON.stringify` of an object holding a builder writes the rule text. */
   toJSON(): string {
     return this.toString();
+  }
+}
+
+/** Base of the builders of one step given whole (watermarks, `imageSlim`, `ci-process`): validated once, copied out. */
+export abstract class FixedStepBuilder<S extends CiRuleStep> extends CiStepBuilder {
+  readonly #step: S;
+
+  /** Validates `step` (`CiValidationError` `RULE_MALFORMED`); prefer the factory functions. */
+  constructor(step: S) {
+    super();
+    validateStep(step);
+    this.#step = structuredClone(step);
+  }
+
+  /** The step (a fresh copy). */
+  override toStep(): S {
+    return structuredClone(this.#step);
   }
 }
 

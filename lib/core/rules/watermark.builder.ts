@@ -1,6 +1,5 @@
 import type { CiGravity, CiWatermarkImageStep, CiWatermarkTextStep } from './rule.types';
-import { validateStep } from './rule.validator';
-import { CiStepBuilder, defined, lowerCase } from './step.builder';
+import { FixedStepBuilder, defined, lowerCase } from './step.builder';
 
 /** Options of {@link watermarkImage}. */
 export interface CiWatermarkImageOptions {
@@ -52,21 +51,7 @@ export interface CiWatermarkTextOptions {
 }
 
 /** Builder of one `watermark/1` or `watermark/2` step; see {@link watermarkImage} and {@link watermarkText}. */
-export class WatermarkBuilder extends CiStepBuilder {
-  readonly #step: CiWatermarkImageStep | CiWatermarkTextStep;
-
-  /** Validates `step` (`CiValidationError` `RULE_MALFORMED`); prefer the factory functions. */
-  constructor(step: CiWatermarkImageStep | CiWatermarkTextStep) {
-    super();
-    validateStep(step);
-    this.#step = structuredClone(step);
-  }
-
-  /** The `watermark` step. */
-  override toStep(): CiWatermarkImageStep | CiWatermarkTextStep {
-    return structuredClone(this.#step);
-  }
-}
+export class WatermarkBuilder extends FixedStepBuilder<CiWatermarkImageStep | CiWatermarkTextStep> {}
 
 /**
  * Builds an image watermark step, `watermark/1/image/<b64 url>/gravity/<g>/dx/<n>/dy/<n>/blogo/<1|2>`, with the URL

@@ -1,10 +1,13 @@
 import { CiProtocolError } from '../../core/errors';
 import {
+  assignDefined,
   normalizeCiFormat,
+  numberOf,
+  rawFieldsOf,
+  textOf,
   type CiImageAverage,
   type CiImageBasicInfo,
   type CiImageExif,
-  type CiRawFields,
 } from '../../core/result';
 
 type Json = Record<string, unknown>;
@@ -22,36 +25,16 @@ function parseObject(text: string, what: string): Json {
   return doc as Json;
 }
 
-function str(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  return typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
-}
-
-function num(value: unknown): number | undefined {
-  const text = str(value);
-  if (text === undefined || text.trim() === '') return undefined;
-  const n = Number(text);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-function rest(doc: Json, known: readonly string[]): CiRawFields {
-  return Object.fromEntries(Object.entries(doc).filter(([name]) => !known.includes(name)));
-}
-
-function defined<T extends object>(target: T, fields: Partial<T>): T {
-  for (const [name, value] of Object.entries(fields)) {
-    if (value !== undefined) (target as Record<string, unknown>)[name] = value;
-  }
-  return target;
-}
+const str = textOf;
+const num = numberOf;
 
 const INFO_FIELDS = ['format', 'width', 'height', 'size', 'md5', 'photo_rgb', 'frame_count'];
 
 /** Parses the JSON of `?imageInfo` (numbers arrive as strings). */
 export function parseImageInfoJson(text: string): CiImageBasicInfo {
   const doc = parseObject(text, '?imageInfo');
-  return defined<CiImageBasicInfo>(
-    { raw: rest(doc, INFO_FIELDS) },
+  return assignDefined<CiImageBasicInfo>(
+    { raw: rawFieldsOf(doc, INFO_FIELDS) },
     {
       format: normalizeCiFormat(str(doc.format)),
       width: num(doc.width),
@@ -67,7 +50,7 @@ export function parseImageInfoJson(text: string): CiImageBasicInfo {
 /** Parses the JSON of `?imageAve` (`{"RGB":"0xRRGGBB"}`). */
 export function parseImageAveJson(text: string): CiImageAverage {
   const doc = parseObject(text, '?imageAve');
-  return defined<CiImageAverage>({ raw: rest(doc, ['RGB']) }, { rgb: str(doc.RGB) });
+  return assignDefined<CiImageAverage>({ raw: rawFieldsOf(doc, ['RGB']) }, { rgb: str(doc.RGB) });
 }
 
 /** Parses the JSON of `?exif` (`{"<Tag>":{"val":"..."}}`). */
@@ -78,5 +61,5 @@ export function parseExifJson(text: string): CiImageExif {
     const val = typeof value === 'object' && value !== null ? str((value as Json).val) : str(value);
     if (val !== undefined) tags[name] = val;
   }
-  return defined<CiImageExif>({ tags, raw: doc }, { orientation: num(tags.Orientation) });
+  return assignDefined<CiImageExif>({ tags, raw: doc }, { orientation: num(tags.Orientation) });
 }

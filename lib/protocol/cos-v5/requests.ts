@@ -28,6 +28,8 @@ export interface CosWriteOptions {
   picOperations?: string;
   /** Extra `x-cos-*` headers (metadata, ACL, storage class). */
   headers?: Record<string, string>;
+  /** Send `x-cos-forbid-overwrite: true`: COS refuses to replace an existing object. */
+  forbidOverwrite?: boolean;
 }
 
 function lowerKeys(headers: Record<string, string> | undefined): Record<string, string> {
@@ -40,6 +42,7 @@ function writeHeaders(options: CosWriteOptions): Record<string, string> {
   const headers = lowerKeys(options.headers);
   if (options.contentType) headers['content-type'] = options.contentType;
   if (options.picOperations) headers['pic-operations'] = options.picOperations;
+  if (options.forbidOverwrite) headers['x-cos-forbid-overwrite'] = 'true';
   return headers;
 }
 
@@ -91,7 +94,7 @@ export function completeMultipartUploadRequest(
   key: string,
   uploadId: string,
   parts: readonly CosCompletedPart[],
-  options: { picOperations?: string } = {},
+  options: { picOperations?: string; forbidOverwrite?: boolean } = {},
 ): CosRequest {
   const body =
     '<CompleteMultipartUpload>' +
@@ -105,6 +108,7 @@ export function completeMultipartUploadRequest(
     'content-length': String(Buffer.byteLength(body)),
   };
   if (options.picOperations) headers['pic-operations'] = options.picOperations;
+  if (options.forbidOverwrite) headers['x-cos-forbid-overwrite'] = 'true';
   return { method: 'POST', key, query: { uploadId }, headers, body };
 }
 

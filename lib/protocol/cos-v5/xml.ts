@@ -1,7 +1,9 @@
 import { XMLParser } from 'fast-xml-parser';
 import { CiProtocolError } from '../../core/errors';
 import {
+  assignDefined,
   bucketOfLocation,
+  rawFieldsOf,
   normalizeCiFormat,
   type CiImageInfo,
   type CiOriginalInfo,
@@ -75,21 +77,6 @@ function stripSlash(key: string): string {
   return key.startsWith('/') ? key.slice(1) : key;
 }
 
-/** The children of `element` not in `known`, as received. */
-function rawFields(element: XmlNode | undefined, known: readonly string[]): CiRawFields {
-  const raw: CiRawFields = {};
-  for (const [name, value] of Object.entries(element ?? {})) if (!known.includes(name)) raw[name] = value;
-  return raw;
-}
-
-/** Copies the defined values of `fields` onto `target` (absent values stay absent, not `undefined` keys). */
-function assignDefined<T extends object>(target: T, fields: Partial<T>): T {
-  for (const [name, value] of Object.entries(fields)) {
-    if (value !== undefined) (target as Record<string, unknown>)[name] = value;
-  }
-  return target;
-}
-
 const IMAGE_INFO_FIELDS = ['Format', 'Width', 'Height', 'Ave', 'Orientation', 'Quality', 'FrameCount'];
 const ORIGINAL_FIELDS = ['Key', 'Location', 'ETag', 'ImageInfo'];
 const OBJECT_FIELDS = [
@@ -113,7 +100,7 @@ function originalInfo(
   image: XmlNode | undefined,
   extra: CiRawFields,
 ): CiOriginalInfo {
-  const info: CiOriginalInfo = { raw: { ...extra, ...rawFields(image, IMAGE_INFO_FIELDS) } };
+  const info: CiOriginalInfo = { raw: { ...extra, ...rawFieldsOf(image, IMAGE_INFO_FIELDS) } };
   return assignDefined(info, {
     format: normalizeCiFormat(text(image?.Format)),
     width: num(image?.Width),
@@ -130,7 +117,7 @@ function processResults(results: XmlValue): CiProcessResult[] {
   return list(node(results)?.Object).map((o) => {
     const location = text(o.Location);
     return assignDefined<CiProcessResult>(
-      { key: stripSlash(text(o.Key) ?? ''), raw: rawFields(o, OBJECT_FIELDS) },
+      { key: stripSlash(text(o.Key) ?? ''), raw: rawFieldsOf(o, OBJECT_FIELDS) },
       {
         bucket: text(o.Bucket) ?? bucketOfLocation(location),
         format: normalizeCiFormat(text(o.Format)),
@@ -166,7 +153,7 @@ export function parseUploadResult(xml: string): CiImageInfo {
         etag: unquoteEtag(text(original.ETag)),
       },
       node(original.ImageInfo),
-      rawFields(original, ORIGINAL_FIELDS),
+      rawFieldsOf(original, ORIGINAL_FIELDS),
     );
   }
   return info;

@@ -1,11 +1,14 @@
 import { CiProtocolError, CiResponseError, type CiRequestTarget } from '../../core/errors';
 import {
+  assignDefined,
   bucketOfResourcePath,
   normalizeCiFormat,
+  numberOf,
+  rawFieldsOf,
+  textOf,
   type CiImageInfo,
   type CiOriginalInfo,
   type CiProcessResult,
-  type CiRawFields,
 } from '../../core/result';
 
 /** The JSON envelope every files-v2 answer uses: `{ code, message, request_id, data }`. */
@@ -99,20 +102,9 @@ function parseJson(text: string): unknown {
   }
 }
 
-function str(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
+const str = textOf;
 
-function num(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'string' && value.trim() !== '') {
-    const n = Number(value);
-    return Number.isFinite(n) ? n : undefined;
-  }
-  return undefined;
-}
+const num = numberOf;
 
 const DEFAULT_TARGET: CiRequestTarget = { method: 'POST', path: '/files/v2' };
 
@@ -171,19 +163,6 @@ function stripSlash(key: string): string {
   return key.replace(/^\/+/, '');
 }
 
-/** The keys of `o` not in `known`, as received. */
-function rawFields(o: Json, known: readonly string[]): CiRawFields {
-  return Object.fromEntries(Object.entries(o).filter(([name]) => !known.includes(name)));
-}
-
-/** Copies the defined values of `fields` onto `target` (absent values stay absent). */
-function assignDefined<T extends object>(target: T, fields: Partial<T>): T {
-  for (const [name, value] of Object.entries(fields)) {
-    if (value !== undefined) (target as Record<string, unknown>)[name] = value;
-  }
-  return target;
-}
-
 const ORIGINAL_FIELDS = ['format', 'width', 'height', 'ave', 'orientation', 'quality', 'frame_count'];
 const RESULT_FIELDS = [
   'file_id',
@@ -205,7 +184,7 @@ const RESULT_FIELDS = [
 
 function originalInfo(o: Json): CiOriginalInfo {
   return assignDefined<CiOriginalInfo>(
-    { raw: rawFields(o, ORIGINAL_FIELDS) },
+    { raw: rawFieldsOf(o, ORIGINAL_FIELDS) },
     {
       format: normalizeCiFormat(str(o.format)),
       width: num(o.width),
@@ -221,7 +200,7 @@ function originalInfo(o: Json): CiOriginalInfo {
 function processResult(o: Json): CiProcessResult {
   const resourcePath = str(o.resource_path);
   return assignDefined<CiProcessResult>(
-    { key: stripSlash(str(o.file_id) ?? ''), raw: rawFields(o, RESULT_FIELDS) },
+    { key: stripSlash(str(o.file_id) ?? ''), raw: rawFieldsOf(o, RESULT_FIELDS) },
     {
       bucket: str(o.bucket) ?? bucketOfResourcePath(resourcePath),
       format: normalizeCiFormat(str(o.format)),

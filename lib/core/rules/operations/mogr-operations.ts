@@ -358,7 +358,13 @@ const pad: MogrOperation<'pad'> = {
 const cgif: MogrOperation<'cgif'> = {
   parse: (read, _name, where) => ({ op: 'cgif', frames: readInt(where, 'frames', read.value(where)) }),
   serialize: (op) => ['cgif', String(op.frames)],
-  validate: (op, where) => expectInt(where, 'frames', op.frames, 1),
+  validate: (op, where) => expectInt(where, 'frames', op.frames, 1, 100),
+};
+
+const frame: MogrOperation<'frame'> = {
+  parse: (read, _name, where) => ({ op: 'frame', frames: readInt(where, 'frame', read.value(where)) }),
+  serialize: (op) => ['frame', String(op.frames)],
+  validate: (op, where) => expectInt(where, 'frame', op.frames, 1),
 };
 
 /**
@@ -391,6 +397,7 @@ export const MOGR_OPERATIONS: { readonly [K in CiKnownMogrOpName]: MogrOperation
   'ignore-error': flag<'ignore-error'>('1'),
   pad,
   cgif,
+  frame,
 };
 
 /**
