@@ -63,6 +63,8 @@ export interface CiProcessObjectOptions extends CiCallOptions {
    * switch (CI documents none), so it is not sent there. Default: the client's `insertOnly`.
    */
   insertOnly?: boolean | 0 | 1;
+  /** Told of every failed attempt (a retry follows, or the error is thrown): an answer may have been lost. */
+  onFailure?: (err: unknown) => void;
 }
 
 /**
@@ -240,9 +242,9 @@ export class CiClient {
   ): Promise<CiObjectResult> {
     if (this.processing instanceof FilesV2Backend) {
       const insertOnly = this.insertOnlyFlag(options.insertOnly);
-      return this.processing.processObject(key, picOperations, options.signal, insertOnly);
+      return this.processing.processObject(key, picOperations, options.signal, insertOnly, options.onFailure);
     }
-    return this.processing.processObject(key, picOperations, options.signal);
+    return this.processing.processObject(key, picOperations, options.signal, options.onFailure);
   }
 
   private insertOnlyFlag(value: boolean | 0 | 1 | undefined): 0 | 1 {

@@ -280,8 +280,13 @@ export class CosV5Backend implements UploadTarget {
   }
 
   /** `POST /<key>?image_process`: cloud data processing, retried (no streaming body). */
-  async processObject(key: string, picOperations: string, signal?: AbortSignal): Promise<CiObjectResult> {
-    const res = await this.send(imageProcessRequest(key, picOperations), { signal, retry: true });
+  async processObject(
+    key: string,
+    picOperations: string,
+    signal?: AbortSignal,
+    onFailure?: (err: unknown) => void,
+  ): Promise<CiObjectResult> {
+    const res = await this.send(imageProcessRequest(key, picOperations), { signal, retry: true, onFailure });
     return { ...this.result(key, res, undefined), etag: undefined };
   }
 
