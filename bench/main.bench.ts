@@ -5,13 +5,14 @@
  *   B  `FileInterceptor` memory storage + the official SDK's `putObject` (processing: SDK `request`)
  *   C  multer disk storage + the SDK uploading the temporary file
  *   D  no Nest: the SDK sending bytes already in memory (the ceiling)
+ *   AF A on Nest's Fastify platform (same app, `new FastifyAdapter()`): its column AF/A is the cost of Fastify
  * Scenarios, interleaved A B C D per scenario and repeated: peak RSS growth for 8 and 32 concurrent uploads of a
  * 16 MiB JPEG (a fresh process each); uploads/s, p50/p99 and CPU per upload for 200 KB JPEGs at concurrency 16;
  * cloud processing; then CiClient's own memory (bench/client-memory.bench.ts). Prints one markdown table and
  * writes it to bench/results.md (not with --quick or --profile).
  *
  * Run: node bench/run-ts.js bench/main.bench.ts [--quick] [--profile] [--reps N] [--only memory,work,client]
- *      [--contenders A,B,C,D]
+ *      [--contenders A,B,C,D,AF]
  *   --quick    1 repetition, smaller counts and images, one process per contender: a smoke run under a minute
  *   --profile  profiles A's process during each measured batch (V8 CPU profile, as --cpu-prof but without the
  *              start-up) and prints where the time goes; figures then include the profiler's overhead
@@ -100,16 +101,18 @@ function parseSettings(argv: string[]): Settings {
     clientMemoryBytes: 20 * MiB,
     freshProcesses: !quick,
     only: (option('--only') ?? 'memory,work,client').split(','),
-    contenders: (option('--contenders') ?? 'A,B,C,D').toUpperCase().split(','),
+    contenders: (option('--contenders') ?? 'A,B,C,D,AF').toUpperCase().split(','),
     deadlineMs: quick ? 45_000 : 180_000,
   };
 }
 
 /** A contender: its script, whether it serves HTTP uploads, and whether it offers cloud processing. */
 interface Contender {
-  id: 'A' | 'B' | 'C' | 'D';
+  id: 'A' | 'B' | 'C' | 'D' | 'AF';
   title: string;
   script: string;
+  /** Arguments of the script. */
+  args?: string[];
   http: boolean;
   processing: boolean;
 }
@@ -141,6 +144,14 @@ const CONTENDERS: Contender[] = [
     title: 'D: SDK only',
     script: 'bench/contenders/d-sdk-direct.script.ts',
     http: false,
+    processing: true,
+  },
+  {
+    id: 'AF',
+    title: 'A on Fastify',
+    script: 'bench/contenders/a-ci-upload.app.ts',
+    args: ['--fastify'],
+    http: true,
     processing: true,
   },
 ];
@@ -258,6 +269,7 @@ class Bench {
 
   private startContender(c: Contender): Promise<BenchChild<{ port?: number }>> {
     return BenchChild.start(c.id, c.script, {
+      args: c.args,
       nodeArgs: ['--expose-gc'],
       env: this.contenderEnv(),
       timeoutMs: 60_000,
@@ -573,10 +585,10 @@ class Bench {
         { label: 'CPU per cloud processing call (ms)', figure: 'proc.cpu', digits: 2 },
       );
     }
-    const ids: ContenderId[] = ['A', 'B', 'C', 'D'];
+    const ids: ContenderId[] = ['A', 'B', 'C', 'D', 'AF'];
     const header =
-      `| Median | ${CONTENDERS.map((c) => c.title).join(' | ')} | A/B | A/C | A/D | Target (issue 7) |\n` +
-      `| --- | ${ids.map(() => '---:').join(' | ')} | ---: | ---: | ---: | --- |`;
+      `| Median | ${ids.map((id) => CONTENDERS.find((c) => c.id === id)!.title).join(' | ')} | A/B | A/C | A/D | AF/A | Target (issue 7) |\n` +
+      `| --- | ${ids.map(() => '---:').join(' | ')} | ---: | ---: | ---: | ---: | --- |`;
     const lines = rows.map((row) => {
       if (row.figure === 'outputs') {
         const cells = ids.map((id) => {
@@ -584,14 +596,14 @@ class Bench {
           const b = this.value(`mem${m1}.outputs`, id);
           return a === undefined && b === undefined ? '—' : `${a ?? '—'} / ${b ?? '—'}`;
         });
-        return `| ${row.label} | ${cells.join(' | ')} | | | | 1 with processing live |`;
+        return `| ${row.label} | ${cells.join(' | ')} | | | | | 1 with processing live |`;
       }
       const values = ids.map((id) => this.value(row.figure, id));
       const cells = values.map((v) => (v === undefined ? '—' : v.toFixed(row.digits)));
       const a = values[0];
-      const ratios = values
-        .slice(1)
-        .map((v) => (a === undefined || v === undefined || v === 0 ? '—' : `${(a / v).toFixed(2)}`));
+      const ratio = (x: number | undefined, y: number | undefined) =>
+        x === undefined || y === undefined || y === 0 ? '—' : `${(x / y).toFixed(2)}`;
+      const ratios = [...values.slice(1, 4).map((v) => ratio(a, v)), ratio(values[4], a)];
       let target = '';
       if (row.target) {
         const versus = values[ids.indexOf(row.target.versus)];

@@ -129,6 +129,8 @@ export function serveContender(
         gc();
         return true;
       },
+      /** `process.memoryUsage()` (call `gc` first): heap and external bytes, to tell a leak from RSS slack. */
+      memory: async () => process.memoryUsage(),
       profileStart: async () => {
         profiler = new Session();
         profiler.connect();

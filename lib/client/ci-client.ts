@@ -63,6 +63,8 @@ export interface CiProcessObjectOptions extends CiCallOptions {
    * switch (CI documents none), so it is not sent there. Default: the client's `insertOnly`.
    */
   insertOnly?: boolean | 0 | 1;
+  /** Told of every failed attempt (a retry follows, or the error is thrown): an answer may have been lost. */
+  onFailure?: (err: unknown) => void;
 }
 
 /**
@@ -240,9 +242,9 @@ export class CiClient {
   ): Promise<CiObjectResult> {
     if (this.processing instanceof FilesV2Backend) {
       const insertOnly = this.insertOnlyFlag(options.insertOnly);
-      return this.processing.processObject(key, picOperations, options.signal, insertOnly);
+      return this.processing.processObject(key, picOperations, options.signal, insertOnly, options.onFailure);
     }
-    return this.processing.processObject(key, picOperations, options.signal);
+    return this.processing.processObject(key, picOperations, options.signal, options.onFailure);
   }
 
   private insertOnlyFlag(value: boolean | 0 | 1 | undefined): 0 | 1 {
@@ -314,6 +316,14 @@ export class CiClient {
   /** Aborts one multipart upload (an unknown upload id is not an error). */
   abortMultipartUpload(key: string, uploadId: string, options: CiCallOptions = {}): Promise<void> {
     return this.cos.abortMultipartUpload(key, uploadId, options.signal);
+  }
+
+  /**
+   * Aborts the open multipart uploads of exactly `key` opened since `since` (ms since epoch, 1 s of slack):
+   * what a request whose outcome is unknown may have opened. Best effort, never throws.
+   */
+  abortMultipartUploadsOf(key: string, since = 0): Promise<void> {
+    return this.cos.abortUploadsOf(key, since);
   }
 
   /** Closes the pool (when this client created it); in-flight requests fail with a network error. */

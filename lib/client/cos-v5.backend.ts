@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { CiResponseError, isCiResponseError } from '../core/errors';
+import { CiResponseError, isCiNetworkError, isCiResponseError, isCiTimeoutError } from '../core/errors';
 import {
   createObjectUrl,
   createPresignedUrl,
@@ -74,6 +74,8 @@ interface SendOptions {
   read?: 'text' | 'stream' | 'none';
   /** Idempotent requests without a streaming body are retried; the others are sent once. */
   retry?: boolean;
+  /** Told of every failed attempt (before a retry or the final throw). */
+  onFailure?: (err: unknown) => void;
 }
 
 function header(res: TransportResponse, name: string): string | undefined {
@@ -97,6 +99,7 @@ export class CosV5Backend implements UploadTarget {
         return await attempt();
       } catch (err) {
         if (this.learnClockSkew(err)) return attempt();
+        options.onFailure?.(err);
         throw err;
       }
     };
@@ -181,8 +184,17 @@ export class CosV5Backend implements UploadTarget {
   async openMultipart(key: string, options: UploadRequestOptions): Promise<MultipartSession> {
     // Initiate and Complete are not cut off by the caller's signal: cut mid-flight, they could leave an upload
     // or an object we never hear of. streamingUpload checks the signal around them instead.
-    const init = await this.send(initiateMultipartUploadRequest(key, options), { retry: true });
+    const started = Date.now();
+    // An attempt whose answer was lost (reset, timeout) may have opened an upload all the same: the retry's
+    // upload is ours, its predecessors are found by listing and aborted (now, and again when this one ends).
+    let lost = false;
+    const init = await this.send(initiateMultipartUploadRequest(key, options), {
+      retry: true,
+      onFailure: (err) => (lost ||= isCiTimeoutError(err) || isCiNetworkError(err)),
+    });
     const { uploadId } = parseInitiateMultipartUploadResult(init.text);
+    const abortPredecessors = () => (lost ? this.abortUploadsOf(key, started, uploadId) : Promise.resolve());
+    await abortPredecessors();
     const parts: CosCompletedPart[] = [];
     return {
       uploadPart: async (partNumber, _offset, chunks, size) => {
@@ -199,6 +211,7 @@ export class CosV5Backend implements UploadTarget {
           picOperations: options.picOperations,
           forbidOverwrite: options.insertOnly === 1,
         });
+        await abortPredecessors();
         const res = await this.send(request);
         const done = parseCompleteMultipartUploadResult(res.text);
         return {
@@ -213,10 +226,30 @@ export class CosV5Backend implements UploadTarget {
       },
       // Not tied to the caller's signal: the caller may have aborted, and the upload must still be dropped.
       abort: () =>
-        this.abortMultipartUpload(key, uploadId).catch(() => {
-          /* best effort: a lifecycle rule or the next abort clears what is left */
-        }),
+        Promise.all([this.abortMultipartUpload(key, uploadId), abortPredecessors()]).then(
+          () => undefined,
+          () => {
+            /* best effort: a lifecycle rule or the next abort clears what is left */
+          },
+        ),
     };
+  }
+
+  /**
+   * Aborts the multipart uploads of `key` opened since `since` (1 s of slack for clock granularity), except
+   * `keep`: those an attempt with a lost answer opened. Best effort, never throws.
+   */
+  async abortUploadsOf(key: string, since: number, keep?: string): Promise<void> {
+    try {
+      const uploads = await this.listMultipartUploads(key);
+      const ours = uploads.filter(
+        (u) =>
+          u.key === key && u.uploadId !== keep && (!u.initiated || Date.parse(u.initiated) >= since - 1000),
+      );
+      await Promise.all(ours.map((u) => this.abortMultipartUpload(u.key, u.uploadId)));
+    } catch {
+      /* best effort: the caller's unknown-outcome clean-up looks again */
+    }
   }
 
   /** Aborts a multipart upload. */
@@ -247,8 +280,13 @@ export class CosV5Backend implements UploadTarget {
   }
 
   /** `POST /<key>?image_process`: cloud data processing, retried (no streaming body). */
-  async processObject(key: string, picOperations: string, signal?: AbortSignal): Promise<CiObjectResult> {
-    const res = await this.send(imageProcessRequest(key, picOperations), { signal, retry: true });
+  async processObject(
+    key: string,
+    picOperations: string,
+    signal?: AbortSignal,
+    onFailure?: (err: unknown) => void,
+  ): Promise<CiObjectResult> {
+    const res = await this.send(imageProcessRequest(key, picOperations), { signal, retry: true, onFailure });
     return { ...this.result(key, res, undefined), etag: undefined };
   }
 

@@ -62,9 +62,9 @@ export class FilesV2Backend implements UploadTarget {
   /** Sends a form built afresh for each attempt (a streamed body cannot be sent twice). */
   private async send(
     build: (authorization: string) => FilesV2Request,
-    options: { signal?: AbortSignal; retry?: boolean },
+    options: { signal?: AbortSignal; retry?: boolean; onFailure?: (err: unknown) => void },
   ): Promise<{ data?: Record<string, unknown>; requestId?: string }> {
-    const once = async () => {
+    const attempt = async () => {
       const request = build(await this.authorization());
       const res = await this.config.transport.send({
         method: request.method,
@@ -77,6 +77,11 @@ export class FilesV2Backend implements UploadTarget {
       const envelope = parseFilesV2Envelope(res.text, res.statusCode, { method: 'POST', path: request.path });
       return { data: envelope.data, requestId: envelope.requestId };
     };
+    const once = () =>
+      attempt().catch((err: unknown) => {
+        options.onFailure?.(err);
+        throw err;
+      });
     return options.retry ? withRetry(once, this.config.retry, options.signal) : once();
   }
 
@@ -176,11 +181,12 @@ export class FilesV2Backend implements UploadTarget {
     picOperations: string,
     signal?: AbortSignal,
     insertOnly?: 0 | 1,
+    onFailure?: (err: unknown) => void,
   ): Promise<CiObjectResult> {
     const { data, requestId } = await this.send(
       (authorization) =>
         filesV2ImageProcessRequest(this.target(key), { authorization, picOperations }, { insertOnly }),
-      { signal, retry: true },
+      { signal, retry: true, onFailure },
     );
     return this.result(key, toFilesV2Result(data), requestId);
   }

@@ -1,7 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { IncomingMessage } from 'node:http';
 import { CiClient } from '../client';
-import { byField, createMulterUpload, CiStorageEngine } from '../multer';
+import { byField, clientGone, createMulterUpload, CiStorageEngine } from '../multer';
 import {
   CiUploader,
   CiUploadTracker,
@@ -54,10 +53,6 @@ function setUp(options: CiExpressOptions) {
     if (!options.client) await client.close();
   };
   return { resolved, logger, uploader, close };
-}
-
-function clientGone(req: IncomingMessage): boolean {
-  return req.destroyed && !req.complete;
 }
 
 /**

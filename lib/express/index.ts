@@ -1,4 +1,3 @@
-import './express-request.augmentation';
 export {
   ciUpload,
   createCiStorage,

@@ -61,6 +61,11 @@ export function createMulterUpload(uploader: CiUploader, route: CiUploadRoute): 
   };
 }
 
+/** True when the client went away before its request was read whole: nobody is left to answer. */
+export function clientGone(req: IncomingMessage): boolean {
+  return req.destroyed && !req.complete;
+}
+
 /** Groups results by field, in arrival order (`ciResults`). */
 export function byField(files: readonly CiUploadedFile[]): Record<string, CiUploadedFile[]> {
   const results: Record<string, CiUploadedFile[]> = {};

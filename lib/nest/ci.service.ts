@@ -94,12 +94,15 @@ export class CiService {
     }
     const built = compiled.build({ key, field: '', index: 0 });
     const picOperations = built.picOperations ?? '{"is_pic_info":1}';
+    // A lost answer (reset, timeout) leaves the outputs' fate unknown, even when a retry then fails otherwise.
+    let lost = false;
     try {
       return await this.tracker.track(
         (shutdown) =>
           this.client.processObject(key, picOperations, {
             signal: anySignal(shutdown, call.signal),
             insertOnly: options.insertOnly,
+            onFailure: (e) => (lost ||= isUnknownOutcome(e)),
           }),
         { method: 'POST', path: '/' + key },
       );
@@ -107,7 +110,7 @@ export class CiService {
       // CI may have written (or still be writing) the outputs: remove them now and once CI can have finished.
       // The source is the caller's and stays.
       const outputs = built.outputKeys.filter((k) => k !== key);
-      if (isUnknownOutcome(err) && outputs.length) {
+      if ((lost || isUnknownOutcome(err)) && outputs.length) {
         await this.uploader.cleaner.resolve({ keys: outputs }, (err as Error).message);
       }
       throw err;

@@ -125,6 +125,10 @@ export class CiUploader {
           { keys: [key, ...outputKeys], multipartKey: key, since: started },
           (err as Error).message,
         );
+      } else if (key) {
+        // Any other failure stored nothing, but the abort of a multipart upload may itself have failed (it is
+        // best effort): look for the key's open uploads now and once more later.
+        await this.cleaner.resolve({ keys: [], multipartKey: key, since: started }, (err as Error).message);
       }
       throw err;
     }

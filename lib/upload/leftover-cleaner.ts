@@ -49,23 +49,17 @@ export class CiLeftoverCleaner {
   async resolve(leftovers: CiLeftovers, why: string): Promise<void> {
     const sweep = async (when: string) => {
       await Promise.all([this.remove(leftovers.keys), this.abortUploads(leftovers)]);
-      this.logger.debug?.(`${when}: removed ${leftovers.keys.join(', ')} if present (${why})`);
+      const what = [
+        ...leftovers.keys,
+        ...(leftovers.multipartKey ? [`uploads of ${leftovers.multipartKey}`] : []),
+      ];
+      this.logger.debug?.(`${when}: removed ${what.join(', ')} if present (${why})`);
     };
-    await sweep('unknown outcome');
-    this.tracker.defer(this.recheckMs, () => sweep('unknown outcome, second look'));
+    await sweep('failed upload');
+    this.tracker.defer(this.recheckMs, () => sweep('failed upload, second look'));
   }
 
   private async abortUploads({ multipartKey: key, since = 0 }: CiLeftovers): Promise<void> {
-    if (!key) return;
-    try {
-      const uploads = await this.client.listMultipartUploads(key);
-      // Ours: same key, opened since this request began (1 s of slack for clock granularity).
-      const ours = uploads.filter(
-        (u) => u.key === key && (!u.initiated || Date.parse(u.initiated) >= since - 1000),
-      );
-      await Promise.all(ours.map((u) => this.client.abortMultipartUpload(u.key, u.uploadId)));
-    } catch (err) {
-      this.logger.warn(`could not list or abort multipart uploads of ${key}: ${(err as Error).message}`);
-    }
+    if (key) await this.client.abortMultipartUploadsOf(key, since);
   }
 }

@@ -20,6 +20,7 @@ import { resolveObjectHeaders } from './object-headers.resolver';
 import { CI_DECODABLE_FORMATS } from '../core/media';
 import { buildPicOperations } from '../core/pic-operations';
 import { SHORT_REGION_CODES } from '../protocol/files-v2/region';
+import { CI_DEFAULT_RECHECK_MS } from './leftover-cleaner';
 import type { CiUploaderOptions } from './upload.options';
 
 /** Default largest file: CI's documented limit for processing on upload (20 MB). */
@@ -205,7 +206,7 @@ export function resolveCiModuleOptions<T extends CiUploaderOptions>(options: T):
     styles,
     strictRules: options.strictRules ?? false,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? CI_DEFAULT_SHUTDOWN_TIMEOUT_MS,
-    unknownOutcomeRecheckMs: options.unknownOutcomeRecheckMs ?? 10_000,
+    unknownOutcomeRecheckMs: options.unknownOutcomeRecheckMs ?? CI_DEFAULT_RECHECK_MS,
     limits: {
       fileSize: options.limits?.fileSize ?? CI_DEFAULT_FILE_SIZE,
       files: options.limits?.files ?? 10,

@@ -4,8 +4,8 @@ import { resolve } from 'node:path';
 import express, { type ErrorRequestHandler } from 'express';
 import multer from 'multer';
 import supertest from 'supertest';
-import { startCiEmulator, type CiEmulator } from '../../emulator';
-import { ciErrorResponse, ciUpload, CiClient, createCiStorage, imageMogr2 } from '../../lib/express';
+import { ciErrorResponse, ciUpload, createCiStorage, imageMogr2 } from '../../lib/express';
+import { useEmulatorBucket } from '../support/bucket-kit';
 import { largeJpeg, photoJpeg } from '../support/images';
 import { BOUNDARY, filePart, multipartBody, openUpload, waitFor } from '../support/multipart';
 
@@ -13,43 +13,19 @@ const bucket = 'expressbucket-1250000000';
 const thumb = { fileid: '{name}-200.webp', rule: imageMogr2().thumbnail({ width: 200 }).format('webp') };
 
 describe('nestjs-tencent-ci/express against the emulator', () => {
-  let emulator: CiEmulator;
-  let inspect: CiClient;
+  const kit = useEmulatorBucket(bucket);
   let jpeg: Buffer;
 
   beforeAll(async () => {
-    emulator = await startCiEmulator({ port: 0, buckets: [bucket], region: 'ap-guangzhou' });
-    inspect = new CiClient({
-      bucket,
-      region: emulator.region,
-      endpoint: emulator.url,
-      credentials: emulator.credentials[0]!,
-    });
     jpeg = await photoJpeg(800, 600);
   });
 
-  afterAll(async () => {
-    await inspect?.close();
-    await emulator?.close();
-  });
-
-  beforeEach(() => emulator.reset());
-
   const connection = () => ({
-    bucket,
-    region: emulator.region,
-    endpoint: emulator.url,
-    credentials: emulator.credentials[0]!,
-    upload: { multipartThreshold: 1024 * 1024, partSize: 1024 * 1024, partConcurrency: 2 },
+    ...kit.connection(),
     logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
   });
 
-  async function leftovers() {
-    return {
-      objects: emulator.listObjects(bucket).map((o) => o.key),
-      uploads: (await inspect.listMultipartUploads()).map((u) => u.key),
-    };
-  }
+  const leftovers = kit.leftovers;
 
   describe('ciUpload()', () => {
     const app = express();
@@ -100,7 +76,7 @@ describe('nestjs-tencent-ci/express against the emulator', () => {
         expect.objectContaining({ key: `${name}-200.webp`, width: 200 }),
       ]);
       expect(
-        emulator
+        kit.emulator
           .listObjects(bucket)
           .map((o) => o.key)
           .sort(),
@@ -151,7 +127,7 @@ describe('nestjs-tencent-ci/express against the emulator', () => {
 
     it('removes what was stored when the answer is an error', async () => {
       await supertest(app).post('/fails').attach('file', jpeg, 'a.jpg').expect(409);
-      await waitFor(() => emulator.listObjects(bucket).length === 0);
+      await waitFor(() => kit.emulator.listObjects(bucket).length === 0);
     });
 
     it('passes errors to next(err) when asked', async () => {
@@ -185,7 +161,7 @@ describe('nestjs-tencent-ci/express against the emulator', () => {
         const req = openUpload(server, '/big', head.length + big.length + 100);
         req.write(head);
         req.write(big.subarray(0, 2 * 1024 * 1024));
-        await waitFor(async () => (await inspect.listMultipartUploads()).length === 1);
+        await waitFor(async () => (await kit.inspect.listMultipartUploads()).length === 1);
         req.destroy();
         await waitFor(async () => (await leftovers()).uploads.length === 0);
         expect(await leftovers()).toEqual({ objects: [], uploads: [] });
@@ -221,7 +197,7 @@ describe('nestjs-tencent-ci/express against the emulator', () => {
       });
       expect(res.body.avatar[0].imageInfo.processResults).toHaveLength(1);
       expect(res.body.cover[0].imageInfo.processResults).toEqual([]);
-      expect(emulator.listObjects(bucket)).toHaveLength(3);
+      expect(kit.emulator.listObjects(bucket)).toHaveLength(3);
     } finally {
       await storage.close();
     }

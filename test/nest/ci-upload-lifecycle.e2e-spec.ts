@@ -2,8 +2,8 @@ import type { INestApplication, LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import sharp from 'sharp';
 import supertest from 'supertest';
-import { startCiEmulator, type CiEmulator } from '../../emulator';
 import { CI_CLIENT, CiClient, CiModule, type CiModuleOptions } from '../../lib';
+import { useEmulatorBucket } from '../support/bucket-kit';
 import { largeJpeg, photoJpeg } from '../support/images';
 import { filePart, multipartBody, openUpload, waitFor, BOUNDARY } from '../support/multipart';
 import { listenOn, PLATFORMS } from './platforms';
@@ -28,39 +28,11 @@ class RecordingLogger implements LoggerService {
 describe.each(PLATFORMS)(
   '@CiUpload on Nest/%s: failures after the upload, names, disconnects, shutdown',
   (platform) => {
-    let emulator: CiEmulator;
-    let inspect: CiClient;
-
-    beforeAll(async () => {
-      emulator = await startCiEmulator({ port: 0, buckets: [bucket], region: 'ap-guangzhou' });
-      inspect = new CiClient({
-        bucket,
-        region: emulator.region,
-        endpoint: emulator.url,
-        credentials: emulator.credentials[0]!,
-      });
-    });
-
-    afterAll(async () => {
-      await inspect?.close();
-      await emulator?.close();
-    });
-
-    beforeEach(() => emulator.reset());
+    const kit = useEmulatorBucket(bucket);
 
     async function start(options: Partial<CiModuleOptions> = {}, logger = new RecordingLogger()) {
       const moduleRef = await Test.createTestingModule({
-        imports: [
-          CiModule.forRoot({
-            bucket,
-            region: emulator.region,
-            endpoint: emulator.url,
-            credentials: emulator.credentials[0]!,
-            upload: { multipartThreshold: 1024 * 1024, partSize: 1024 * 1024, partConcurrency: 2 },
-            logger,
-            ...options,
-          }),
-        ],
+        imports: [CiModule.forRoot({ ...kit.connection(), logger, ...options })],
         controllers: [UploadController, AfterUploadController],
       }).compile();
       const app = await listenOn(platform, moduleRef, { logger });
@@ -72,12 +44,7 @@ describe.each(PLATFORMS)(
       };
     }
 
-    /** What the bucket holds, seen through the COS API: object keys and open multipart uploads. */
-    async function leftovers() {
-      const objects = emulator.listObjects(bucket).map((o) => o.key);
-      const uploads = await inspect.listMultipartUploads();
-      return { objects, uploads: uploads.map((u) => u.key) };
-    }
+    const leftovers = kit.leftovers;
 
     describe('one app', () => {
       let app: INestApplication;
@@ -93,7 +60,7 @@ describe.each(PLATFORMS)(
           .toBuffer();
         const res = await http.post('/after/validated').attach('file', png, 'a.png').expect(201);
         expect(res.body).toMatchObject({ mimetype: 'image/png', size: png.length });
-        expect(emulator.listObjects(bucket)).toHaveLength(2);
+        expect(kit.emulator.listObjects(bucket)).toHaveLength(2);
       });
 
       it.each([
@@ -123,7 +90,7 @@ describe.each(PLATFORMS)(
           .attach('files', jpeg, 'b.jpg')
           .expect(400);
         expect(res.body.message).toBe('the handler refused');
-        expect(emulator.requests.filter((r) => r.operation === 'PutObject')).toHaveLength(2);
+        expect(kit.emulator.requests.filter((r) => r.operation === 'PutObject')).toHaveLength(2);
         expect(await leftovers()).toEqual({ objects: [], uploads: [] });
       });
 
@@ -134,7 +101,7 @@ describe.each(PLATFORMS)(
           .expect(400);
         const key = /^kept (.+)$/.exec(res.body.message)![1]!;
         expect(
-          emulator
+          kit.emulator
             .listObjects(bucket)
             .map((o) => o.key)
             .sort(),
@@ -146,7 +113,7 @@ describe.each(PLATFORMS)(
           .post('/after/guarded')
           .attach('file', await photoJpeg(400, 300), 'a.jpg')
           .expect(403);
-        expect(emulator.requests).toEqual([]);
+        expect(kit.emulator.requests).toEqual([]);
         expect(await leftovers()).toEqual({ objects: [], uploads: [] });
       });
 
@@ -176,7 +143,7 @@ describe.each(PLATFORMS)(
         });
         req.write(head);
         req.write(big.subarray(0, 2 * 1024 * 1024));
-        await waitFor(async () => (await inspect.listMultipartUploads()).length === 1);
+        await waitFor(async () => (await kit.inspect.listMultipartUploads()).length === 1);
         req.destroy();
         expect(await answered).toBe(false);
         await waitFor(async () => (await leftovers()).uploads.length === 0);
@@ -211,10 +178,28 @@ describe.each(PLATFORMS)(
       req.write(head);
       req.write(big.subarray(0, 2 * 1024 * 1024));
       // Then nothing: the connection stays open, the client sends no more.
-      await waitFor(async () => (await inspect.listMultipartUploads()).length === 1);
+      await waitFor(async () => (await kit.inspect.listMultipartUploads()).length === 1);
       await app.close();
       expect(await leftovers()).toEqual({ objects: [], uploads: [] });
       req.destroy();
     });
   },
 );
+
+describe('@CiUpload platform detection', () => {
+  const kit = useEmulatorBucket('platformbucket-1250000000');
+
+  it('fails the boot on an HTTP platform it does not support, naming the supported ones', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [CiModule.forRoot(kit.connection())],
+      controllers: [UploadController],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    // What another platform adapter (Koa, h3...) reports.
+    app.getHttpAdapter().getType = () => 'koa';
+    await expect(app.init()).rejects.toThrow(
+      /@CiUpload supports Nest on Express \(@nestjs\/platform-express\) and on Fastify \(@nestjs\/platform-fastify\); this application runs on "koa"/,
+    );
+    await app.close().catch(() => undefined);
+  });
+});

@@ -110,6 +110,12 @@ export class AfterUploadController {
     throw new BadRequestException('the handler refused');
   }
 
+  @Post('throws-one')
+  @CiUpload('file', { rules: [RULES[0]!] })
+  throwsOne(): never {
+    throw new BadRequestException('the handler refused');
+  }
+
   @Post('throws-keep')
   @CiUpload('file', { rules: [RULES[0]!], keepOnError: true })
   throwsKeep(@CiResult() result: CiUploadResult): never {

@@ -6,7 +6,7 @@ import { logCiFailure, type ResolvedCiModuleOptions } from '../../upload';
 import { CI_RESOLVED_OPTIONS } from '../ci.constants';
 import { moduleLogger } from '../ci.providers';
 import type { CiModuleOptions } from '../interfaces/ci-module-options.interface';
-import { clientGone } from '../interceptors/ci-upload.interceptor';
+import { clientGone } from '../../multer';
 import { toCiHttpException } from './ci-exception.mapper';
 
 /**

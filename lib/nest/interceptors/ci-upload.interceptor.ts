@@ -7,10 +7,15 @@ import {
   type NestInterceptor,
   type Type,
 } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
 import { catchError, from, switchMap, throwError, type Observable } from 'rxjs';
 import { CiAbortError } from '../../core/errors';
-import { byField, createMulterUpload, type CiMulterUpload, type CiUploadedFile } from '../../multer';
+import {
+  byField,
+  clientGone,
+  createMulterUpload,
+  type CiMulterUpload,
+  type CiUploadedFile,
+} from '../../multer';
 import {
   compileUploadRoute,
   logCiFailure,
@@ -34,11 +39,6 @@ interface UploadRequest {
   files?: CiUploadedFile[] | Record<string, CiUploadedFile[]>;
   ciResult?: CiUploadedFile;
   ciResults?: Record<string, CiUploadedFile[]>;
-}
-
-/** True when the client went away: nobody is left to answer. */
-export function clientGone(req: IncomingMessage): boolean {
-  return req.destroyed && !req.complete;
 }
 
 /**

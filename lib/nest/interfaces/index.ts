@@ -1,4 +1,3 @@
-import './platform-request.augmentation';
 export * from './ci-module-options.interface';
 export type {
   CiUploadField,

@@ -1,5 +1,7 @@
 import type { CiUploadResult, CiUploadResults } from '../upload';
 
+// `req.ciResult` / `req.ciResults` on Express's Request, for Nest on Express and plain Express alike.
+
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {

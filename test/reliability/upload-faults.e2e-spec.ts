@@ -1,0 +1,196 @@
+/**
+ * Reliability: a fault injected at each step of an upload (and of cloud processing, and of the clean-up
+ * itself), for both protocols. After each request, whatever it answered, the bucket holds exactly what a
+ * successful answer reported (nothing after an error) and no multipart upload is open, seen through the COS
+ * API (ListMultipartUploads via CiClient); and the app still serves.
+ */
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import supertest from 'supertest';
+import { startCiEmulator, type CiEmulator, type CiFaultAction, type CiFaultOperation } from '../../emulator';
+import { CiClient, CiModule, type CiProtocol, type CiUploadResult } from '../../lib';
+import { AfterUploadController, UploadController } from '../nest/upload-app';
+import { largeJpeg, photoJpeg } from '../support/images';
+
+const bucket = 'reliabilitybucket-1250000000';
+const HEADERS_MS = 600;
+
+const FAULTS: [string, CiFaultAction][] = [
+  ['CI error 500', { type: 'error', status: 500, code: 'InternalError' }],
+  ['reset before serving', { type: 'reset', phase: 'request' }],
+  ['reset after serving (answer lost)', { type: 'reset', phase: 'response' }],
+  ['stall (no answer)', { type: 'stall' }],
+  ['answer slower than headersMs', { type: 'latency', ms: HEADERS_MS * 3 }],
+  ['malformed answer', { type: 'malformed-xml' }],
+];
+
+/** A request to drive and the step (operation, and which of its requests) that gets the fault. */
+interface Step {
+  name: string;
+  operation: CiFaultOperation;
+  /** The fault hits the n-th matching request (0-based). */
+  nth?: number;
+  send: (http: ReturnType<typeof supertest>, images: Images) => Promise<supertest.Response>;
+  /** Objects expected to remain besides what a successful answer reports (the source of a processing call). */
+  keeps?: (res: supertest.Response) => string[];
+}
+
+interface Images {
+  small: Buffer;
+  large: Buffer;
+}
+
+const upload = (path: string, image: keyof Images) => (http: ReturnType<typeof supertest>, images: Images) =>
+  http.post(path).attach('file', images[image], `${image}.jpg`);
+
+/** Stores a plain image, then processes it in the cloud (the fault hits the processing). */
+const processing: Step['send'] = async (http, images) => {
+  const stored = await http.post('/plain').attach('file', images.small, 'src.jpg').expect(201);
+  const res = await http.post('/process').send({ key: stored.body.key });
+  res.body.__source = stored.body.key;
+  return res;
+};
+
+const STEPS: Record<CiProtocol, Step[]> = {
+  'cos-v5': [
+    { name: 'PutObject', operation: 'PutObject', send: upload('/avatars', 'small') },
+    {
+      name: 'InitiateMultipartUpload',
+      operation: 'InitiateMultipartUpload',
+      send: upload('/avatars', 'large'),
+    },
+    { name: 'first UploadPart', operation: 'UploadPart', send: upload('/avatars', 'large') },
+    { name: 'second UploadPart', operation: 'UploadPart', nth: 1, send: upload('/avatars', 'large') },
+    { name: 'last UploadPart', operation: 'UploadPart', nth: 2, send: upload('/avatars', 'large') },
+    {
+      name: 'CompleteMultipartUpload',
+      operation: 'CompleteMultipartUpload',
+      send: upload('/avatars', 'large'),
+    },
+    { name: 'ImageProcess', operation: 'ImageProcess', send: processing, keeps: (r) => [r.body.__source] },
+    {
+      name: 'DeleteObject (clean-up after the handler threw)',
+      operation: 'DeleteObject',
+      send: upload('/after/throws-one', 'small'),
+    },
+    {
+      name: 'AbortMultipartUpload (clean-up after the size limit)',
+      operation: 'AbortMultipartUpload',
+      send: upload('/small', 'large'),
+    },
+  ],
+  'files-v2': [
+    { name: 'upload', operation: 'FilesV2', send: upload('/avatars', 'small') },
+    { name: 'large upload', operation: 'FilesV2', send: upload('/avatars', 'large') },
+    {
+      name: 'image_process',
+      operation: 'FilesV2',
+      nth: 1,
+      send: processing,
+      keeps: (r) => [r.body.__source],
+    },
+    {
+      name: 'DeleteObject (clean-up after the handler threw)',
+      operation: 'DeleteObject',
+      send: upload('/after/throws-one', 'small'),
+    },
+  ],
+};
+
+describe.each(['cos-v5', 'files-v2'] as CiProtocol[])('reliability over %s', (protocol) => {
+  let emulator: CiEmulator;
+  let inspect: CiClient;
+  let app: INestApplication;
+  let http: ReturnType<typeof supertest>;
+  const images = {} as Images;
+
+  beforeAll(async () => {
+    emulator = await startCiEmulator({ port: 0, buckets: [bucket], region: 'ap-guangzhou' });
+    const connection = {
+      bucket,
+      region: emulator.region,
+      endpoint: emulator.url,
+      credentials: emulator.credentials[0]!,
+    };
+    inspect = new CiClient(connection);
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        CiModule.forRoot({
+          ...connection,
+          protocol,
+          timeouts: { headersMs: HEADERS_MS },
+          retry: { retries: 2, minDelayMs: 1, maxDelayMs: 5 },
+          upload: { multipartThreshold: 1024 * 1024, partSize: 1024 * 1024, partConcurrency: 1 },
+          unknownOutcomeRecheckMs: 100,
+          limits: { fileSize: 8 * 1024 * 1024 },
+          logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+        }),
+      ],
+      controllers: [UploadController, AfterUploadController],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.listen(0, '127.0.0.1');
+    http = supertest(app.getHttpServer());
+    images.small = await photoJpeg(640, 480);
+    images.large = await largeJpeg(2.5);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await inspect?.close();
+    await emulator?.close();
+  });
+
+  beforeEach(() => emulator.reset());
+
+  const cases = STEPS[protocol].flatMap((step) =>
+    FAULTS.map(([fault, action]) => [step.name, fault, step, action] as const),
+  );
+
+  it.each(cases)('%s: %s leaves nothing behind', async (_step, _fault, step, action) => {
+    for (let i = 0; i < (step.nth ?? 0); i++) {
+      emulator.faults.add({ match: { operation: step.operation }, action: { type: 'latency', ms: 0 } });
+    }
+    emulator.faults.add({ match: { operation: step.operation }, action });
+    const res = await step.send(http, images);
+    emulator.faults.clear();
+
+    // Whatever was answered: exactly what a success reported, and nothing after an error.
+    const reported = res.status < 300 ? storedKeys(res.body) : [];
+    const expected = [...new Set([...reported, ...(step.keeps?.(res) ?? [])])].sort();
+    await waitForStable(async () => (await objects()).join() === expected.join());
+    expect({ status: res.status, objects: await objects(), uploads: await openUploads() }).toEqual({
+      status: res.status,
+      objects: expected,
+      uploads: [],
+    });
+    // A second look later finds nothing new (CI may commit after the client gave up).
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await objects()).toEqual(expected);
+    // Still serving.
+    await http.post('/plain').attach('file', images.small, 'after.jpg').expect(201);
+  });
+
+  async function objects() {
+    return emulator
+      .listObjects(bucket)
+      .map((o) => o.key)
+      .sort();
+  }
+
+  async function openUploads() {
+    return (await inspect.listMultipartUploads()).map((u) => `${u.key} ${u.uploadId}`);
+  }
+});
+
+/** Keys a successful answer reports: the original and its outputs (`/avatars` wraps its result). */
+function storedKeys(body: { result?: CiUploadResult } & Partial<CiUploadResult>): string[] {
+  const b = body.result ?? body;
+  return [b.key, ...(b.imageInfo?.processResults ?? []).map((r) => r.key)].filter((k): k is string => !!k);
+}
+
+/** Waits (bounded) for `check`, which the clean-up of a failed request may need a moment to satisfy. */
+async function waitForStable(check: () => Promise<boolean>, timeoutMs = 3_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check()) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+}
