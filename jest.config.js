@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/lib', '<rootDir>/emulator', '<rootDir>/testing', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
+  // The consumer apps are copied out and run by test/consumer/consumer.e2e-spec.ts, against the packed package.
+  testPathIgnorePatterns: ['/node_modules/', '/test/consumer/apps/'],
   transform: {
     '^.+\\.(t|j|mj)s$': [
       '@swc/jest',

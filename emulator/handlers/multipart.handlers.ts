@@ -181,7 +181,7 @@ async function completeMultipartUpload(context: HandlerContext): Promise<void> {
       upload.uploadId,
       env.store.completeMultipartUpload(bucket, upload.uploadId, partNumbers, etag),
     );
-    exchange.sendXml(200, completeMultipartUploadXml(object, env.region));
+    exchange.sendXml(200, completeMultipartUploadXml(object, context.target));
     return;
   }
 
@@ -225,8 +225,8 @@ async function completeMultipartUpload(context: HandlerContext): Promise<void> {
     await batch.discard();
     throw error;
   }
-  const result = picProcessingResult(env.region, object, outcome, outputs);
-  exchange.sendXml(200, completeMultipartUploadXml(object, env.region, result));
+  const result = picProcessingResult(context.target, object, outcome, outputs);
+  exchange.sendXml(200, completeMultipartUploadXml(object, context.target, result));
 }
 
 /**

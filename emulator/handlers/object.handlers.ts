@@ -125,8 +125,10 @@ async function putObject(context: HandlerContext): Promise<void> {
     throw error;
   }
   const [meta, ...outputs] = stored;
-  const result = picProcessingResult(env.region, meta, outcome, outputs);
-  exchange.sendXml(200, uploadResultXml(meta, env.region, result), { ETag: (result.original ?? meta).etag });
+  const result = picProcessingResult(context.target, meta, outcome, outputs);
+  exchange.sendXml(200, uploadResultXml(meta, context.target, result), {
+    ETag: (result.original ?? meta).etag,
+  });
 }
 
 /** GET Object, with `Range` (206 / 416), conditional headers (304 / 412) and `response-*` overrides. */
@@ -226,8 +228,8 @@ async function imageProcess(context: HandlerContext): Promise<void> {
     await batch.discard();
     throw error;
   }
-  const result = picProcessingResult(env.region, reader.meta, outcome, outputs);
-  exchange.sendXml(200, uploadResultXml(reader.meta, env.region, result));
+  const result = picProcessingResult(context.target, reader.meta, outcome, outputs);
+  exchange.sendXml(200, uploadResultXml(reader.meta, context.target, result));
 }
 
 /** Object routes: PutObject, GetObject, HeadObject, DeleteObject, ImageProcess. */

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { PicOutput, PicProcessingOutcome, PicProcessingResult } from '../processing/pic-processor';
 import type { ObjectAttributes, ObjectMeta, ObjectStore, StagedBody } from '../storage/object-store';
-import { objectLocation } from '../xml/location';
+import { objectLocation, type LocationOrigin } from '../xml/location';
 import { checkKey, quotedMd5 } from './handler.utils';
 
 /**
@@ -66,7 +66,7 @@ export async function stagePicOutputs(batch: StagedObjects, outcome: PicProcessi
  * key), `original` names it, so that `OriginalInfo/ETag` is the output's, as CI answers.
  */
 export function picProcessingResult(
-  region: string,
+  origin: LocationOrigin,
   source: { bucket: string; key: string },
   outcome: PicProcessingOutcome,
   stored: readonly ObjectMeta[],
@@ -77,7 +77,7 @@ export function picProcessingResult(
       const meta = stored[index];
       return {
         key: meta.key,
-        location: objectLocation(meta.bucket, region, meta.key),
+        location: objectLocation(meta.bucket, meta.key, origin),
         format: output.format,
         width: output.width,
         height: output.height,

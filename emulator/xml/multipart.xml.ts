@@ -1,7 +1,7 @@
 import type { PicProcessingResult } from '../processing/pic-processor';
 import type { MultipartUploadInfo, ObjectMeta, PartInfo } from '../storage/object-store';
 import { keyEncoder, ownerTree } from './bucket.xml';
-import { objectLocation } from './location';
+import { objectLocation, type LocationOrigin } from './location';
 import { imageInfoTree, processResultsTree } from './object.xml';
 import { buildXml } from './xml';
 
@@ -18,13 +18,13 @@ export function initiateMultipartUploadXml(upload: MultipartUploadInfo): string 
  */
 export function completeMultipartUploadXml(
   object: ObjectMeta,
-  region: string,
+  origin: LocationOrigin,
   processing?: PicProcessingResult,
 ): string {
   const stored = processing?.original ?? object;
   return buildXml({
     CompleteMultipartUploadResult: {
-      Location: objectLocation(object.bucket, region, object.key),
+      Location: objectLocation(object.bucket, object.key, origin),
       Bucket: object.bucket,
       Key: object.key,
       ETag: stored.etag,

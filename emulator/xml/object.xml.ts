@@ -1,6 +1,6 @@
 import type { PicImageInfo, PicProcessedObject, PicProcessingResult } from '../processing/pic-processor';
 import type { ObjectMeta } from '../storage/object-store';
-import { objectLocation } from './location';
+import { objectLocation, type LocationOrigin } from './location';
 import { buildXml, type XmlTree } from './xml';
 
 /** `ImageInfo` element content. */
@@ -35,13 +35,17 @@ export function processResultsTree(results: readonly PicProcessedObject[]): XmlT
  * `<UploadResult>` of a PUT with `Pic-Operations` or of `?image_process` (protocol.md 1.2):
  * `OriginalInfo{Key, Location, ETag, ImageInfo?}` and `ProcessResults{Object*}`.
  */
-export function uploadResultXml(original: ObjectMeta, region: string, result: PicProcessingResult): string {
+export function uploadResultXml(
+  original: ObjectMeta,
+  origin: LocationOrigin,
+  result: PicProcessingResult,
+): string {
   const stored = result.original ?? original;
   return buildXml({
     UploadResult: {
       OriginalInfo: {
         Key: stored.key,
-        Location: objectLocation(stored.bucket, region, stored.key),
+        Location: objectLocation(stored.bucket, stored.key, origin),
         ETag: stored.etag,
         ImageInfo: result.originalImageInfo ? imageInfoTree(result.originalImageInfo) : undefined,
       },

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { StorageEngine } from 'multer';
-import type { CiUploader, CiUploadResult, CiUploadRoute } from '../upload';
+import type { CiUploadedFile, CiUploader, CiUploadResult, CiUploadRoute } from '../upload';
 
 /** Symbol under which the engine leaves the typed result on multer's file object. */
 export const CI_UPLOAD_RESULT = Symbol('ciUploadResult');
@@ -19,8 +19,7 @@ type IncomingFile = Express.Multer.File & { stream: Readable };
 export type CiStoredFileInfo = Partial<Express.Multer.File> &
   CiUploadResult & { [CI_UPLOAD_RESULT]: CiUploadResult };
 
-/** The upload result as `@UploadedFile()` sees it: `buffer` holds the first bytes only (non-enumerable). */
-export type CiUploadedFile = CiUploadResult & { readonly buffer?: Buffer };
+export type { CiUploadedFile };
 
 /**
  * A multer `StorageEngine` over the upload use case: each file stream goes to `CiUploader.upload`, aborted

@@ -27,10 +27,10 @@ export {
   type ResolvedCiModuleOptions,
   type CiErrorResponseBody,
 } from '../upload';
-export { CiStorageEngine } from '../multer';
 export { CiUpload } from './decorators/ci-upload.decorator';
 export { CiResult, CiResults } from './decorators/ci-result.decorator';
 export { CiUploadInterceptor, type CiUploadSpec } from './interceptors/ci-upload.interceptor';
 export { CiPlatformBinding, type CiPlatform } from './platform/ci-platform.binding';
 export { toCiHttpException } from './errors/ci-exception.mapper';
 export { CiExceptionFilter } from './errors/ci-exception.filter';
+export * from './openapi';

@@ -169,7 +169,10 @@ function describeErrors(errors: ValidationError[], prefix = ''): string[] {
  */
 export function resolveCiModuleOptions<T extends CiUploaderOptions>(options: T): ResolvedCiModuleOptions<T> {
   const schema = plainToInstance(CiModuleOptionsSchema, { ...options }, { enableImplicitConversion: false });
-  const problems = describeErrors(validateSync(schema, { forbidUnknownValues: false }));
+  // One message per field (the first failing rule), each once: a missing value fails several rules at once.
+  const problems = [
+    ...new Set(describeErrors(validateSync(schema, { forbidUnknownValues: false, stopAtFirstError: true }))),
+  ];
   if (!options.credentials) problems.push('credentials: give { secretId, secretKey } or a provider function');
   const styles = options.styles ?? {};
   for (const [name, rule] of Object.entries(styles)) {

@@ -14,3 +14,6 @@ export interface CiUploadResult extends CiObjectResult {
 
 /** `req.ciResults`: files by field name, each an array in arrival order. */
 export type CiUploadResults = Record<string, CiUploadResult[]>;
+
+/** The upload result as `@UploadedFile()` sees it: `buffer` holds the first bytes only (non-enumerable). */
+export type CiUploadedFile = CiUploadResult & { readonly buffer?: Buffer };

@@ -1,11 +1,17 @@
 import { imageMogr2, imageView2, type CiUploadRule } from '../../lib';
 
-/** The variants every uploaded image gets, by name; `fileid` templates keep them beside the original. */
+/**
+ * The variants every uploaded image gets, by name; `fileid` templates keep them beside the original. The
+ * sized ones only shrink (`thumbnail/<W>x<H>>`): a 720-px photo stays 720 px in "large", never upscaled.
+ */
 export const IMAGE_VARIANTS = {
-  thumb: { fileid: '{name}-thumb.webp', rule: imageMogr2().thumbnail({ width: 200 }).format('webp') },
+  thumb: {
+    fileid: '{name}-thumb.webp',
+    rule: imageMogr2().thumbnail({ width: 200, height: 200, mode: 'shrink' }).format('webp'),
+  },
   large: {
     fileid: '{name}-1080.jpg',
-    rule: imageMogr2().thumbnail({ width: 1080 }).format('jpg').quality(80),
+    rule: imageMogr2().thumbnail({ width: 1080, height: 1080, mode: 'shrink' }).format('jpg').quality(80),
   },
   avatar: {
     fileid: '{name}-avatar.png',

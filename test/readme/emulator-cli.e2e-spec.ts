@@ -1,10 +1,12 @@
-import { Controller, Module, Post, type INestApplication } from '@nestjs/common';
+import { Module, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import request from 'supertest';
-import { CiModule, CiResult, CiUpload, imageMogr2, type CiUploadResult } from '../../lib';
+import { CiModule } from '../../lib';
 import { MISSING_SHARP_MESSAGE } from '../../emulator/cli/missing-sharp';
+import { EMULATOR_EXPORTS, emulatorBanner } from '../support/ci-emulator-output';
+import { AvatarsController } from '../support/avatars.controller';
 import { photoJpeg } from '../support/images';
 
 const ROOT = join(__dirname, '..', '..');
@@ -25,17 +27,6 @@ function collect(stream: NodeJS.ReadableStream | null): () => string {
   return () => text;
 }
 
-@Controller('avatars')
-class AvatarsController {
-  @Post()
-  @CiUpload('file', {
-    rules: [{ fileid: '{name}-200.webp', rule: imageMogr2().thumbnail({ width: 200 }).format('webp') }],
-  })
-  upload(@CiResult() result: CiUploadResult) {
-    return result;
-  }
-}
-
 describe('npx ci-emulator: what it prints is enough to point an app at it', () => {
   let child: ChildProcess | undefined;
   let app: INestApplication | undefined;
@@ -50,22 +41,9 @@ describe('npx ci-emulator: what it prints is enough to point an app at it', () =
 
   it('prints export lines and a CiModule.forRoot snippet; an app configured from them uploads and gets variants', async () => {
     child = ciEmulator(['--port', '0']);
-    const stdout = collect(child.stdout);
-    const stderr = collect(child.stderr);
-    await new Promise<void>((resolve, reject) => {
-      child!.stdout!.on('data', () => stdout().includes('Stop with Ctrl+C.') && resolve());
-      child!.once('exit', () => reject(new Error(`ci-emulator exited early: ${stderr()}`)));
-    });
-    const env = Object.fromEntries(
-      [...stdout().matchAll(/^ {2}export (COS_[A-Z_]+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]),
-    );
-    expect(Object.keys(env).sort()).toEqual([
-      'COS_BUCKET',
-      'COS_ENDPOINT',
-      'COS_REGION',
-      'COS_SECRET_ID',
-      'COS_SECRET_KEY',
-    ]);
+    const { text, exports: env } = await emulatorBanner(child);
+    const stdout = () => text;
+    expect(Object.keys(env).sort()).toEqual(EMULATOR_EXPORTS);
     expect(env.COS_BUCKET).toBe('examplebucket-1250000000');
     expect(env.COS_ENDPOINT).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(stdout()).toContain(

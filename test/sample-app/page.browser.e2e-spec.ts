@@ -47,6 +47,10 @@ describe('the sample page in a real browser', () => {
 
   it('uploads an image, shows the original beside its rendered variants, and explains a refused file', async () => {
     const page = await browser.newPage();
+    const notFound: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() === 404) notFound.push(response.url());
+    });
     await page.goto(url);
     await page.setInputFiles('#file-input', {
       name: 'landscape.jpg',
@@ -91,6 +95,8 @@ describe('the sample page in a real browser', () => {
     await error.waitFor({ state: 'visible', timeout: 10_000 });
     expect(await error.textContent()).toMatch(/notes\.txt: The file is not an image/);
 
+    // The page and everything it asks for, favicon included, exist.
+    expect(notFound).toEqual([]);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'sample-app.png'), fullPage: true });
   }, 60_000);

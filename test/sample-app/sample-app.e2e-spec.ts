@@ -46,6 +46,36 @@ describe('sample app on the embedded emulator', () => {
     });
   });
 
+  it('never upscales: a 720x480 photo keeps its size in "large", the thumb fits 200x200', async () => {
+    const res = await http
+      .post('/images')
+      .attach('file', await photoJpeg(720, 480), 'small.jpg')
+      .expect(201);
+    const [thumb, large] = res.body.imageInfo.processResults;
+    expect(thumb).toMatchObject({ width: 200, height: 133 });
+    expect(large).toMatchObject({ width: 720, height: 480 });
+    const portrait = await http
+      .post('/images')
+      .attach('file', await photoJpeg(600, 1600), 'tall.jpg')
+      .expect(201);
+    expect(portrait.body.imageInfo.processResults.slice(0, 2)).toEqual([
+      expect.objectContaining({ width: 75, height: 200 }),
+      expect.objectContaining({ width: 405, height: 1080 }),
+    ]);
+  });
+
+  it('serves the favicon the page links to', async () => {
+    const page = await http.get('/').expect(200);
+    expect(page.text).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml" />');
+    const icon = await http.get('/favicon.svg').responseType('blob').expect(200);
+    expect(icon.headers['content-type']).toMatch(/^image\/svg\+xml/);
+    expect(await sharp(icon.body as Buffer).metadata()).toMatchObject({
+      format: 'svg',
+      width: 64,
+      height: 64,
+    });
+  });
+
   it('answers a non-image with 415', async () => {
     const res = await http.post('/images').attach('file', Buffer.from('hello\n'), 'hello.txt').expect(415);
     expect(res.body).toMatchObject({ statusCode: 415, error: 'Unsupported Media Type' });

@@ -37,6 +37,12 @@ export function wholeAppCases(): void {
       expect(res.body.imageInfo.processResults).toEqual([
         expect.objectContaining({ format: 'WEBP', width: 200, height: 150 }),
       ]);
+      // Locations name the emulator (path-style on its loopback host), not Tencent's host.
+      const host = new URL(emulator.url).host;
+      expect(res.body.location).toBe(`${host}/examplebucket-1250000000/${res.body.key}`);
+      expect(res.body.imageInfo.processResults[0].location).toBe(
+        `${host}/examplebucket-1250000000/${res.body.key.replace(/\.jpg$/, '-200.webp')}`,
+      );
       const stored = emulator.listObjects('examplebucket-1250000000').map((o) => o.key);
       expect(stored.sort()).toEqual([res.body.key, res.body.key.replace(/\.jpg$/, '-200.webp')].sort());
       // Every request the app made reached the emulator, signed with its keys, not the app's.

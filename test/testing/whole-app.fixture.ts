@@ -1,16 +1,9 @@
-import { Controller, Injectable, Module, Post, type DynamicModule } from '@nestjs/common';
+import { Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import {
-  CiClient,
-  CiModule,
-  CiResult,
-  CiUpload,
-  imageMogr2,
-  type CiModuleOptions,
-  type CiUploadResult,
-} from '../../lib';
+import { CiClient, CiModule, type CiModuleOptions } from '../../lib';
+import { AvatarsController } from '../support/avatars.controller';
 
 /** What an app's real configuration looks like: a real bucket and host, keys from the environment. */
 export const REAL_COS: CiModuleOptions = {
@@ -19,17 +12,6 @@ export const REAL_COS: CiModuleOptions = {
   credentials: { secretId: 'AKIDreal', secretKey: 'real-secret-key' },
   keyPrefix: 'avatars',
 };
-
-@Controller('avatars')
-class AvatarsController {
-  @Post()
-  @CiUpload('file', {
-    rules: [{ fileid: '{name}-200.webp', rule: imageMogr2().thumbnail({ width: 200 }).format('webp') }],
-  })
-  upload(@CiResult() result: CiUploadResult) {
-    return result;
-  }
-}
 
 /** Something in the app that builds its own client to a host of its choosing (here: `CLOUD_ORIGIN`). */
 @Injectable()

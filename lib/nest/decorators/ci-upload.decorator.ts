@@ -2,6 +2,7 @@ import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { CI_UPLOAD_METADATA } from '../ci.constants';
 import { CiUploadInterceptor, type CiUploadSpec } from '../interceptors/ci-upload.interceptor';
 import type { CiUploadFieldsOptions, CiUploadOptions } from '../../upload';
+import { ciUploadOpenApi } from '../openapi/ci-upload.openapi';
 
 /**
  * Streams the multipart file(s) of a route to CI with `Pic-Operations` and puts the typed result on the
@@ -26,5 +27,11 @@ export function CiUpload(
     typeof fieldOrOptions === 'string'
       ? { kind: 'field', field: fieldOrOptions, options }
       : { kind: 'fields', options: fieldOrOptions };
-  return applyDecorators(SetMetadata(CI_UPLOAD_METADATA, spec), UseInterceptors(CiUploadInterceptor(spec)));
+  return applyDecorators(
+    SetMetadata(CI_UPLOAD_METADATA, spec),
+    UseInterceptors(CiUploadInterceptor(spec)),
+    ...ciUploadOpenApi(
+      typeof fieldOrOptions === 'string' ? { field: fieldOrOptions, ...options } : fieldOrOptions,
+    ),
+  );
 }

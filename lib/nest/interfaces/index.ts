@@ -9,5 +9,5 @@ export type {
   CiUploadRule,
   CiUploadResult,
   CiUploadResults,
+  CiUploadedFile,
 } from '../../upload';
-export type { CiUploadedFile } from '../../multer';

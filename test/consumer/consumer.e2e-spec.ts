@@ -1,0 +1,158 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { EMULATOR_EXPORTS, emulatorBanner } from '../support/ci-emulator-output';
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '..', '..');
+const APPS = join(__dirname, 'apps');
+
+/** What the consumer apps install besides the tarball, at the versions this project has (so npm's cache has them). */
+const PEERS = [
+  '@nestjs/common',
+  '@nestjs/core',
+  '@nestjs/platform-express',
+  '@nestjs/testing',
+  'reflect-metadata',
+  'rxjs',
+  'sharp',
+  'typescript',
+  'supertest',
+  '@types/supertest',
+  '@types/node',
+  // What `nest new` adds for Express; @types/multer deliberately not: the package's types must not need it.
+  '@types/express',
+  'vitest',
+  'jest',
+  '@jest/globals',
+  '@swc/jest',
+  '@swc/core',
+];
+const version = (name: string): string =>
+  (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
+    .version;
+
+/** The README's Quick start block, as a user copies it into src/app.module.ts. */
+function readmeQuickStart(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Quick start'));
+  return /```ts\n([\s\S]*?)```/.exec(section)![1]!;
+}
+
+/** Output of a failed command, for the failure message. */
+async function sh(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
+  try {
+    const { stdout, stderr } = await run(cmd, args, { cwd, env, maxBuffer: 16 * 1024 * 1024 });
+    return stdout + stderr;
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(
+      `${cmd} ${args.join(' ')} (in ${cwd}) failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`,
+    );
+  }
+}
+
+describe('the packed package in a fresh ESM app (vitest) and a CommonJS app (jest)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'ci-consumer-'));
+  let emulator: ChildProcess | undefined;
+  const env: Record<string, string> = {};
+
+  beforeAll(async () => {
+    const packed = await sh('npm', ['pack', '--silent', '--pack-destination', work], ROOT);
+    const tarball = packed.trim().split('\n').pop()!;
+    writeFileSync(
+      join(work, 'package.json'),
+      JSON.stringify({
+        name: 'consumers',
+        private: true,
+        dependencies: {
+          'nestjs-tencent-ci': `file:./${tarball}`,
+          ...Object.fromEntries(PEERS.map((name) => [name, version(name)])),
+        },
+      }),
+    );
+    await sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], work);
+    for (const kind of ['esm', 'cjs']) {
+      const app = join(work, kind);
+      cpSync(join(APPS, kind), app, { recursive: true });
+      cpSync(join(APPS, 'shared'), app, { recursive: true });
+      writeFileSync(join(app, 'src', 'app.module.ts'), readmeQuickStart(), { flag: 'w' });
+    }
+  }, 240_000);
+
+  afterAll(async () => {
+    if (emulator && emulator.exitCode === null) {
+      const exited = new Promise((resolve) => emulator!.once('exit', resolve));
+      emulator.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('ships LICENSE, both READMEs and the dist entry points, and nothing of the sources or tests', async () => {
+    const files = readFileSync(join(work, 'node_modules', 'nestjs-tencent-ci', 'package.json'), 'utf8');
+    expect(JSON.parse(files).license).toBe('MIT');
+    const listing = await sh('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], ROOT);
+    const paths = (JSON.parse(listing) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map(
+      (f) => f.path,
+    );
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'LICENSE',
+        'README.md',
+        'emulator/README.md',
+        'dist/lib/index.js',
+        'dist/lib/protocol/index.d.ts',
+        'dist/testing/index.js',
+        'dist/emulator/cli.js',
+      ]),
+    );
+    expect(
+      paths.filter((p) =>
+        /\.spec\.|^test\/|^lib\/|^sample-app|^dist\/sample-app|^dist\/lib\/testing/.test(p),
+      ),
+    ).toEqual([]);
+  });
+
+  it('both apps compile with tsc: ESM nodenext with skipLibCheck false and no @types/multer, CJS node10', async () => {
+    const tsc = join(work, 'node_modules', '.bin', 'tsc');
+    // The CommonJS app keeps the classic `module: commonjs` resolution: the subpaths resolve by typesVersions.
+    await Promise.all([
+      sh(tsc, ['-p', 'tsconfig.json'], join(work, 'esm')),
+      sh(tsc, ['-p', 'tsconfig.json'], join(work, 'cjs')),
+    ]);
+  }, 120_000);
+
+  it('npx ci-emulator starts and prints the exports the Quick start reads', async () => {
+    emulator = spawn(join(work, 'node_modules', '.bin', 'ci-emulator'), ['--port', '0', '--quiet'], {
+      cwd: work,
+    });
+    Object.assign(env, (await emulatorBanner(emulator)).exports);
+    expect(Object.keys(env).sort()).toEqual(EMULATOR_EXPORTS);
+  }, 30_000);
+
+  it('the ESM app (nodenext) passes its own e2e tests under vitest', async () => {
+    const out = await sh(join(work, 'node_modules', '.bin', 'vitest'), ['run'], join(work, 'esm'), {
+      ...process.env,
+      ...env,
+      CI: 'true',
+      NO_COLOR: '1',
+    });
+    expect(out).toMatch(/Tests\s+4 passed \(4\)/);
+  }, 120_000);
+
+  it('the CommonJS app passes its own e2e tests under jest', async () => {
+    const out = await sh(join(work, 'node_modules', '.bin', 'jest'), ['--ci'], join(work, 'cjs'), {
+      ...process.env,
+      ...env,
+    });
+    expect(out).toMatch(/Tests:\s+4 passed, 4 total/);
+  }, 120_000);
+});
