@@ -29,7 +29,7 @@ describe('a configuration error at boot', () => {
     expect(error.message.split('\n')).toEqual([
       'Invalid CiModule options:',
       '  - bucket must be <name>-<appid> (e.g. photos-1250000000)',
-      '  - region must look like ap-guangzhou',
+      '  - region must look like ap-guangzhou or be a short code such as gz',
       '  - credentials.secretId is required',
       '  - credentials.secretKey is required',
     ]);

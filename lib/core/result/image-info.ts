@@ -86,9 +86,16 @@ export function normalizeCiFormat(format: string | undefined): string | undefine
   return format === undefined || format === '' ? undefined : format.toUpperCase();
 }
 
-/** The `<name>-<appid>` bucket a `Location` (`<bucket>.cos.<region>.myqcloud.com/...`) names, if it names one. */
+/**
+ * The `<name>-<appid>` bucket a `Location` names, if it names one: virtual-host (`<bucket>.cos.<region>.myqcloud.com/
+ * <key>`) or path-style on an endpoint whose host names no bucket (`127.0.0.1:9000/<bucket>/<key>`).
+ */
 export function bucketOfLocation(location: string | undefined): string | undefined {
-  return location ? /^([a-z0-9][a-z0-9-]*-\d+)\.cos\./.exec(location)?.[1] : undefined;
+  if (!location) return undefined;
+  return (
+    /^([a-z0-9][a-z0-9-]*-\d+)\.cos\./.exec(location)?.[1] ??
+    /^[^/]+\/([a-z0-9][a-z0-9-]*-\d+)\//.exec(location)?.[1]
+  );
 }
 
 /** The `<name>-<appid>` bucket of a files-v2 `resource_path` (`/<appid>/<bucket>/<key>`). */
