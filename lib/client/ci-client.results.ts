@@ -38,6 +38,14 @@ export interface CiObjectHead {
   contentType?: string;
   lastModified?: Date;
   requestId?: string;
+  /** `Cache-Control` stored with the object. */
+  cacheControl?: string;
+  /** `Content-Disposition` stored with the object. */
+  contentDisposition?: string;
+  /** User metadata (`x-cos-meta-*`), names lower-case without the prefix. */
+  metadata: Record<string, string>;
+  /** Storage class (`x-cos-storage-class`; COS omits it for STANDARD). */
+  storageClass?: string;
 }
 
 /** A downloaded object: the body is a stream that must be consumed or destroyed. */

@@ -267,6 +267,14 @@ export class CosV5Backend implements UploadTarget {
       contentType: header(res, 'content-type'),
       lastModified: lastModified ? new Date(lastModified) : undefined,
       requestId: header(res, 'x-cos-request-id'),
+      cacheControl: header(res, 'cache-control'),
+      contentDisposition: header(res, 'content-disposition'),
+      metadata: Object.fromEntries(
+        Object.keys(res.headers)
+          .filter((name) => name.startsWith('x-cos-meta-'))
+          .map((name) => [name.slice('x-cos-meta-'.length), header(res, name) ?? '']),
+      ),
+      storageClass: header(res, 'x-cos-storage-class'),
     };
   }
 

@@ -4,3 +4,4 @@ export * from './media';
 export * from './templates';
 export * from './rules';
 export * from './pic-operations';
+export * from './object';

@@ -61,6 +61,7 @@ export class CiStorageEngine implements StorageEngine {
         processing: this.route.processingFor(file.fieldname),
         allowedFormats: this.route.allowedFormats,
         keyStrategy: this.route.keyStrategy,
+        headers: this.route.objectHeaders,
         signal: local.signal,
         onSniffed: (_type, bytes) => (head = bytes),
       })

@@ -7,12 +7,14 @@ import type { CiClient } from '../client';
 import type { CiObjectHead, CiObjectResult, CiObjectUrlOptions } from '../client';
 import type { CiImageAverage, CiImageBasicInfo, CiImageExif } from '../core/result';
 import { CiValidationError } from '../core/errors';
+import type { CiObjectHeaders } from '../core/object';
 import { resolveFileId } from '../core/pic-operations';
 import { expandFileId, keyParts } from '../core/templates';
 import {
   checkObjectKey,
   compileProcessing,
   isUnknownOutcome,
+  resolveObjectHeaders,
   type CiUploader,
   type CiUploadProcessing,
   type CiUploadResult,
@@ -38,6 +40,8 @@ export interface CiServiceUploadOptions extends CiUploadProcessing {
   originalName?: string;
   /** Handed to the module's key strategy as its `req` (when no `key` is given). Default `{}`. */
   request?: object;
+  /** Headers stored with the original, over the module's `object` (cos-v5). Default: the module's. */
+  object?: CiObjectHeaders;
 }
 
 /** Per-call options. */
@@ -120,6 +124,7 @@ export class CiService {
     call: CiCallSignal = {},
   ): Promise<CiUploadResult> {
     const processing = this.compile(options, 'upload');
+    const headers = resolveObjectHeaders(this.options, options.object, 'upload.object');
     const originalName = options.originalName ?? (typeof body === 'string' ? basename(body) : '');
     // A known size lets files-v2 use slice uploads for large files (cos-v5 does not need it).
     const size = Buffer.isBuffer(body)
@@ -145,6 +150,7 @@ export class CiService {
         keyStrategy: this.options.keyStrategy as CiKeyStrategy<object> | undefined,
         key: options.key === undefined ? undefined : checkObjectKey(options.key),
         size,
+        headers,
         signal: call.signal,
       });
     } finally {

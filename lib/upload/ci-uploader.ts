@@ -43,6 +43,8 @@ export interface CiUploadInput<TRequest = unknown> {
   key?: string;
   /** Total size when known (lets files-v2 use slice uploads). */
   size?: number;
+  /** Wire headers stored with the original (see `resolveObjectHeaders`). Default: none. */
+  headers?: Record<string, string>;
   /** Aborts the upload (limit reached, client gone); shutdown aborts it too. */
   signal?: AbortSignal;
   /** Called once the type is known, with the first bytes (e.g. for file validators). */
@@ -92,6 +94,7 @@ export class CiUploader {
           const result = await client.upload(key, sniffed.body, {
             picOperations: built.picOperations,
             contentType: sniffed.type.mimetype,
+            headers: input.headers,
             size: input.size,
             signal,
           });

@@ -20,3 +20,4 @@ export {
   CI_DEFAULT_SHUTDOWN_TIMEOUT_MS,
   type ResolvedCiModuleOptions,
 } from './upload-options.validation';
+export * from './object-headers.resolver';

@@ -16,6 +16,7 @@ import {
   type ValidationError,
 } from 'class-validator';
 import { CiValidationError } from '../core/errors';
+import { resolveObjectHeaders } from './object-headers.resolver';
 import { CI_DECODABLE_FORMATS } from '../core/media';
 import { buildPicOperations } from '../core/pic-operations';
 import { SHORT_REGION_CODES } from '../protocol/files-v2/region';
@@ -181,6 +182,11 @@ export function resolveCiModuleOptions<T extends CiUploaderOptions>(options: T):
     } catch (err) {
       problems.push(`styles.${name}: ${(err as Error).message}`);
     }
+  }
+  try {
+    resolveObjectHeaders(options, undefined, 'object');
+  } catch (err) {
+    problems.push((err as Error).message);
   }
   if (problems.length) {
     throw new CiValidationError(

@@ -1,4 +1,5 @@
 import type { CiImageFormat } from '../core/media';
+import { resolveObjectHeaders } from './object-headers.resolver';
 import { compileProcessing, type CompiledProcessing } from './processing.compiler';
 import type { ResolvedCiModuleOptions } from './upload-options.validation';
 import type { CiKeyStrategy, CiUploadFieldsOptions, CiUploadOptions } from './upload.options';
@@ -22,6 +23,8 @@ export interface CiUploadRoute {
   limits: { fileSize: number; files: number; fields: number };
   keyStrategy?: CiKeyStrategy<unknown>;
   keepOnError: boolean;
+  /** Wire headers stored with each original (module's and route's `object`, validated). */
+  objectHeaders: Record<string, string>;
 }
 
 /** Turns a route spec into a {@link CiUploadRoute}; a bad rule throws `CiValidationError` naming the route. */
@@ -55,5 +58,6 @@ export function compileUploadRoute(spec: CiUploadSpec, options: ResolvedCiModule
     },
     keyStrategy: (local.key ?? options.keyStrategy) as CiKeyStrategy<unknown> | undefined,
     keepOnError: local.keepOnError ?? false,
+    objectHeaders: resolveObjectHeaders(options, local.object, `${where}.object`),
   };
 }

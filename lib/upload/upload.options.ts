@@ -1,5 +1,6 @@
 import type { CiClientOptions } from '../client';
 import type { CiImageFormat } from '../core/media';
+import type { CiObjectHeaders } from '../core/object';
 import type { CiRuleInput } from '../core/rules';
 
 /** Where the upload layer writes: `debug` for expected refusals, `warn` for CI failures. Nest's `Logger` fits. */
@@ -58,6 +59,11 @@ export interface CiUploadBehaviour {
   /** Refuse rules with operations the rule grammar does not know. Default `false`. */
   strictRules?: boolean;
   /**
+   * Headers stored with every uploaded original (`cacheControl`, `contentDisposition`, `metadata`, `acl`,
+   * `storageClass`, `tagging`); a route or call refines them. cos-v5 only. Default: none.
+   */
+  object?: CiObjectHeaders;
+  /**
    * On shutdown, how long uploads in flight may take to finish their abort and cleanup before their sockets are
    * destroyed and the process is free to exit. Default 5000 ms.
    */
@@ -99,6 +105,8 @@ export interface CiUploadRouteOptions {
   allowedFormats?: CiImageFormat[];
   /** Name objects for this route (overrides the module's key strategy). */
   key?: CiKeyStrategy;
+  /** Headers stored with the originals of this route, over the module's `object` (metadata and tags merged). */
+  object?: CiObjectHeaders;
   /**
    * Keep what was stored when the request fails after the upload (a pipe, a later guard or the handler
    * throws). Default `false`: originals and outputs are removed before the error answer goes out.

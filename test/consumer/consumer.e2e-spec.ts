@@ -1,7 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { EMULATOR_EXPORTS, emulatorBanner } from '../support/ci-emulator-output';
 
@@ -18,18 +18,14 @@ const PEERS = [
   'reflect-metadata',
   'rxjs',
   'sharp',
-  'typescript',
   'supertest',
   '@types/supertest',
   '@types/node',
   // What `nest new` adds for Express; @types/multer deliberately not: the package's types must not need it.
   '@types/express',
-  'vitest',
-  'jest',
-  '@jest/globals',
-  '@swc/jest',
-  '@swc/core',
 ];
+/** Test tools, linked from this project's node_modules rather than installed again (jest alone is ~300 packages). */
+const TOOLS = ['typescript', 'vitest', 'jest', '@jest/globals', '@swc/jest', '@swc/core'];
 const version = (name: string): string =>
   (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
     .version;
@@ -79,6 +75,10 @@ describe('the packed package in a fresh ESM app (vitest) and a CommonJS app (jes
       }),
     );
     await sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], work);
+    for (const tool of TOOLS) {
+      mkdirSync(dirname(join(work, 'node_modules', tool)), { recursive: true });
+      symlinkSync(join(ROOT, 'node_modules', tool), join(work, 'node_modules', tool), 'dir');
+    }
     for (const kind of ['esm', 'cjs']) {
       const app = join(work, kind);
       cpSync(join(APPS, kind), app, { recursive: true });
@@ -122,7 +122,7 @@ describe('the packed package in a fresh ESM app (vitest) and a CommonJS app (jes
   });
 
   it('both apps compile with tsc: ESM nodenext with skipLibCheck false and no @types/multer, CJS node10', async () => {
-    const tsc = join(work, 'node_modules', '.bin', 'tsc');
+    const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
     // The CommonJS app keeps the classic `module: commonjs` resolution: the subpaths resolve by typesVersions.
     await Promise.all([
       sh(tsc, ['-p', 'tsconfig.json'], join(work, 'esm')),
@@ -139,7 +139,7 @@ describe('the packed package in a fresh ESM app (vitest) and a CommonJS app (jes
   }, 30_000);
 
   it('the ESM app (nodenext) passes its own e2e tests under vitest', async () => {
-    const out = await sh(join(work, 'node_modules', '.bin', 'vitest'), ['run'], join(work, 'esm'), {
+    const out = await sh(join(ROOT, 'node_modules', '.bin', 'vitest'), ['run'], join(work, 'esm'), {
       ...process.env,
       ...env,
       CI: 'true',
@@ -149,7 +149,7 @@ describe('the packed package in a fresh ESM app (vitest) and a CommonJS app (jes
   }, 120_000);
 
   it('the CommonJS app passes its own e2e tests under jest', async () => {
-    const out = await sh(join(work, 'node_modules', '.bin', 'jest'), ['--ci'], join(work, 'cjs'), {
+    const out = await sh(join(ROOT, 'node_modules', '.bin', 'jest'), ['--ci'], join(work, 'cjs'), {
       ...process.env,
       ...env,
     });

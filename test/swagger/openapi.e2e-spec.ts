@@ -152,6 +152,12 @@ describe('Swagger: @CiUpload routes in the generated OpenAPI document', () => {
       expect.objectContaining({ type: 'array', items: { $ref: '#/components/schemas/CiProcessResultDto' } }),
     );
     expect(schemas.CiProcessResultDto!.properties.width).toEqual(expect.objectContaining({ type: 'number' }));
+    expect(schemas.CiProcessResultDto!.properties.raw).toEqual({
+      type: 'object',
+      additionalProperties: true,
+      description: 'Every other field CI sent for this output',
+    });
+    expect(schemas.CiProcessResultDto!.required).toEqual(['key', 'raw']);
   });
 
   it('a real upload answers what the document says: every required field of CiUploadResultDto is there', async () => {

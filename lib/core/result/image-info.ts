@@ -87,14 +87,16 @@ export function normalizeCiFormat(format: string | undefined): string | undefine
 }
 
 /**
- * The `<name>-<appid>` bucket a `Location` names, if it names one: virtual-host (`<bucket>.cos.<region>.myqcloud.com/
- * <key>`) or path-style on an endpoint whose host names no bucket (`127.0.0.1:9000/<bucket>/<key>`).
+ * The `<name>-<appid>` bucket a `Location` names, if it names one: virtual-hosted
+ * (`<bucket>.cos.<region>.myqcloud.com/<key>`, or `<bucket>.<any host>/<key>`) or path-style
+ * (`<host>/<bucket>/<key>`, as an emulator or a path-style endpoint answers).
  */
 export function bucketOfLocation(location: string | undefined): string | undefined {
   if (!location) return undefined;
+  const bucket = '[a-z0-9][a-z0-9-]*-\\d+';
   return (
-    /^([a-z0-9][a-z0-9-]*-\d+)\.cos\./.exec(location)?.[1] ??
-    /^[^/]+\/([a-z0-9][a-z0-9-]*-\d+)\//.exec(location)?.[1]
+    new RegExp(`^(${bucket})\\.[^/]+/`).exec(location)?.[1] ??
+    new RegExp(`^[^/]+/(${bucket})/`).exec(location)?.[1]
   );
 }
 

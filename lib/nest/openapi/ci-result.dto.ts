@@ -4,10 +4,20 @@ import type { CiImageInfo, CiOriginalInfo, CiProcessResult, CiRawFields, CiUploa
 // `_OPENAPI_METADATA_FACTORY`), so these classes need no @nestjs/swagger at run time: it stays an optional peer.
 // Each `type` is written as `{ type: () => X }` so the function is named `type`: that is how @nestjs/swagger
 // tells a lazy type from a class.
-type Property = { required: boolean; type: () => unknown; description: string };
+type Property = {
+  required: boolean;
+  type: () => unknown;
+  description: string;
+  additionalProperties?: boolean;
+};
 type Lazy = { type: () => unknown };
 const req = (lazy: Lazy, description: string): Property => ({ required: true, ...lazy, description });
 const opt = (lazy: Lazy, description: string): Property => ({ required: false, ...lazy, description });
+/** `raw`: an object of whatever CI sent besides the named fields. */
+const raw = (description: string): Property => ({
+  ...req({ type: () => Object }, description),
+  additionalProperties: true,
+});
 
 /** OpenAPI model of {@link CiOriginalInfo}, for `@ApiOkResponse({ type })`. */
 export class CiOriginalInfoDto implements CiOriginalInfo {
@@ -23,8 +33,8 @@ export class CiOriginalInfoDto implements CiOriginalInfo {
   etag?: string;
   raw!: CiRawFields;
 
-  /** Read by @nestjs/swagger. */
-  static _OPENAPI_METADATA_FACTORY(): Record<string, Property> {
+  /** Read by @nestjs/swagger; one entry per field of the interface (the compiler checks both ways). */
+  static _OPENAPI_METADATA_FACTORY(): Record<keyof CiOriginalInfo, Property> {
     return {
       format: opt({ type: () => String }, 'Image format, upper case (JPEG, PNG, WEBP, GIF)'),
       width: opt({ type: () => Number }, 'Width in pixels'),
@@ -33,7 +43,7 @@ export class CiOriginalInfoDto implements CiOriginalInfo {
       orientation: opt({ type: () => Number }, 'EXIF orientation as CI sent it'),
       quality: opt({ type: () => Number }, 'Quality'),
       frameCount: opt({ type: () => Number }, 'Frames of an animated image'),
-      raw: req({ type: () => Object }, 'Every other field CI sent'),
+      raw: raw('Every other field CI sent'),
       key: opt({ type: () => String }, 'Object key of the source (cos-v5)'),
       location: opt({ type: () => String }, 'Location of the source, without scheme (cos-v5)'),
       etag: opt({ type: () => String }, 'ETag of the source (cos-v5)'),
@@ -62,8 +72,8 @@ export class CiProcessResultDto implements CiProcessResult {
   vid?: string;
   raw!: CiRawFields;
 
-  /** Read by @nestjs/swagger. */
-  static _OPENAPI_METADATA_FACTORY(): Record<string, Property> {
+  /** Read by @nestjs/swagger; one entry per field of the interface (the compiler checks both ways). */
+  static _OPENAPI_METADATA_FACTORY(): Record<keyof CiProcessResult, Property> {
     return {
       key: req({ type: () => String }, 'Object key of the output (the resolved fileid)'),
       bucket: opt({ type: () => String }, 'Bucket the output was written to (<name>-<appid>)'),
@@ -76,7 +86,7 @@ export class CiProcessResultDto implements CiProcessResult {
       md5: opt({ type: () => String }, 'MD5 of the output, when CI says'),
       watermarkStatus: opt({ type: () => Number }, 'Blind-watermark extraction result, when CI says'),
       vid: opt({ type: () => String }, 'vid (files-v2)'),
-      raw: req({ type: () => Object }, 'Every other field CI sent for this output'),
+      raw: raw('Every other field CI sent for this output'),
       etag: opt({ type: () => String }, 'ETag (cos-v5)'),
       location: opt({ type: () => String }, 'Location without scheme (cos-v5)'),
       accessUrl: opt({ type: () => String }, 'CDN link (files-v2)'),
@@ -92,8 +102,8 @@ export class CiImageInfoDto implements CiImageInfo {
   originalInfo?: CiOriginalInfoDto;
   processResults!: CiProcessResultDto[];
 
-  /** Read by @nestjs/swagger. */
-  static _OPENAPI_METADATA_FACTORY(): Record<string, Property> {
+  /** Read by @nestjs/swagger; one entry per field of the interface (the compiler checks both ways). */
+  static _OPENAPI_METADATA_FACTORY(): Record<keyof CiImageInfo, Property> {
     return {
       originalInfo: opt({ type: () => CiOriginalInfoDto }, 'Present when is_pic_info was 1'),
       processResults: req({ type: () => [CiProcessResultDto] }, 'One entry per rule, in rule order'),
@@ -119,8 +129,8 @@ export class CiUploadResultDto implements CiUploadResult {
   url?: string;
   imageInfo!: CiImageInfoDto;
 
-  /** Read by @nestjs/swagger. */
-  static _OPENAPI_METADATA_FACTORY(): Record<string, Property> {
+  /** Read by @nestjs/swagger; one entry per field of the interface (the compiler checks both ways). */
+  static _OPENAPI_METADATA_FACTORY(): Record<keyof CiUploadResult, Property> {
     return {
       fieldname: req({ type: () => String }, 'Form field the file came in'),
       key: req({ type: () => String }, 'Object key of the stored original'),
