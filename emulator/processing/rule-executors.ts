@@ -268,6 +268,11 @@ export const STEP_EXECUTORS: StepExecutorMap<ExecutableStepKey> = {
   'watermark/1': { run: watermark },
   'watermark/2': { run: watermark },
   imageSlim: { plan: (_step, plan) => void (plan.slim = true) },
-  // Stand-in: AI processing is not reproduced; the step leaves the pixels as they are (emulator/README.md).
+  // Stand-ins (emulator/README.md): these leave the pixels as they are, and say so in the plan.
   ciProcess: { plan: (step, plan) => void plan.standIns.push(`ci-process=${step.process}`) },
+  'watermark/3': {
+    plan: (_step, plan) => void plan.standIns.push('watermark/3 (blind watermark not embedded)'),
+  },
+  'watermark/4': { plan: (_step, plan) => void plan.standIns.push('watermark/4 (nothing extracted)') },
+  QRcode: { plan: (_step, plan) => void plan.standIns.push('QRcode (no code recognised or covered)') },
 };

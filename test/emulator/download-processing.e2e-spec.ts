@@ -259,7 +259,7 @@ describe('download-time processing through processing URLs (emulator, real pixel
 });
 
 describe('stand-ins and new operations through Pic-Operations', () => {
-  it('a ci-process rule is accepted and stored with its pixels unchanged (documented stand-in); imageSlim never grows', async () => {
+  it('ci-process, blind watermark and QRcode rules are accepted and stored with their pixels unchanged (documented stand-ins); imageSlim never grows', async () => {
     await withEmulator({}, async (emulator, client) => {
       const png = await sharp({ create: { width: 30, height: 20, channels: 3, background: '#204080' } })
         .png({ compressionLevel: 0 })
@@ -270,13 +270,19 @@ describe('stand-ins and new operations through Pic-Operations', () => {
           rules: [
             { fileid: 'matte.png', rule: ciProcess('AIPicMatting', { 'center-layout': 1 }) },
             { fileid: 'slim.png', rule: imageSlim() },
+            { fileid: 'blind.png', rule: 'watermark/3/type/3/text/dGVzdA|QRcode/cover/1' },
           ],
         }),
       });
       expect(result.imageInfo.processResults.map((r) => [r.key, r.width, r.height])).toEqual([
         ['ai/matte.png', 30, 20],
         ['ai/slim.png', 30, 20],
+        ['ai/blind.png', 30, 20],
       ]);
+      const blind = await sharp((await emulator.getObject(BUCKET, 'ai/blind.png'))!)
+        .raw()
+        .toBuffer();
+      expect(blind.equals(await sharp(png).raw().toBuffer())).toBe(true);
       const matte = await sharp((await emulator.getObject(BUCKET, 'ai/matte.png'))!)
         .raw()
         .toBuffer();

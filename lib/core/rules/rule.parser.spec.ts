@@ -128,9 +128,22 @@ describe('parseRule', () => {
           { kind: 'imageSlim' },
         ],
       });
-      expect(parseRule('watermark/3/type/3/text/dGVzdA')).toStrictEqual({
-        steps: [{ kind: 'unknown', name: 'watermark', raw: 'watermark/3/type/3/text/dGVzdA' }],
+      expect(parseRule('watermark/7/type/3/text/dGVzdA')).toStrictEqual({
+        steps: [{ kind: 'unknown', name: 'watermark', raw: 'watermark/7/type/3/text/dGVzdA' }],
       });
+      // Blind watermarks (3), their extraction (4) and QRcode are typed.
+      expect(
+        parseRule('watermark/3/type/3/text/dGVzdA/level/2|watermark/4/type/3/text/dGVzdA|QRcode/cover/1', {
+          strict: true,
+        }),
+      ).toStrictEqual({
+        steps: [
+          { kind: 'watermark', type: 3, blindType: 3, text: 'test', level: 2 },
+          { kind: 'watermark', type: 4, blindType: 3, text: 'test' },
+          { kind: 'QRcode', cover: 1 },
+        ],
+      });
+      expect(() => parseRule('watermark/3/type/1/text/dGVzdA')).toThrow(/type 1 needs an image parameter/);
     });
 
     it('keeps an unknown imageMogr2 operation with every token up to the next known one', () => {
@@ -205,7 +218,7 @@ describe('parseRule', () => {
       ['imageView2/2/w/100/newparam/1', /unknown imageView2 parameter "newparam"/],
       ['watermark/2/text/aGk/glow/50', /unknown watermark\/2 parameter "glow"/],
       ['watermark/1/image/aHR0cDovL2EvYi5wbmc/halo/1', /unknown watermark\/1 parameter "halo"/],
-      ['watermark/3/type/3/text/dGVzdA', /watermark type 3 is not modelled/],
+      ['watermark/7/type/3/text/dGVzdA', /watermark type 7 is not modelled/],
     ])('refuses %s under strict with RULE_UNKNOWN_OPERATION', (text, message) => {
       const error = refusal(text, true);
       expect(error.reason).toBe('RULE_UNKNOWN_OPERATION');

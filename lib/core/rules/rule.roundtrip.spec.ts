@@ -20,7 +20,7 @@ import { isRuleToken } from './text-checks';
 import { watermarkImage, watermarkText } from './watermark.builder';
 
 const RESERVED = new Set<string>([...CI_MOGR_OPERATION_NAMES, 'gravity', 'dx', 'dy', 'color']);
-const STEP_NAMES = new Set(['imageMogr2', 'imageView2', 'watermark', 'style', 'imageSlim']);
+const STEP_NAMES = new Set(['imageMogr2', 'imageView2', 'watermark', 'style', 'imageSlim', 'QRcode']);
 
 const pos = fc.integer({ min: 1, max: 50_000 });
 const nonNeg = fc.integer({ min: 0, max: 5_000 });
@@ -211,7 +211,7 @@ const unknownStep = fc.oneof(
       fc.array(token, { maxLength: 3 }),
     )
     .map(([n, args]) => ({ kind: 'unknown' as const, name: n, raw: [n, ...args].join('/') })),
-  fc.tuple(fc.integer({ min: 3, max: 9 }), fc.array(token, { maxLength: 3 })).map(([type, args]) => ({
+  fc.tuple(fc.integer({ min: 5, max: 9 }), fc.array(token, { maxLength: 3 })).map(([type, args]) => ({
     kind: 'unknown' as const,
     name: 'watermark',
     raw: ['watermark', type, ...args].join('/'),
@@ -224,7 +224,32 @@ const ciProcessStep = fc.record({
   params: fc.array(fc.record({ name, value: fc.stringMatching(/^[A-Za-z0-9_.x-]{1,8}$/) }), { maxLength: 3 }),
 });
 
+const blindStep = fc
+  .record(
+    {
+      type: fc.constantFrom(3 as const, 4 as const),
+      blindType: fc.constantFrom(1 as const, 2 as const, 3 as const),
+      image: httpUrl,
+      text,
+      level: fc.constantFrom(1 as const, 2 as const, 3 as const),
+      extra: extra(['type', 'image', 'text', 'level']).filter((e) => e.length > 0),
+    },
+    { requiredKeys: ['type', 'blindType', 'image', 'text'] },
+  )
+  .map((s) => {
+    const out: Record<string, unknown> = { kind: 'watermark', ...s };
+    if (s.type === 4) delete out.level;
+    return out as unknown as CiRuleStep;
+  });
+
+const qrStep = fc.record(
+  { kind: fc.constant('QRcode' as const), cover: fc.constantFrom(0 as const, 1 as const) },
+  { requiredKeys: ['kind'] },
+);
+
 const step: fc.Arbitrary<CiRuleStep> = fc.oneof(
+  { weight: 1, arbitrary: blindStep },
+  { weight: 1, arbitrary: qrStep },
   { weight: 1, arbitrary: fc.constant({ kind: 'imageSlim' as const }) },
   { weight: 1, arbitrary: ciProcessStep },
   { weight: 4, arbitrary: mogrOps.map((ops) => ({ kind: 'imageMogr2' as const, ops })) },

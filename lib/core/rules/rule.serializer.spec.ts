@@ -89,10 +89,10 @@ describe('serializeRule', () => {
       /degrees "90" is not an integer/,
     ],
     [
-      'watermark type 3',
-      { steps: [{ kind: 'watermark', type: 3 }] },
+      'watermark type 5',
+      { steps: [{ kind: 'watermark', type: 5 }] },
       'RULE_MALFORMED',
-      /type 3 is not 1 or 2/,
+      /type 5 is not 1, 2, 3 or 4/,
     ],
     [
       'an unknown step that is a known one',

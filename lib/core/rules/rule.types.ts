@@ -434,6 +434,48 @@ export interface CiUnknownStep {
   raw: string;
 }
 
+/**
+ * `watermark/3/type/<1|2|3>/image/<b64 url>/text/<b64>/level/<1|2|3>`: a blind watermark (invisible), of an image
+ * (`type` 1 or 2, with `image`) or a text (`type` 3, with `text`).
+ */
+export interface CiBlindWatermarkStep {
+  kind: 'watermark';
+  type: 3;
+  /** 1: half-blind image, 2: full-blind image, 3: text. */
+  blindType: 1 | 2 | 3;
+  /** The watermark image URL (decoded), for types 1 and 2. */
+  image?: string;
+  /** The watermark text (decoded), for type 3. */
+  text?: string;
+  /** Strength 1..3 (CI default 1). */
+  level?: 1 | 2 | 3;
+  /** Unknown `key/value` pairs, emitted after the known ones. */
+  extra?: CiRuleParam[];
+}
+
+/** `watermark/4/type/<1|2|3>/image/<b64 url>/text/<b64>`: extracts a blind watermark (the result has `WatermarkStatus`). */
+export interface CiBlindWatermarkExtractStep {
+  kind: 'watermark';
+  type: 4;
+  /** The type it was embedded with. */
+  blindType: 1 | 2 | 3;
+  /** The watermark image URL (decoded), for types 1 and 2. */
+  image?: string;
+  /** The watermark text (decoded), for type 3. */
+  text?: string;
+  /** Unknown `key/value` pairs, emitted after the known ones. */
+  extra?: CiRuleParam[];
+}
+
+/** `QRcode/cover/<0|1>`: QR code recognition; `cover/1` also covers the codes with a mosaic. */
+export interface CiQrCodeStep {
+  kind: 'QRcode';
+  /** 1 covers the codes found; 0 (CI's default) only recognises them. */
+  cover?: 0 | 1;
+  /** Unknown `key/value` pairs, emitted after the known ones. */
+  extra?: CiRuleParam[];
+}
+
 /** `imageSlim`: CI's lossless-looking slimming of JPEG and PNG. */
 export interface CiImageSlimStep {
   kind: 'imageSlim';
@@ -457,6 +499,9 @@ export type CiRuleStep =
   | CiImageView2Step
   | CiWatermarkImageStep
   | CiWatermarkTextStep
+  | CiBlindWatermarkStep
+  | CiBlindWatermarkExtractStep
+  | CiQrCodeStep
   | CiImageSlimStep
   | CiCiProcessStep
   | CiStyleStep
@@ -468,6 +513,9 @@ export type CiStepKey =
   | 'imageView2'
   | 'watermark/1'
   | 'watermark/2'
+  | 'watermark/3'
+  | 'watermark/4'
+  | 'QRcode'
   | 'imageSlim'
   | 'ciProcess'
   | 'style'
@@ -478,7 +526,11 @@ export type CiStepOf<K extends CiStepKey> = K extends 'watermark/1'
   ? CiWatermarkImageStep
   : K extends 'watermark/2'
     ? CiWatermarkTextStep
-    : Extract<CiRuleStep, { kind: K }>;
+    : K extends 'watermark/3'
+      ? CiBlindWatermarkStep
+      : K extends 'watermark/4'
+        ? CiBlindWatermarkExtractStep
+        : Extract<CiRuleStep, { kind: K }>;
 
 /** The {@link CiStepKey} of a step. */
 export function ciStepKey(step: CiRuleStep): CiStepKey {

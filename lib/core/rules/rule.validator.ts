@@ -24,8 +24,8 @@ export function validateImageMogr2Op(op: CiImageMogr2Op): void {
 /** @internal The descriptor of a step, or `RULE_MALFORMED` when the step is of no known kind. */
 export function stepOperation(step: CiRuleStep): StepOperation<CiStepKey> {
   if (typeof step !== 'object' || step === null) malformed('rule', `step ${show(step)} is not an object`);
-  if (step.kind === 'watermark' && step.type !== 1 && step.type !== 2) {
-    malformed('watermark', `type ${show((step as { type: unknown }).type)} is not 1 or 2`);
+  if (step.kind === 'watermark' && ![1, 2, 3, 4].includes(step.type)) {
+    malformed('watermark', `type ${show((step as { type: unknown }).type)} is not 1, 2, 3 or 4`);
   }
   const key = ciStepKey(step);
   if (!Object.prototype.hasOwnProperty.call(STEP_OPERATIONS, key)) {

@@ -1,4 +1,7 @@
 import type {
+  CiBlindWatermarkExtractStep,
+  CiBlindWatermarkStep,
+  CiQrCodeStep,
   CiGravity,
   CiImageView2Step,
   CiOutputFormat,
@@ -27,7 +30,13 @@ import {
 } from './rule-checks';
 
 /** A step written as `head/key/value/key/value...`, with unknown pairs kept in `extra`. */
-export type CiParamStep = CiImageView2Step | CiWatermarkImageStep | CiWatermarkTextStep;
+export type CiParamStep =
+  | CiImageView2Step
+  | CiWatermarkImageStep
+  | CiWatermarkTextStep
+  | CiBlindWatermarkStep
+  | CiBlindWatermarkExtractStep
+  | CiQrCodeStep;
 
 /** One `key/value` parameter of a step: how it reads, writes and what it allows, defined once. */
 export interface ParamSpec<S> {
@@ -327,4 +336,52 @@ export const WATERMARK_TEXT: ParamStepOperation<CiWatermarkTextStep> = {
     intParam<CiWatermarkTextStep>('shadow', 'shadow', 0, 100),
   ],
   check: (step, where) => expectText(where, 'text', step.text),
+};
+
+/** The checks both blind-watermark steps share: an image for types 1-2, a text for type 3. */
+function checkBlind(step: CiBlindWatermarkStep | CiBlindWatermarkExtractStep, where: string): void {
+  expectOneOf(where, 'type', step.blindType, [1, 2, 3]);
+  if (step.blindType === 3 && step.text === undefined) malformed(where, 'type 3 needs a text parameter');
+  if (step.blindType !== 3 && step.image === undefined)
+    malformed(where, `type ${step.blindType} needs an image parameter`);
+}
+
+const blindTypeParam = <S extends CiBlindWatermarkStep | CiBlindWatermarkExtractStep>(): ParamSpec<S> =>
+  choiceParam<S>('type', 'blindType', [1, 2, 3]);
+
+/** `watermark/3/type/<1|2|3>/image/<b64 url>/text/<b64>/level/<1|2|3>`: a blind watermark. */
+export const BLIND_WATERMARK: ParamStepOperation<CiBlindWatermarkStep> = {
+  where: 'watermark/3',
+  head: fixedHead(() => ({ kind: 'watermark', type: 3, blindType: 1 })),
+  writeHead: () => ['watermark', '3'],
+  required: ['type'],
+  params: [
+    blindTypeParam<CiBlindWatermarkStep>(),
+    base64Param<CiBlindWatermarkStep>('image', 'image', expectHttpUrl),
+    base64Param<CiBlindWatermarkStep>('text', 'text', expectText),
+    choiceParam<CiBlindWatermarkStep>('level', 'level', [1, 2, 3]),
+  ],
+  check: checkBlind,
+};
+
+/** `watermark/4/type/<1|2|3>/image/<b64 url>/text/<b64>`: blind watermark extraction. */
+export const BLIND_WATERMARK_EXTRACT: ParamStepOperation<CiBlindWatermarkExtractStep> = {
+  where: 'watermark/4',
+  head: fixedHead(() => ({ kind: 'watermark', type: 4, blindType: 1 })),
+  writeHead: () => ['watermark', '4'],
+  required: ['type'],
+  params: [
+    blindTypeParam<CiBlindWatermarkExtractStep>(),
+    base64Param<CiBlindWatermarkExtractStep>('image', 'image', expectHttpUrl),
+    base64Param<CiBlindWatermarkExtractStep>('text', 'text', expectText),
+  ],
+  check: checkBlind,
+};
+
+/** `QRcode/cover/<0|1>`: QR code recognition, optionally covering the codes. */
+export const QR_CODE: ParamStepOperation<CiQrCodeStep> = {
+  where: 'QRcode',
+  head: fixedHead(() => ({ kind: 'QRcode' })),
+  writeHead: () => ['QRcode'],
+  params: [choiceParam<CiQrCodeStep>('cover', 'cover', [0, 1])],
 };

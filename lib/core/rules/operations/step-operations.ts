@@ -17,7 +17,10 @@ import {
   type MogrTokenReader,
 } from './mogr-operations';
 import {
+  BLIND_WATERMARK,
+  BLIND_WATERMARK_EXTRACT,
   IMAGE_VIEW2,
+  QR_CODE,
   WATERMARK_IMAGE,
   WATERMARK_TEXT,
   parseParamStep,
@@ -169,7 +172,7 @@ function validateUnknownStep(step: CiUnknownStep): void {
   if (tokens[0] !== step.name) malformed(where, `raw ${show(step.raw)} does not start with its name`);
   if (
     Object.prototype.hasOwnProperty.call(STEP_NAMES, step.name) ||
-    (step.name === 'watermark' && /^[12]$/.test(tokens[1] ?? ''))
+    (step.name === 'watermark' && /^[1-4]$/.test(tokens[1] ?? ''))
   ) {
     malformed(where, `${show(step.raw)} is a known operation: use its typed form`);
   }
@@ -204,6 +207,21 @@ export const STEP_OPERATIONS: { readonly [K in CiStepKey]: StepOperation<K> } = 
     parse: (tokens, _text, strict) => parseParamStep(WATERMARK_TEXT, tokens.slice(1), strict),
     serialize: (step) => serializeParamStep(WATERMARK_TEXT, step).join('/'),
     validate: (step) => validateParamStep(WATERMARK_TEXT, step),
+  },
+  'watermark/3': {
+    parse: (tokens, _text, strict) => parseParamStep(BLIND_WATERMARK, tokens.slice(1), strict),
+    serialize: (step) => serializeParamStep(BLIND_WATERMARK, step).join('/'),
+    validate: (step) => validateParamStep(BLIND_WATERMARK, step),
+  },
+  'watermark/4': {
+    parse: (tokens, _text, strict) => parseParamStep(BLIND_WATERMARK_EXTRACT, tokens.slice(1), strict),
+    serialize: (step) => serializeParamStep(BLIND_WATERMARK_EXTRACT, step).join('/'),
+    validate: (step) => validateParamStep(BLIND_WATERMARK_EXTRACT, step),
+  },
+  QRcode: {
+    parse: (tokens, _text, strict) => parseParamStep(QR_CODE, tokens, strict),
+    serialize: (step) => serializeParamStep(QR_CODE, step).join('/'),
+    validate: (step) => validateParamStep(QR_CODE, step),
   },
   imageSlim: {
     parse(tokens) {
@@ -256,6 +274,7 @@ const STEP_NAMES: Readonly<Record<string, CiStepKey>> = {
   imageMogr2: 'imageMogr2',
   imageView2: 'imageView2',
   imageSlim: 'imageSlim',
+  QRcode: 'QRcode',
   style: 'style',
 };
 
@@ -265,7 +284,7 @@ export function stepKeyOf(name: string, tokens: string[], text: string, strict: 
   if (Object.prototype.hasOwnProperty.call(STEP_NAMES, name)) return STEP_NAMES[name];
   if (name !== 'watermark') return 'unknown';
   const type = tokens[0];
-  if (type === '1' || type === '2') return `watermark/${type}`;
+  if (type === '1' || type === '2' || type === '3' || type === '4') return `watermark/${type}`;
   if (type === undefined || !/^\d+$/.test(type))
     malformed('watermark', `type ${JSON.stringify(type ?? '')} is not a number`);
   if (strict) unknownInStrictMode(`watermark type ${type} is not modelled`);
