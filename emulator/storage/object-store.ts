@@ -39,6 +39,8 @@ export interface ObjectReader {
  */
 export interface StagedBody {
   sink: Writable;
+  /** Settles once what was written to `sink` is wholly staged (the sink closed). */
+  whole: Promise<void>;
   discard(): Promise<void>;
 }
 

@@ -1,0 +1,301 @@
+import type { Readable } from 'node:stream';
+import type { ByteBackend, StoredObject, StoredPart, StoredUpload } from './byte-backend';
+import { compareKeys, compareUploads } from './key-order';
+import {
+  type BucketConfig,
+  type BucketInfo,
+  type MultipartUploadInfo,
+  NoSuchUploadError,
+  type ObjectAttributes,
+  type ObjectMeta,
+  type ObjectReader,
+  type ObjectStore,
+  type PartInfo,
+  type StagedBody,
+  type StoredHeaders,
+} from './object-store';
+import { newUploadId } from './upload-id';
+
+interface IndexedBucket<B> {
+  info: BucketInfo;
+  config: BucketConfig;
+  objects: Map<string, StoredObject<B>>;
+  uploads: Map<string, StoredUpload<B>>;
+}
+
+/**
+ * The one index of buckets, objects, multipart uploads and parts, over a {@link ByteBackend} that keeps the
+ * bytes (memory or disk). Metadata reads are synchronous; changes run one at a time (a queue), while bodies
+ * stream outside it. An overwritten or deleted object's bytes are dropped only after the index stopped pointing
+ * to them, and a reader that opened them keeps reading.
+ */
+export class IndexedObjectStore<B> implements ObjectStore {
+  private readonly buckets = new Map<string, IndexedBucket<B>>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly backend: ByteBackend<B>) {}
+
+  async open(): Promise<void> {
+    for (const loaded of await this.backend.load()) {
+      this.buckets.set(loaded.info.name, {
+        info: loaded.info,
+        config: loaded.config,
+        objects: new Map(loaded.objects.map((o) => [o.meta.key, o])),
+        uploads: new Map(loaded.uploads.map((u) => [u.info.uploadId, u])),
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+  }
+
+  listBuckets(): BucketInfo[] {
+    return [...this.buckets.values()].map((b) => b.info).sort((a, b) => compareKeys(a.name, b.name));
+  }
+
+  hasBucket(bucket: string): boolean {
+    return this.buckets.has(bucket);
+  }
+
+  createBucket(bucket: string): Promise<void> {
+    return this.serial(async () => {
+      if (this.buckets.has(bucket)) return;
+      const info: BucketInfo = { name: bucket, createdAt: new Date() };
+      await this.backend.createBucket(info);
+      this.buckets.set(bucket, { info, config: {}, objects: new Map(), uploads: new Map() });
+    });
+  }
+
+  deleteBucket(bucket: string): Promise<boolean> {
+    return this.serial(async () => {
+      if (!this.buckets.delete(bucket)) return false;
+      await this.backend.deleteBucket(bucket);
+      return true;
+    });
+  }
+
+  getBucketConfig(bucket: string): BucketConfig {
+    return this.buckets.get(bucket)?.config ?? {};
+  }
+
+  setBucketConfig(bucket: string, config: BucketConfig): Promise<void> {
+    return this.serial(async () => {
+      const owner = this.requireBucket(bucket);
+      await this.backend.saveBucketConfig(bucket, config);
+      owner.config = config;
+    });
+  }
+
+  listObjects(bucket: string, prefix = ''): ObjectMeta[] {
+    const objects = this.buckets.get(bucket)?.objects;
+    if (!objects) return [];
+    return [...objects.values()]
+      .map((o) => o.meta)
+      .filter((m) => m.key.startsWith(prefix))
+      .sort((a, b) => compareKeys(a.key, b.key));
+  }
+
+  headObject(bucket: string, key: string): ObjectMeta | undefined {
+    return this.buckets.get(bucket)?.objects.get(key)?.meta;
+  }
+
+  async openObject(bucket: string, key: string): Promise<ObjectReader | undefined> {
+    // An overwrite or a delete may drop the bytes between the lookup and the open: look again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const object = this.buckets.get(bucket)?.objects.get(key);
+      if (!object) return undefined;
+      const opened = await this.backend.open(bucket, object.bytes);
+      if (opened)
+        return { meta: object.meta, stream: (range) => opened.stream(range), close: () => opened.close() };
+    }
+    return undefined;
+  }
+
+  deleteObject(bucket: string, key: string): Promise<boolean> {
+    return this.serial(async () => {
+      const object = this.buckets.get(bucket)?.objects.get(key);
+      if (!object) return false;
+      this.buckets.get(bucket)?.objects.delete(key);
+      await this.backend.saveKey(bucket, key, []);
+      await this.backend.dropBytes(bucket, object.bytes);
+      return true;
+    });
+  }
+
+  updateObjectHeaders(bucket: string, key: string, headers: StoredHeaders): Promise<ObjectMeta | undefined> {
+    return this.serial(async () => {
+      const object = this.buckets.get(bucket)?.objects.get(key);
+      if (!object) return undefined;
+      const updated = { meta: { ...object.meta, headers }, bytes: object.bytes };
+      await this.backend.saveKey(bucket, key, [updated]);
+      this.buckets.get(bucket)?.objects.set(key, updated);
+      return updated.meta;
+    });
+  }
+
+  async stageBody(bucket: string, uploadId?: string): Promise<StagedBody> {
+    if (uploadId !== undefined && !this.buckets.get(bucket)?.uploads.has(uploadId)) {
+      throw new NoSuchUploadError(uploadId);
+    }
+    return this.backend.stage(bucket, uploadId);
+  }
+
+  async commitObject(staged: StagedBody, attributes: ObjectAttributes): Promise<ObjectMeta> {
+    await staged.whole;
+    return this.serial(() => this.placeObject(staged, attributes));
+  }
+
+  createMultipartUpload(
+    bucket: string,
+    key: string,
+    attributes: { contentType: string; headers: StoredHeaders },
+  ): Promise<MultipartUploadInfo> {
+    return this.serial(async () => {
+      const owner = this.requireBucket(bucket);
+      const info: MultipartUploadInfo = {
+        bucket,
+        key,
+        uploadId: newUploadId(),
+        initiated: new Date(),
+        ...attributes,
+      };
+      await this.backend.saveUpload(info);
+      owner.uploads.set(info.uploadId, { info, parts: new Map() });
+      return info;
+    });
+  }
+
+  getMultipartUpload(bucket: string, uploadId: string): MultipartUploadInfo | undefined {
+    return this.buckets.get(bucket)?.uploads.get(uploadId)?.info;
+  }
+
+  listMultipartUploads(bucket: string): MultipartUploadInfo[] {
+    const uploads = this.buckets.get(bucket)?.uploads;
+    return uploads ? [...uploads.values()].map((u) => u.info).sort(compareUploads) : [];
+  }
+
+  async commitPart(
+    staged: StagedBody,
+    part: { bucket: string; uploadId: string; partNumber: number; size: number; etag: string },
+  ): Promise<PartInfo> {
+    await staged.whole;
+    return this.serial(async () => {
+      const upload = this.buckets.get(part.bucket)?.uploads.get(part.uploadId);
+      if (!upload) {
+        await staged.discard();
+        throw new NoSuchUploadError(part.uploadId);
+      }
+      const bytes = await this.backend.keepPartBytes(staged, part.bucket, part.uploadId, part.partNumber);
+      const stored: StoredPart<B> = {
+        info: { partNumber: part.partNumber, size: part.size, etag: part.etag, lastModified: new Date() },
+        bytes,
+      };
+      await this.backend.savePart(part.bucket, part.uploadId, stored);
+      const previous = upload.parts.get(part.partNumber);
+      upload.parts.set(part.partNumber, stored);
+      if (previous) await this.backend.dropBytes(part.bucket, previous.bytes);
+      return stored.info;
+    });
+  }
+
+  listParts(bucket: string, uploadId: string): PartInfo[] {
+    const upload = this.buckets.get(bucket)?.uploads.get(uploadId);
+    return upload
+      ? [...upload.parts.values()].map((p) => p.info).sort((a, b) => a.partNumber - b.partNumber)
+      : [];
+  }
+
+  openUploadParts(bucket: string, uploadId: string, partNumbers: readonly number[]): Promise<Readable> {
+    // Opened inside the queue: a part replaced or an upload aborted afterwards does not cut the read.
+    return this.serial(async () => {
+      const upload = this.buckets.get(bucket)?.uploads.get(uploadId);
+      if (!upload) throw new NoSuchUploadError(uploadId);
+      return this.backend.openJoined(bucket, partsOf(upload, partNumbers));
+    });
+  }
+
+  async completeMultipartUpload(
+    bucket: string,
+    uploadId: string,
+    partNumbers: readonly number[],
+    etag: string,
+  ): Promise<ObjectMeta> {
+    // Claim the upload first: a concurrent abort or part upload now sees NoSuchUpload.
+    const upload = await this.serial(async () => {
+      const owner = this.requireBucket(bucket);
+      const found = owner.uploads.get(uploadId);
+      if (!found) throw new NoSuchUploadError(uploadId);
+      owner.uploads.delete(uploadId);
+      return found;
+    });
+    let staged: StagedBody;
+    try {
+      staged = await this.backend.stageJoined(bucket, partsOf(upload, partNumbers));
+      await staged.whole;
+    } catch (error) {
+      this.buckets.get(bucket)?.uploads.set(uploadId, upload);
+      throw error;
+    }
+    const { key, contentType, headers } = upload.info;
+    const size = partNumbers.reduce((sum, n) => sum + (upload.parts.get(n)?.info.size ?? 0), 0);
+    return this.serial(async () => {
+      const meta = await this.placeObject(staged, { bucket, key, size, etag, contentType, headers });
+      await this.backend.dropUpload(bucket, uploadId);
+      return meta;
+    });
+  }
+
+  abortMultipartUpload(bucket: string, uploadId: string): Promise<boolean> {
+    return this.serial(async () => {
+      if (!this.buckets.get(bucket)?.uploads.delete(uploadId)) return false;
+      await this.backend.dropUpload(bucket, uploadId);
+      return true;
+    });
+  }
+
+  async reset(buckets: readonly string[]): Promise<void> {
+    await this.serial(async () => {
+      this.buckets.clear();
+      await this.backend.clear();
+    });
+    for (const bucket of buckets) await this.createBucket(bucket);
+  }
+
+  /** Keeps a whole staged body as the object `attributes.key`, replacing the previous one; inside the queue. */
+  private async placeObject(staged: StagedBody, attributes: ObjectAttributes): Promise<ObjectMeta> {
+    const owner = this.buckets.get(attributes.bucket);
+    if (!owner) {
+      await staged.discard();
+      throw new Error(`bucket ${attributes.bucket} does not exist`);
+    }
+    const bytes = await this.backend.keepObjectBytes(staged, attributes.bucket, attributes.key);
+    const stored: StoredObject<B> = { meta: { ...attributes, lastModified: new Date() }, bytes };
+    await this.backend.saveKey(attributes.bucket, attributes.key, [stored]);
+    const previous = owner.objects.get(attributes.key);
+    owner.objects.set(attributes.key, stored);
+    if (previous) await this.backend.dropBytes(attributes.bucket, previous.bytes);
+    return stored.meta;
+  }
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private requireBucket(bucket: string): IndexedBucket<B> {
+    const found = this.buckets.get(bucket);
+    if (!found) throw new Error(`bucket ${bucket} does not exist`);
+    return found;
+  }
+}
+
+/** The stored bytes of the chosen parts, in order; a part that vanished is a programming error. */
+function partsOf<B>(upload: StoredUpload<B>, partNumbers: readonly number[]): B[] {
+  return partNumbers.map((n) => {
+    const part = upload.parts.get(n);
+    if (!part) throw new Error(`part ${n} of upload ${upload.info.uploadId} vanished`);
+    return part.bytes;
+  });
+}
