@@ -17,7 +17,8 @@ export interface OpenedBytes {
 /** An object (one version of a key) as the index keeps it: its metadata and a handle on its bytes. */
 export interface StoredObject<B> {
   meta: ObjectMeta;
-  bytes: B;
+  /** Absent for a delete marker. */
+  bytes?: B;
 }
 
 /** A part as the index keeps it. */

@@ -35,7 +35,7 @@ const TMP_PREFIX = '.tmp-';
 type DiskBytesPath = string;
 
 /** An object version as its sidecar stores it: the metadata (without the bucket) and its data file's name. */
-type ObjectRecord = Omit<ObjectMeta, 'bucket' | 'lastModified'> & { lastModified: string; data: string };
+type ObjectRecord = Omit<ObjectMeta, 'bucket' | 'lastModified'> & { lastModified: string; data?: string };
 
 /** A key's sidecar: its versions, newest first. */
 interface KeyRecord {
@@ -258,7 +258,7 @@ export class DiskBytes implements ByteBackend<DiskBytesPath> {
       key,
       versions: versions.map(({ meta, bytes }) => {
         const { bucket: _bucket, lastModified, ...rest } = meta;
-        return { ...rest, lastModified: lastModified.toISOString(), data: basename(bytes) };
+        return { ...rest, lastModified: lastModified.toISOString(), data: bytes && basename(bytes) };
       }),
     };
     await writeJsonAtomically(this.objectsDir(bucket), name, record);
@@ -310,14 +310,15 @@ export class DiskBytes implements ByteBackend<DiskBytesPath> {
       // A sidecar of an earlier layout holds one version, not a list.
       const versions = 'versions' in record ? record.versions : [{ ...record, key: record.key }];
       for (const version of versions) {
-        if (typeof version.data !== 'string' || !isSegment(version.data)) continue;
-        const data = version.data;
+        const { data, lastModified, ...rest } = version;
+        const meta = { ...rest, key: record.key, bucket, lastModified: new Date(lastModified) };
+        if (version.deleteMarker) {
+          loaded.objects.push({ meta });
+          continue;
+        }
+        if (typeof data !== 'string' || !isSegment(data)) continue;
         referenced.add(data);
-        const { data: _data, lastModified, ...rest } = version;
-        loaded.objects.push({
-          meta: { ...rest, key: record.key, bucket, lastModified: new Date(lastModified) },
-          bytes: `objects/${data}`,
-        });
+        loaded.objects.push({ meta, bytes: `objects/${data}` });
       }
     }
     // What a crash left behind: temporary files and data files no sidecar points to.

@@ -57,8 +57,8 @@ describe.each([
     expect(await text(old.stream())).toBe('first');
     expect(await read(store, 'k')).toBe('second');
     expect(store.listObjects('b-1').map((m) => m.etag)).toEqual(['"second"']);
-    expect(await store.deleteObject('b-1', 'k')).toBe(true);
-    expect(await store.deleteObject('b-1', 'k')).toBe(false);
+    expect(await store.deleteObject('b-1', 'k')).toEqual({ deleteMarker: false });
+    expect(await store.deleteObject('b-1', 'k')).toBeUndefined();
     expect(await read(store, 'k')).toBeUndefined();
   });
 

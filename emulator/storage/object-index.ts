@@ -3,6 +3,8 @@ import type { ByteBackend, StoredObject, StoredPart, StoredUpload } from './byte
 import { compareKeys, compareUploads } from './key-order';
 import {
   type BucketConfig,
+  type DeleteOutcome,
+  NULL_VERSION_ID,
   type BucketInfo,
   type MultipartUploadInfo,
   NoSuchUploadError,
@@ -14,12 +16,13 @@ import {
   type StagedBody,
   type StoredHeaders,
 } from './object-store';
-import { newUploadId } from './upload-id';
+import { newUploadId, newVersionId } from './upload-id';
 
 interface IndexedBucket<B> {
   info: BucketInfo;
   config: BucketConfig;
-  objects: Map<string, StoredObject<B>>;
+  /** Each key's versions, newest first: one (the null version) until versioning is enabled. */
+  objects: Map<string, Array<StoredObject<B>>>;
   uploads: Map<string, StoredUpload<B>>;
 }
 
@@ -40,7 +43,7 @@ export class IndexedObjectStore<B> implements ObjectStore {
       this.buckets.set(loaded.info.name, {
         info: loaded.info,
         config: loaded.config,
-        objects: new Map(loaded.objects.map((o) => [o.meta.key, o])),
+        objects: groupByKey(loaded.objects),
         uploads: new Map(loaded.uploads.map((u) => [u.info.uploadId, u])),
       });
     }
@@ -91,45 +94,87 @@ export class IndexedObjectStore<B> implements ObjectStore {
     const objects = this.buckets.get(bucket)?.objects;
     if (!objects) return [];
     return [...objects.values()]
-      .map((o) => o.meta)
-      .filter((m) => m.key.startsWith(prefix))
+      .map((versions) => versions[0].meta)
+      .filter((m) => !m.deleteMarker && m.key.startsWith(prefix))
       .sort((a, b) => compareKeys(a.key, b.key));
   }
 
-  headObject(bucket: string, key: string): ObjectMeta | undefined {
-    return this.buckets.get(bucket)?.objects.get(key)?.meta;
+  listVersions(bucket: string, prefix = ''): ObjectMeta[] {
+    const objects = this.buckets.get(bucket)?.objects;
+    if (!objects) return [];
+    return [...objects.entries()]
+      .filter(([key]) => key.startsWith(prefix))
+      .sort(([a], [b]) => compareKeys(a, b))
+      .flatMap(([, versions]) => versions.map((v) => v.meta));
   }
 
-  async openObject(bucket: string, key: string): Promise<ObjectReader | undefined> {
+  headObject(bucket: string, key: string, versionId?: string): ObjectMeta | undefined {
+    return this.findVersion(bucket, key, versionId)?.meta;
+  }
+
+  async openObject(bucket: string, key: string, versionId?: string): Promise<ObjectReader | undefined> {
     // An overwrite or a delete may drop the bytes between the lookup and the open: look again.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const object = this.buckets.get(bucket)?.objects.get(key);
-      if (!object) return undefined;
+      const object = this.findVersion(bucket, key, versionId);
+      if (!object?.bytes) return undefined;
       const opened = await this.backend.open(bucket, object.bytes);
-      if (opened)
+      if (opened) {
         return { meta: object.meta, stream: (range) => opened.stream(range), close: () => opened.close() };
+      }
     }
     return undefined;
   }
 
-  deleteObject(bucket: string, key: string): Promise<boolean> {
+  deleteObject(bucket: string, key: string, versionId?: string): Promise<DeleteOutcome | undefined> {
     return this.serial(async () => {
-      const object = this.buckets.get(bucket)?.objects.get(key);
-      if (!object) return false;
-      this.buckets.get(bucket)?.objects.delete(key);
-      await this.backend.saveKey(bucket, key, []);
-      await this.backend.dropBytes(bucket, object.bytes);
-      return true;
+      const owner = this.buckets.get(bucket);
+      if (!owner) return undefined;
+      const versions = owner.objects.get(key) ?? [];
+      if (versionId !== undefined) {
+        const found = versions.find((v) => idOf(v.meta) === versionId);
+        if (!found) return undefined;
+        await this.saveVersions(
+          owner,
+          key,
+          versions.filter((v) => v !== found),
+        );
+        if (found.bytes) await this.backend.dropBytes(bucket, found.bytes);
+        return { versionId: found.meta.versionId, deleteMarker: !!found.meta.deleteMarker };
+      }
+      const status = owner.config.versioning;
+      const nullVersion = status === 'Enabled' ? undefined : versions.find((v) => !v.meta.versionId);
+      if (!status) {
+        if (!nullVersion) return undefined;
+        await this.saveVersions(owner, key, []);
+        if (nullVersion.bytes) await this.backend.dropBytes(bucket, nullVersion.bytes);
+        return { deleteMarker: false };
+      }
+      const marker: StoredObject<B> = {
+        meta: {
+          bucket,
+          key,
+          size: 0,
+          etag: '',
+          contentType: '',
+          headers: {},
+          lastModified: new Date(),
+          deleteMarker: true,
+          ...(status === 'Enabled' ? { versionId: newVersionId() } : {}),
+        },
+      };
+      await this.saveVersions(owner, key, [marker, ...versions.filter((v) => v !== nullVersion)]);
+      if (nullVersion?.bytes) await this.backend.dropBytes(bucket, nullVersion.bytes);
+      return { versionId: marker.meta.versionId, deleteMarker: true };
     });
   }
 
   updateObjectHeaders(bucket: string, key: string, headers: StoredHeaders): Promise<ObjectMeta | undefined> {
     return this.serial(async () => {
-      const object = this.buckets.get(bucket)?.objects.get(key);
-      if (!object) return undefined;
-      const updated = { meta: { ...object.meta, headers }, bytes: object.bytes };
-      await this.backend.saveKey(bucket, key, [updated]);
-      this.buckets.get(bucket)?.objects.set(key, updated);
+      const owner = this.buckets.get(bucket);
+      const versions = owner?.objects.get(key);
+      if (!owner || !versions || versions[0].meta.deleteMarker) return undefined;
+      const updated = { meta: { ...versions[0].meta, headers }, bytes: versions[0].bytes };
+      await this.saveVersions(owner, key, [updated, ...versions.slice(1)]);
       return updated.meta;
     });
   }
@@ -262,7 +307,10 @@ export class IndexedObjectStore<B> implements ObjectStore {
     for (const bucket of buckets) await this.createBucket(bucket);
   }
 
-  /** Keeps a whole staged body as the object `attributes.key`, replacing the previous one; inside the queue. */
+  /**
+   * Keeps a whole staged body as the object `attributes.key`, inside the queue: a new version when the bucket's
+   * versioning is enabled, else the null version, replacing the previous null version.
+   */
   private async placeObject(staged: StagedBody, attributes: ObjectAttributes): Promise<ObjectMeta> {
     const owner = this.buckets.get(attributes.bucket);
     if (!owner) {
@@ -270,12 +318,35 @@ export class IndexedObjectStore<B> implements ObjectStore {
       throw new Error(`bucket ${attributes.bucket} does not exist`);
     }
     const bytes = await this.backend.keepObjectBytes(staged, attributes.bucket, attributes.key);
-    const stored: StoredObject<B> = { meta: { ...attributes, lastModified: new Date() }, bytes };
-    await this.backend.saveKey(attributes.bucket, attributes.key, [stored]);
-    const previous = owner.objects.get(attributes.key);
-    owner.objects.set(attributes.key, stored);
-    if (previous) await this.backend.dropBytes(attributes.bucket, previous.bytes);
+    const versioned = owner.config.versioning === 'Enabled';
+    const stored: StoredObject<B> = {
+      meta: { ...attributes, lastModified: new Date(), ...(versioned ? { versionId: newVersionId() } : {}) },
+      bytes,
+    };
+    const versions = owner.objects.get(attributes.key) ?? [];
+    const replaced = versioned ? undefined : versions.find((v) => !v.meta.versionId);
+    await this.saveVersions(owner, attributes.key, [stored, ...versions.filter((v) => v !== replaced)]);
+    if (replaced?.bytes) await this.backend.dropBytes(attributes.bucket, replaced.bytes);
     return stored.meta;
+  }
+
+  /** Writes down a key's versions (none: the key is gone), then points the index at them. */
+  private async saveVersions(
+    owner: IndexedBucket<B>,
+    key: string,
+    versions: Array<StoredObject<B>>,
+  ): Promise<void> {
+    await this.backend.saveKey(owner.info.name, key, versions);
+    if (versions.length) owner.objects.set(key, versions);
+    else owner.objects.delete(key);
+  }
+
+  /** The current version (not a delete marker), or the version `versionId` names. */
+  private findVersion(bucket: string, key: string, versionId?: string): StoredObject<B> | undefined {
+    const versions = this.buckets.get(bucket)?.objects.get(key);
+    if (!versions) return undefined;
+    if (versionId === undefined) return versions[0].meta.deleteMarker ? undefined : versions[0];
+    return versions.find((v) => idOf(v.meta) === versionId);
   }
 
   private serial<T>(task: () => Promise<T>): Promise<T> {
@@ -298,4 +369,20 @@ function partsOf<B>(upload: StoredUpload<B>, partNumbers: readonly number[]): B[
     if (!part) throw new Error(`part ${n} of upload ${upload.info.uploadId} vanished`);
     return part.bytes;
   });
+}
+
+/** A version's id as COS answers it: its id, or `null`. */
+function idOf(meta: ObjectMeta): string {
+  return meta.versionId ?? NULL_VERSION_ID;
+}
+
+/** Loaded versions by key; a backend lists a key's versions newest first. */
+function groupByKey<B>(objects: ReadonlyArray<StoredObject<B>>): Map<string, Array<StoredObject<B>>> {
+  const byKey = new Map<string, Array<StoredObject<B>>>();
+  for (const object of objects) {
+    const versions = byKey.get(object.meta.key);
+    if (versions) versions.push(object);
+    else byKey.set(object.meta.key, [object]);
+  }
+  return byKey;
 }
