@@ -97,6 +97,7 @@ export function objectHeaders(meta: ObjectMeta): OutgoingHttpHeaders {
     ...Object.fromEntries(answered),
     ...(tags ? { 'x-cos-tagging-count': String(tags) } : {}),
     ...versionHeaders(meta),
+    ...(meta.appendable ? { 'x-cos-object-type': 'appendable' } : {}),
     'Content-Type': meta.contentType,
     ETag: meta.etag,
     'Last-Modified': meta.lastModified.toUTCString(),

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { ByteBackend, StoredObject, StoredPart, StoredUpload } from './byte-backend';
 import { compareKeys, compareUploads } from './key-order';
 import {
+  AppendRefusedError,
   type BucketConfig,
   type DeleteOutcome,
   NULL_VERSION_ID,
@@ -189,6 +190,38 @@ export class IndexedObjectStore<B> implements ObjectStore {
   async commitObject(staged: StagedBody, attributes: ObjectAttributes): Promise<ObjectMeta> {
     await staged.whole;
     return this.serial(() => this.placeObject(staged, attributes));
+  }
+
+  async appendObject(
+    staged: StagedBody,
+    attributes: ObjectAttributes,
+    position: number,
+    digest: (previous: ObjectMeta | undefined) => Pick<ObjectAttributes, 'etag'>,
+  ): Promise<ObjectMeta> {
+    await staged.whole;
+    return this.serial(async () => {
+      const current = this.findVersion(attributes.bucket, attributes.key);
+      const length = current?.meta.size ?? 0;
+      const refusal =
+        current && !current.meta.appendable ? 'not-appendable' : position !== length ? 'position' : undefined;
+      if (refusal) {
+        await staged.discard();
+        throw new AppendRefusedError(refusal, length);
+      }
+      const joined = current?.bytes
+        ? await this.backend.stageJoined(attributes.bucket, [current.bytes], staged)
+        : staged;
+      await joined.whole;
+      const { contentType, headers } = current?.meta ?? attributes;
+      return this.placeObject(joined, {
+        ...attributes,
+        contentType,
+        headers,
+        size: length + attributes.size,
+        ...digest(current?.meta),
+        appendable: true,
+      });
+    });
   }
 
   createMultipartUpload(

@@ -17,6 +17,8 @@ export interface ObjectMeta {
   versionId?: string;
   /** True for a delete marker (no bytes; `size` 0). */
   deleteMarker?: boolean;
+  /** True for an object made by APPEND Object (`x-cos-object-type: appendable`); a PUT makes it normal again. */
+  appendable?: boolean;
 }
 
 /** The version id COS answers for a version stored without one (before versioning, or while suspended). */
@@ -38,6 +40,8 @@ export interface ObjectAttributes {
   etag: string;
   contentType: string;
   headers: StoredHeaders;
+  /** Set by {@link ObjectStore.appendObject} only. */
+  appendable?: boolean;
 }
 
 /** A stored object opened for reading. Call `stream()` once, or `close()` when not reading it. */
@@ -105,6 +109,19 @@ export interface BucketConfig {
   cors?: CorsRule[];
 }
 
+/** Thrown by {@link ObjectStore.appendObject}: the object is not appendable, or `position` is not its length. */
+export class AppendRefusedError extends Error {
+  override readonly name = 'AppendRefusedError';
+
+  constructor(
+    readonly reason: 'not-appendable' | 'position',
+    /** The object's current length (the position the next append must give). */
+    readonly length: number,
+  ) {
+    super(reason === 'position' ? `position must be ${length}` : 'the object is not appendable');
+  }
+}
+
 /** Thrown by a store when a multipart upload vanished (aborted or completed) during an operation. */
 export class NoSuchUploadError extends Error {
   override readonly name = 'NoSuchUploadError';
@@ -156,6 +173,17 @@ export interface ObjectStore {
   stageBody(bucket: string, uploadId?: string): Promise<StagedBody>;
   /** Makes a fully received body the object `attributes.key`, replacing any previous one at once. */
   commitObject(staged: StagedBody, attributes: ObjectAttributes): Promise<ObjectMeta>;
+  /**
+   * Appends a fully received body to the appendable object `key` (creating it at `position` 0), atomically:
+   * {@link AppendRefusedError} when the current object is normal or `position` is not its length. The first
+   * append stores `attributes`' type and headers; `digest` gives the new ETag from the previous version.
+   */
+  appendObject(
+    staged: StagedBody,
+    attributes: ObjectAttributes,
+    position: number,
+    digest: (previous: ObjectMeta | undefined) => Pick<ObjectAttributes, 'etag'>,
+  ): Promise<ObjectMeta>;
 
   createMultipartUpload(
     bucket: string,
