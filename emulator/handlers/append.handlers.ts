@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { cosErrors } from '../errors/cos-errors';
 import { CosHttpError } from '../errors/cos-http.error';
-import { AppendRefusedError } from '../storage/object-store';
+import { AppendRefusedError, type ObjectMeta } from '../storage/object-store';
 import { checkUploadHeaders, receiveUpload } from './body-upload';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
 import {
   checkKey,
   contentTypeOf,
+  crc64Headers,
   header,
   objectHeaders,
   quotedMd5,
@@ -16,6 +17,12 @@ import {
 
 /** The header COS answers the next append's position in. */
 const NEXT_POSITION = 'x-cos-next-append-position';
+
+/** True when the object appended to is the one whose CRC-64 the body's continued (and that one had a CRC-64). */
+function sameObject(previous: ObjectMeta | undefined, basis: ObjectMeta | undefined): boolean {
+  if (!previous || !basis) return previous === basis;
+  return previous.etag === basis.etag && previous.crc64 !== undefined && previous.crc64 === basis.crc64;
+}
 
 /** The `position` of an append: a non-negative integer, else 400 `InvalidArgument`. */
 function positionOf(context: HandlerContext): number {
@@ -48,7 +55,15 @@ async function appendObject(context: HandlerContext): Promise<void> {
     throw cosErrors.invalidArgument('APPEND Object does not run Pic-Operations.');
   }
   const preconditions = checkUploadHeaders(context, env.maxObjectSize - position);
-  const body = await receiveUpload(context, preconditions, env.maxObjectSize - position);
+  // The CRC-64 is computed on from the object's as the body arrives; it holds if the object is still that one.
+  const basis = env.store.headObject(bucket, key);
+  const body = await receiveUpload(
+    context,
+    preconditions,
+    env.maxObjectSize - position,
+    undefined,
+    basis?.crc64,
+  );
   let meta;
   try {
     meta = await env.store.appendObject(
@@ -58,16 +73,19 @@ async function appendObject(context: HandlerContext): Promise<void> {
         key,
         size: body.size,
         etag: quotedMd5(body.md5),
+        crc64: body.crc64,
         contentType: contentTypeOf(req, key),
         headers: storedHeadersOf(req),
       },
       position,
       // The first append's ETag is its MD5; later ones chain the previous ETag with the new bytes' MD5, so the
       // ETag changes with every append without reading the object again.
+      // The CRC-64 continues from the previous one over the new bytes (absent when the previous had none).
       (previous) => ({
         etag: previous
           ? quotedMd5(createHash('md5').update(unquote(previous.etag)).update(body.md5).digest())
           : quotedMd5(body.md5),
+        crc64: sameObject(previous, basis) ? body.crc64 : undefined,
       }),
     );
   } catch (error) {
@@ -86,7 +104,7 @@ async function appendObject(context: HandlerContext): Promise<void> {
         );
   }
   const { ETag } = objectHeaders(meta);
-  exchange.sendEmpty(200, { ETag, [NEXT_POSITION]: String(meta.size) });
+  exchange.sendEmpty(200, { ETag, ...crc64Headers(meta), [NEXT_POSITION]: String(meta.size) });
 }
 
 /** Append route: AppendObject. */

@@ -19,6 +19,8 @@ export interface ObjectMeta {
   deleteMarker?: boolean;
   /** True for an object made by APPEND Object (`x-cos-object-type: appendable`); a PUT makes it normal again. */
   appendable?: boolean;
+  /** CRC-64/XZ of the bytes, unsigned decimal (`x-cos-hash-crc64ecma`); absent for objects stored without it. */
+  crc64?: string;
 }
 
 /** The version id COS answers for a version stored without one (before versioning, or while suspended). */
@@ -42,6 +44,8 @@ export interface ObjectAttributes {
   headers: StoredHeaders;
   /** Set by {@link ObjectStore.appendObject} only. */
   appendable?: boolean;
+  /** CRC-64/XZ of the bytes, unsigned decimal. */
+  crc64?: string;
 }
 
 /** A stored object opened for reading. Call `stream()` once, or `close()` when not reading it. */
@@ -81,6 +85,8 @@ export interface PartInfo {
   /** Quoted MD5 hex of the part. */
   etag: string;
   lastModified: Date;
+  /** CRC-64/XZ of the part, unsigned decimal. */
+  crc64?: string;
 }
 
 /** A bucket. */
@@ -182,7 +188,7 @@ export interface ObjectStore {
     staged: StagedBody,
     attributes: ObjectAttributes,
     position: number,
-    digest: (previous: ObjectMeta | undefined) => Pick<ObjectAttributes, 'etag'>,
+    digest: (previous: ObjectMeta | undefined) => Pick<ObjectAttributes, 'etag' | 'crc64'>,
   ): Promise<ObjectMeta>;
 
   createMultipartUpload(
@@ -196,7 +202,14 @@ export interface ObjectStore {
   /** Stores a received part (replacing a previous one with that number); {@link NoSuchUploadError} if gone. */
   commitPart(
     staged: StagedBody,
-    part: { bucket: string; uploadId: string; partNumber: number; size: number; etag: string },
+    part: {
+      bucket: string;
+      uploadId: string;
+      partNumber: number;
+      size: number;
+      etag: string;
+      crc64?: string;
+    },
   ): Promise<PartInfo>;
   /** Parts of an upload, sorted by number. */
   listParts(bucket: string, uploadId: string): PartInfo[];
@@ -205,12 +218,16 @@ export interface ObjectStore {
    * ending it: CI processing reads them before the object exists. {@link NoSuchUploadError} if gone.
    */
   openUploadParts(bucket: string, uploadId: string, partNumbers: readonly number[]): Promise<Readable>;
-  /** Joins the chosen parts into the object and ends the upload; {@link NoSuchUploadError} if gone. */
+  /**
+   * Joins the chosen parts into the object (its ETag and, when known, CRC-64 given) and ends the upload;
+   * {@link NoSuchUploadError} if gone.
+   */
   completeMultipartUpload(
     bucket: string,
     uploadId: string,
     partNumbers: readonly number[],
     etag: string,
+    crc64?: string,
   ): Promise<ObjectMeta>;
   /** Ends an upload and drops its parts; false when there was none. */
   abortMultipartUpload(bucket: string, uploadId: string): Promise<boolean>;
