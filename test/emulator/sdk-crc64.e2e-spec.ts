@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CiEmulator, startCiEmulator, storeOnlyPicProcessor } from '../../emulator';
-import { BUCKET, REGION, sdkFor, temporaryDirectory } from './support/emulator-test-kit';
+import { BUCKET, REGION, useStoreOnlyEmulator } from './support/emulator-test-kit';
 
 // CRC-64/XZ by the catalogue's definition (table-driven, BigInt): an oracle independent of the emulator's library.
 const POLY = 0xc96c5795d7870f42n;
@@ -25,43 +24,31 @@ describe.each([
   ['memory', false],
   ['disk', true],
 ])('x-cos-hash-crc64ecma with the official SDK, %s store (issue 12)', (_kind, onDisk) => {
-  const dir = temporaryDirectory('ci-emulator-crc-');
-  let emulator: CiEmulator;
-  let cos: ReturnType<typeof sdkFor>;
+  // Small parts keep the BigInt oracle quick.
+  const suite = useStoreOnlyEmulator(onDisk, { minPartSize: 1024 });
   const head = async (key: string) =>
-    (await cos.headObject({ Bucket: BUCKET, Region: REGION, Key: key })).headers?.[CRC];
-
-  beforeAll(async () => {
-    // Small parts keep the BigInt oracle quick.
-    emulator = await startCiEmulator(
-      { minPartSize: 1024, ...(onDisk ? { dataDir: dir.path } : {}) },
-      {
-        picProcessor: storeOnlyPicProcessor,
-      },
-    );
-    cos = sdkFor(emulator);
-  });
-  afterAll(async () => {
-    await emulator.close();
-    dir.remove();
-  });
-  beforeEach(() => emulator.reset());
+    (await suite.cos.headObject({ Bucket: BUCKET, Region: REGION, Key: key })).headers?.[CRC];
 
   it('PUT, HEAD and GET (whole and ranged) answer the CRC-64 of the object', async () => {
     const body = randomBytes(70_000);
-    const put = await cos.putObject({ Bucket: BUCKET, Region: REGION, Key: 'p.bin', Body: body });
+    const put = await suite.cos.putObject({ Bucket: BUCKET, Region: REGION, Key: 'p.bin', Body: body });
     expect(put.headers?.[CRC]).toBe(crc64(body));
     expect(await head('p.bin')).toBe(crc64(body));
-    const range = await cos.getObject({ Bucket: BUCKET, Region: REGION, Key: 'p.bin', Range: 'bytes=0-9' });
+    const range = await suite.cos.getObject({
+      Bucket: BUCKET,
+      Region: REGION,
+      Key: 'p.bin',
+      Range: 'bytes=0-9',
+    });
     expect(range.headers?.[CRC]).toBe(crc64(body));
   });
 
   it('Upload Part answers each part, Complete and HEAD the whole', async () => {
     const parts = [randomBytes(5000), randomBytes(4321)];
-    const init = await cos.multipartInit({ Bucket: BUCKET, Region: REGION, Key: 'm.bin' });
+    const init = await suite.cos.multipartInit({ Bucket: BUCKET, Region: REGION, Key: 'm.bin' });
     const etags: string[] = [];
     for (const [i, part] of parts.entries()) {
-      const answer = await cos.multipartUpload({
+      const answer = await suite.cos.multipartUpload({
         Bucket: BUCKET,
         Region: REGION,
         Key: 'm.bin',
@@ -72,7 +59,7 @@ describe.each([
       expect(answer.headers?.[CRC]).toBe(crc64(part));
       etags.push(answer.ETag);
     }
-    const done = await cos.multipartComplete({
+    const done = await suite.cos.multipartComplete({
       Bucket: BUCKET,
       Region: REGION,
       Key: 'm.bin',
@@ -85,8 +72,8 @@ describe.each([
 
   it('PUT Object - Copy and Upload Part - Copy answer the copied bytes; the SDK downloadFile checks them', async () => {
     const body = randomBytes(300 * KiB + 17);
-    await cos.putObject({ Bucket: BUCKET, Region: REGION, Key: 'src.bin', Body: body });
-    const copy = await cos.putObjectCopy({
+    await suite.cos.putObject({ Bucket: BUCKET, Region: REGION, Key: 'src.bin', Body: body });
+    const copy = await suite.cos.putObjectCopy({
       Bucket: BUCKET,
       Region: REGION,
       Key: 'copy.bin',
@@ -95,8 +82,8 @@ describe.each([
     expect(copy.headers?.[CRC]).toBe(crc64(body));
     expect(await head('copy.bin')).toBe(crc64(body));
 
-    const init = await cos.multipartInit({ Bucket: BUCKET, Region: REGION, Key: 'pc.bin' });
-    const part = await cos.uploadPartCopy({
+    const init = await suite.cos.multipartInit({ Bucket: BUCKET, Region: REGION, Key: 'pc.bin' });
+    const part = await suite.cos.uploadPartCopy({
       Bucket: BUCKET,
       Region: REGION,
       Key: 'pc.bin',
@@ -108,8 +95,8 @@ describe.each([
     expect(part.headers?.[CRC]).toBe(crc64(body.subarray(100, 1100)));
 
     // downloadFile fetches in ranges and fails when a range answers another CRC-64 than HEAD did.
-    const file = join(dir.path, `download-${onDisk ? 'disk' : 'memory'}.bin`);
-    await cos.downloadFile({
+    const file = join(suite.dir, `download-${onDisk ? 'disk' : 'memory'}.bin`);
+    await suite.cos.downloadFile({
       Bucket: BUCKET,
       Region: REGION,
       Key: 'copy.bin',
@@ -122,7 +109,7 @@ describe.each([
   it('APPEND Object answers the CRC-64 of the whole object after each append', async () => {
     const first = randomBytes(1000);
     const second = randomBytes(2500);
-    const a = await cos.appendObject({
+    const a = await suite.cos.appendObject({
       Bucket: BUCKET,
       Region: REGION,
       Key: 'a.log',
@@ -130,7 +117,7 @@ describe.each([
       Body: first,
     });
     expect(a.headers?.[CRC]).toBe(crc64(first));
-    const b = await cos.appendObject({
+    const b = await suite.cos.appendObject({
       Bucket: BUCKET,
       Region: REGION,
       Key: 'a.log',
