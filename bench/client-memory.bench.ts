@@ -39,7 +39,7 @@ export interface ClientMemoryRow {
   liveBytes: number;
   /** Every repetition's RSS growth and live peak, in bytes. */
   runs: Array<{ growth: number; live: number }>;
-  /** `streams` x the per-upload bound, in bytes. */
+  /** `streams` x the per-upload bound, at most the client's budget, in bytes. */
   boundBytes: number;
   failures: number;
 }
@@ -175,7 +175,7 @@ export async function measureClientMemory(
       growthBytes: 0,
       liveBytes: 0,
       runs: [],
-      boundBytes: streams * perUploadBound(),
+      boundBytes: Math.min(streams * perUploadBound(), CI_CLIENT_DEFAULTS.upload.maxBufferedBytes),
       failures: 0,
     };
     for (let rep = 0; rep < options.repetitions; rep++) {
@@ -204,7 +204,7 @@ export function clientMemoryLines(rows: ClientMemoryRow[], columns: number): str
   const blanks = ' — |'.repeat(columns);
   return rows.flatMap((r) => {
     const what = `CiClient.upload, ${r.streams} x ${(r.bytes / MiB).toFixed(0)} MiB stream${r.streams > 1 ? 's' : ''}`;
-    const bound = `bound ${mib(r.boundBytes)} MiB (${r.streams} x ${mib(perUploadBound())})`;
+    const bound = `bound ${mib(r.boundBytes)} MiB (min(${r.streams} x ${mib(perUploadBound())}, budget))`;
     return [
       `| ${what}: peak RSS growth (MiB) | ${mib(r.growthBytes)} |${blanks} ${bound}: ${(r.growthBytes / r.boundBytes).toFixed(2)} of it |`,
       `| ${what}: peak live Buffers (MiB) | ${mib(r.liveBytes)} |${blanks} ${bound}: ${(r.liveBytes / r.boundBytes).toFixed(2)} of it |`,

@@ -36,6 +36,10 @@ class UploadController {
         unknownOutcomeRecheckMs: 2 * Number(process.env.BENCH_HEADERS_MS),
         upload: { multipartThreshold: 1024 * 1024, partSize: 1024 * 1024, partConcurrency: 2 },
       }),
+      // To measure other budgets than the default (`BENCH_MAX_BUFFERED_MIB=16 npm run bench -- --only memory`).
+      ...(process.env.BENCH_MAX_BUFFERED_MIB && {
+        upload: { maxBufferedBytes: Number(process.env.BENCH_MAX_BUFFERED_MIB) * 1024 * 1024 },
+      }),
     }),
   ],
   controllers: [UploadController],

@@ -48,6 +48,22 @@ export interface CiUploadTuning {
   partConcurrency?: number;
 }
 
+/** How the uploads of one client split streams and share buffer memory. */
+export interface CiUploadClientTuning extends CiUploadTuning {
+  /**
+   * Buffer memory shared by every upload of the client, in bytes, cut into parts of `partSize`: an upload
+   * takes a part's worth before reading bytes into it and gives it back once the part is acknowledged. When it
+   * is full, uploads wait and stop reading from their clients (TCP backpressure). At least `partSize`.
+   * Default 32 MiB (32 parts of 1 MiB: 8 large uploads at full speed, or 32 small ones buffered at once).
+   */
+  maxBufferedBytes?: number;
+  /**
+   * How long an upload may wait for buffer memory before it fails with `CiBusyError` (HTTP 503), nothing
+   * stored. Default 30000 ms.
+   */
+  budgetWaitMs?: number;
+}
+
 /** Options of {@link CiClient}. */
 export interface CiClientOptions {
   /** Wire protocol. Default `'cos-v5'` (the current COS XML API); `'files-v2'` is the seed's JSON API. */
@@ -82,8 +98,8 @@ export interface CiClientOptions {
   timeouts?: CiTimeoutOptions;
   /** Retries for requests without a streaming body. */
   retry?: CiRetryOptions;
-  /** Upload splitting. */
-  upload?: CiUploadTuning;
+  /** Upload splitting and the buffer budget shared by every upload. */
+  upload?: CiUploadClientTuning;
   /** Connections in the pool. Default 16. */
   connections?: number;
   /** Signature validity in seconds. Default 900. */
@@ -118,7 +134,13 @@ export const CI_CLIENT_DEFAULTS = {
   protocol: 'cos-v5' as CiProtocol,
   timeouts: { connectMs: 10_000, headersMs: 60_000, bodyMs: 30_000 },
   retry: { retries: 3, minDelayMs: 100, maxDelayMs: 2_000 },
-  upload: { multipartThreshold: 2 * 1024 * 1024, partSize: 1024 * 1024, partConcurrency: 3 },
+  upload: {
+    multipartThreshold: 2 * 1024 * 1024,
+    partSize: 1024 * 1024,
+    partConcurrency: 3,
+    maxBufferedBytes: 32 * 1024 * 1024,
+    budgetWaitMs: 30_000,
+  },
   connections: 16,
   signatureTtlSeconds: 900,
   styleSeparator: '!' as CiStyleSeparator,

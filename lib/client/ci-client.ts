@@ -15,6 +15,7 @@ import {
   type CiClientOptions,
   type CiProtocol,
   type CiStyleSeparator,
+  type CiUploadClientTuning,
   type CiUploadTuning,
 } from './ci-client.options';
 import type {
@@ -31,6 +32,7 @@ import { FilesV2Backend, parseFilesV2ErrorBody } from './files-v2.backend';
 import { guardedDispatcher } from './loopback-guard';
 import { HttpTransport } from './http-transport';
 import { streamingUpload, type UploadProgress } from './streaming-upload';
+import { resolveUploadTuning, UploadBudget, type CiUploadBufferStats } from './upload-budget';
 import type { UploadTarget } from './upload-target';
 
 const BUCKET_PATTERN = /^[a-z0-9][a-z0-9-]*-(\d+)$/;
@@ -43,7 +45,10 @@ export interface CiClientUploadOptions extends CiCallOptions {
   contentType?: string;
   /** Extra `x-cos-*` headers. */
   headers?: Record<string, string>;
-  /** Per-call split tuning. */
+  /**
+   * Per-call split tuning. `partSize`, when given, must be the client's: parts are units of the client's
+   * buffer budget.
+   */
   tuning?: CiUploadTuning;
   /** Called as bytes are read and acknowledged. */
   onProgress?: (progress: UploadProgress) => void;
@@ -91,7 +96,9 @@ export class CiClient {
   /** Uploads and processing go through the chosen protocol; head, get, delete and URLs always use cos-v5. */
   private readonly processing: CosV5Backend | FilesV2Backend;
   private readonly extraDispatchers: Dispatcher[] = [];
-  private readonly tuning: Required<CiUploadTuning>;
+  private readonly tuning: Required<CiUploadClientTuning>;
+  /** Buffer memory shared by every upload of this client. */
+  private readonly budget: UploadBudget;
   /** Where requests go: the XML API's origin, and the files-v2 API's when the protocol is files-v2. */
   readonly endpoints: { readonly cos: string; readonly filesV2?: string };
   private readonly publicDomain?: string;
@@ -127,12 +134,12 @@ export class CiClient {
     this.appId = options.appId ?? bucketMatch[1]!;
     const now = options.now ?? Date.now;
     const timeouts = { ...CI_CLIENT_DEFAULTS.timeouts, ...options.timeouts };
-    this.tuning = { ...CI_CLIENT_DEFAULTS.upload, ...options.upload };
-    if (this.tuning.partSize < 1024 * 1024) {
-      throw new CiValidationError('OPTIONS_INVALID', 'upload.partSize must be at least 1 MiB (COS minimum)', {
-        field: 'upload.partSize',
-      });
-    }
+    this.tuning = resolveUploadTuning(options.upload);
+    this.budget = new UploadBudget(
+      this.tuning.maxBufferedBytes,
+      this.tuning.partSize,
+      this.tuning.budgetWaitMs,
+    );
 
     const origin = new URL(options.endpoint ?? `https://${this.bucket}.cos.${this.region}.myqcloud.com`);
     const hostname = origin.hostname.replace(/^\[|\]$/g, '');
@@ -217,13 +224,31 @@ export class CiClient {
         : Readable.from(source as Iterable<Buffer>);
     const size = options.size ?? (Buffer.isBuffer(body) ? body.length : undefined);
     const target: UploadTarget = this.processing;
+    const { partSize, ...tuning } = { ...this.tuning, ...options.tuning };
+    if (partSize !== this.tuning.partSize) {
+      return Promise.reject(
+        new CiValidationError(
+          'OPTIONS_INVALID',
+          `tuning.partSize of one upload must be the client's upload.partSize (${this.tuning.partSize}): parts are units of its buffer budget`,
+          { field: 'tuning.partSize' },
+        ),
+      );
+    }
     return streamingUpload(
       target,
       key,
       iterable,
-      { ...this.tuning, ...options.tuning },
+      { ...tuning, budget: this.budget },
       { ...options, size, insertOnly: this.insertOnlyFlag(options.insertOnly) },
     );
+  }
+
+  /**
+   * The upload buffer budget now: its size, what uploads in flight hold of it, and how many uploads wait for
+   * it (a gauge for metrics or a readiness check).
+   */
+  uploadBufferStats(): CiUploadBufferStats {
+    return this.budget.stats();
   }
 
   /** PUT Object with a body already in memory. */

@@ -3,3 +3,4 @@ export * from './ci-client.options';
 export * from './ci-client.results';
 export type { UploadProgress } from './streaming-upload';
 export * from './loopback-guard';
+export type { CiUploadBufferStats } from './upload-budget';

@@ -1,5 +1,6 @@
 import {
   isCiAbortError,
+  isCiBusyError,
   isCiError,
   isCiMediaError,
   isCiNetworkError,
@@ -93,6 +94,8 @@ export function ciErrorResponse(err: unknown): CiErrorResponseBody | undefined {
   }
   if (isCiTimeoutError(err)) return body(504, 'Image storage timed out');
   if (isCiNetworkError(err)) return body(502, 'Image storage unreachable');
+  // The shared upload budget stayed full for `upload.budgetWaitMs`: the server is busy, the request may be retried.
+  if (isCiBusyError(err)) return body(503, 'Too many uploads in progress: try again later');
   if (isCiAbortError(err)) return body(503, 'Upload aborted');
   if (isCiError(err)) return body(502, 'Image storage answered unexpectedly');
   if (err instanceof Error && BUSBOY_MALFORMED.test(err.message)) {

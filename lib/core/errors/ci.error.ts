@@ -7,7 +7,8 @@ export type CiErrorCode =
   | 'CI_ABORTED'
   | 'CI_PROTOCOL'
   | 'CI_UNSUPPORTED_MEDIA'
-  | 'CI_LIMIT';
+  | 'CI_LIMIT'
+  | 'CI_BUSY';
 
 /**
  * Base class of every error this package throws. `code` is stable across releases; `cause` chains the

@@ -2,6 +2,7 @@ import { HttpException, NotFoundException } from '@nestjs/common';
 import multer from 'multer';
 import {
   CiAbortError,
+  CiBusyError,
   CiMediaError,
   CiNetworkError,
   CiProtocolError,
@@ -71,6 +72,12 @@ describe('toCiHttpException', () => {
     ],
     ['malformed answer', new CiProtocolError('bad xml'), 502, {}],
     ['aborted by shutdown', new CiAbortError(target), 503, {}],
+    [
+      'upload budget full too long',
+      new CiBusyError('BUDGET_WAIT_TIMEOUT', 'waited 30000 ms', 32 * 1024 * 1024),
+      503,
+      { error: 'Service Unavailable', message: 'Too many uploads in progress: try again later' },
+    ],
   ];
 
   it.each(table)('%s -> %i', (_name, err, status, body) => {
