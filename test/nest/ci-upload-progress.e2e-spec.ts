@@ -28,6 +28,8 @@ import { RULES } from './upload-app';
 
 const bucket = 'progressbucket-1250000000';
 const recorder = new ProgressRecorder();
+/** The requests the `request` route's listener was given. */
+const requests: object[] = [];
 
 /** Collects warnings (a throwing listener is logged once). */
 class WarningLogger implements LoggerService {
@@ -50,6 +52,12 @@ class ProgressController {
   @Post('small')
   @CiUpload('file', { limits: { fileSize: 1_500_000 }, onProgress: recorder.listener })
   small(@CiResult() result: CiUploadResult) {
+    return result;
+  }
+
+  @Post('request')
+  @CiUpload('file', { onProgress: (_p, req: object) => void requests.push(req) })
+  request(@CiResult() result: CiUploadResult) {
     return result;
   }
 
@@ -105,6 +113,21 @@ describe.each(PLATFORMS)('@CiUpload onProgress on Nest/%s against the emulator',
     // The server picked the file up before any byte was read, and named it before the upload went out.
     expect(recorder.of(id)[0]).toMatchObject({ phase: 'receiving', bytesReceived: 0, bytesSent: 0 });
     expect(recorder.of(id).find((r) => r.key)!.bytesSent).toBe(0);
+  });
+
+  it("hands the listener the platform's request", async () => {
+    requests.length = 0;
+    await http
+      .post('/progress/request')
+      .attach('file', await photoJpeg(300, 200), 'r.jpg')
+      .expect(201);
+    expect(requests.length).toBeGreaterThanOrEqual(3);
+    // FastifyRequest wraps Node's request in `raw`; Express's Request is Node's request.
+    for (const req of requests) {
+      expect(req).toBe(requests[0]);
+      expect(req.constructor.name === 'IncomingMessage').toBe(platform === 'express');
+      expect('raw' in req).toBe(platform === 'fastify');
+    }
   });
 
   it('reports a large file: parts acknowledged while receiving, then uploading, processing, done', async () => {
