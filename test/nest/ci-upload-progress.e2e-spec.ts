@@ -202,24 +202,32 @@ describe.each(PLATFORMS)('@CiUpload onProgress on Nest/%s against the emulator',
   });
 });
 
-describe('CiService.upload onProgress against the emulator', () => {
+/** A `CiService` on its own emulator bucket, under `protocol`. */
+function useCiService(protocol: 'cos-v5' | 'files-v2') {
   const kit = useEmulatorBucket(bucket);
+  const service = { kit, ci: undefined as unknown as CiService };
   let moduleRef: TestingModule;
-  let ci: CiService;
-
   beforeAll(async () => {
     moduleRef = await Test.createTestingModule({
-      imports: [CiModule.forRoot({ ...kit.connection(), logger: new WarningLogger() })],
+      imports: [CiModule.forRoot({ ...kit.connection(), protocol, logger: new WarningLogger() })],
     }).compile();
     await moduleRef.init();
-    ci = moduleRef.get(CiService);
+    service.ci = moduleRef.get(CiService);
   });
   afterAll(() => moduleRef?.close());
+  return service;
+}
+
+describe('CiService.upload onProgress against the emulator', () => {
+  const service = useCiService('cos-v5');
 
   it('reports a Buffer upload with its size known from the start', async () => {
     const jpeg = await largeJpeg(3);
     const reports: CiUploadProgress[] = [];
-    const result = await ci.upload(jpeg, { rules: [RULES[0]!], onProgress: (p) => void reports.push(p) });
+    const result = await service.ci.upload(jpeg, {
+      rules: [RULES[0]!],
+      onProgress: (p) => void reports.push(p),
+    });
     expectSuccessfulProgress(reports, {
       size: jpeg.length,
       key: result.key,
@@ -237,7 +245,7 @@ describe('CiService.upload onProgress against the emulator', () => {
       const path = join(dir, 'disk.jpg');
       writeFileSync(path, jpeg);
       const fromPath: CiUploadProgress[] = [];
-      const a = await ci.upload(path, { onProgress: (p) => void fromPath.push(p) });
+      const a = await service.ci.upload(path, { onProgress: (p) => void fromPath.push(p) });
       expectSuccessfulProgress(fromPath, {
         size: jpeg.length,
         key: a.key,
@@ -246,7 +254,7 @@ describe('CiService.upload onProgress against the emulator', () => {
         phases: ['receiving', 'uploading', 'done'],
       });
       const fromStream: CiUploadProgress[] = [];
-      const b = await ci.upload(Readable.from([jpeg.subarray(0, 5000), jpeg.subarray(5000)]), {
+      const b = await service.ci.upload(Readable.from([jpeg.subarray(0, 5000), jpeg.subarray(5000)]), {
         key: 'streams/one.jpg',
         onProgress: (p) => void fromStream.push(p),
       });
@@ -266,7 +274,7 @@ describe('CiService.upload onProgress against the emulator', () => {
   it('ends with failed when the file is refused, and when the call is aborted', async () => {
     const failed: CiUploadProgress[] = [];
     await expect(
-      ci.upload(Buffer.from('plain text, not an image'), { onProgress: (p) => void failed.push(p) }),
+      service.ci.upload(Buffer.from('plain text, not an image'), { onProgress: (p) => void failed.push(p) }),
     ).rejects.toMatchObject({ code: 'CI_UNSUPPORTED_MEDIA' });
     expectFailedProgress(failed, {
       statusCode: 415,
@@ -279,7 +287,7 @@ describe('CiService.upload onProgress against the emulator', () => {
     const jpeg = await largeJpeg(3);
     const slow = new Readable({ read() {} });
     slow.push(jpeg.subarray(0, 1_500_000));
-    const upload = ci.upload(
+    const upload = service.ci.upload(
       slow,
       { onProgress: (p) => void aborted.push(p) },
       { signal: controller.signal },
@@ -292,6 +300,33 @@ describe('CiService.upload onProgress against the emulator', () => {
       code: 'CI_ABORTED',
       message: 'Upload aborted: user cancelled',
     });
-    expect(await kit.leftovers()).toEqual({ objects: [], uploads: [] });
+    expect(await service.kit.leftovers()).toEqual({ objects: [], uploads: [] });
+  });
+});
+
+describe('CiService.upload onProgress over the seed API (files-v2)', () => {
+  const service = useCiService('files-v2');
+
+  it('reports slices of a large Buffer, then processing, and a stream of unknown size held for one request', async () => {
+    const jpeg = await largeJpeg(3);
+    const sliced: CiUploadProgress[] = [];
+    const a = await service.ci.upload(jpeg, { rules: [RULES[0]!], onProgress: (p) => void sliced.push(p) });
+    expectSuccessfulProgress(sliced, {
+      size: jpeg.length,
+      key: a.key,
+      fieldname: '',
+      originalName: '',
+      phases: ['receiving', 'uploading', 'processing', 'done'],
+    });
+    // files-v2 needs the size up front to slice: a stream of unknown size goes whole, in one request.
+    const held: CiUploadProgress[] = [];
+    const b = await service.ci.upload(Readable.from([jpeg]), { onProgress: (p) => void held.push(p) });
+    expectSuccessfulProgress(held, {
+      size: jpeg.length,
+      key: b.key,
+      fieldname: '',
+      originalName: '',
+      phases: ['receiving', 'uploading', 'done'],
+    });
   });
 });
