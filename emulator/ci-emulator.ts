@@ -18,7 +18,7 @@ import {
 import { cosErrors } from './errors/cos-errors';
 import { CosHttpError } from './errors/cos-http.error';
 import { renderErrorEnvelope } from './errors/error-envelope';
-import { applyFault, FaultRegistry, serveFaultAdmin } from './faults';
+import { applyFault, FaultRegistry, ProcessingDelays, serveFaultAdmin } from './faults';
 import type { CiEmulatorFaults, CiFaultType } from './faults/fault.types';
 import { FilesV2Dispatcher } from './files-v2';
 import { cosRoutes } from './handlers';
@@ -121,6 +121,7 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
   private readonly filesV2: FilesV2Dispatcher;
   private readonly inflight = new WeakMap<Duplex, Exchange>();
   private readonly appliedFaults = new WeakMap<Exchange, { id: string; type: CiFaultType }>();
+  private readonly processingDelays = new ProcessingDelays();
   private closing?: Promise<void>;
 
   constructor(
@@ -133,18 +134,19 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
     // The live style table: mutated in place, so the processors holding it see `setStyle` at once.
     const styleTable: Record<string, string> = { ...options.styles };
     this.log = new RequestLog(this, options.logger);
-    const picProcessor =
+    const picProcessor = this.processingDelays.wrap(
       extensions.picProcessor ??
-      createCiPicProcessor({
-        store,
-        styles: styleTable,
-        limits: options.limits,
-        loadWatermark: createWatermarkLoader({
+        createCiPicProcessor({
           store,
-          region: options.region,
-          isOwnHost: (authority) => this.isOwnHost(authority),
+          styles: styleTable,
+          limits: options.limits,
+          loadWatermark: createWatermarkLoader({
+            store,
+            region: options.region,
+            isOwnHost: (authority) => this.isOwnHost(authority),
+          }),
         }),
-      });
+    );
     const env: EmulatorEnvironment = {
       region: options.region,
       appId: options.appId,
@@ -276,6 +278,7 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.processingDelays.close();
       await new Promise<void>((resolve) => {
         this.server.close(() => resolve());
         this.server.closeAllConnections();
@@ -357,6 +360,7 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
       request,
       resource: errorResource(this.options.region, request.bucket, request.key, path),
       done: finish,
+      processingDelays: this.processingDelays,
     });
   }
 

@@ -5,6 +5,7 @@ import { CI_OPTIONS_OVERRIDE } from '../lib/nest/ci.constants';
 import { CiModule } from '../lib/nest/ci.module';
 import type { CiOptionsOverride } from '../lib/nest/ci.providers';
 import type { CiModuleOptions } from '../lib/nest/interfaces/ci-module-options.interface';
+import { resolveCiModuleOptions } from '../lib/upload/upload-options.validation';
 
 /** Injection token of the in-process emulator started by {@link CiTestingModule}. */
 export const CI_EMULATOR = Symbol('CI_EMULATOR');
@@ -24,37 +25,69 @@ const DEFAULT_BUCKET = 'examplebucket-1250000000';
 const DEFAULT_REGION = 'ap-guangzhou';
 const GUARD_HOLDER = 'nestjs-tencent-ci/testing (CiTestingModule)';
 
-/** The options that send a `CiModule` to the emulator: the app's, with the emulator's bucket, keys and URL. */
-function toEmulator(emulator: CiEmulator, extra: Partial<CiModuleOptions>): CiOptionsOverride {
-  return (app) => ({
-    ...app,
-    bucket: emulator.buckets[0] ?? DEFAULT_BUCKET,
-    region: emulator.region,
-    credentials: emulator.credentials[0]!,
-    endpoint: emulator.url,
-    // Derived from the bucket and the endpoint again: the app's would name its real bucket and host.
-    appId: undefined,
-    addressing: undefined,
-    ...extra,
-  });
+/**
+ * The emulator of one boot and the loopback guard it holds, ended together and once: at the application's
+ * shutdown, or as soon as the boot is seen to fail after the emulator started (Nest calls no hook then, and a
+ * listening emulator would keep the test process from exiting).
+ */
+class EmulatorLease {
+  /** Every lease not ended yet, for {@link CiTestingModule.closeAll}. */
+  static readonly live = new Set<EmulatorLease>();
+  private ended?: Promise<void>;
+
+  constructor(
+    readonly emulator: CiEmulator,
+    private readonly releaseGuard: () => void,
+  ) {
+    EmulatorLease.live.add(this);
+  }
+
+  /** Closes the emulator and releases the guard; later calls get the same promise. */
+  end(): Promise<void> {
+    EmulatorLease.live.delete(this);
+    this.ended ??= this.emulator.close().finally(this.releaseGuard);
+    return this.ended;
+  }
 }
 
-/** Token of the loopback guard's release function, held from the boot to the shutdown. */
-const CI_LOOPBACK_GUARD = Symbol('CI_LOOPBACK_GUARD');
-
-/** Stops the emulator and releases the loopback guard when the application shuts down. */
-class CiTestingLifecycle implements OnApplicationShutdown {
-  constructor(
-    @Inject(CI_EMULATOR) private readonly emulator: CiEmulator,
-    @Inject(CI_LOOPBACK_GUARD) private readonly releaseGuard: () => void,
-  ) {}
-
-  async onApplicationShutdown(): Promise<void> {
+/**
+ * The options that send a `CiModule` to the emulator: the app's, with the emulator's bucket, keys and URL. They
+ * are validated here, before the module does the same: options that fail end the lease first, so a boot that
+ * fails on a `CiModule`'s configuration leaves no emulator listening and no guard held.
+ */
+function toEmulator(lease: EmulatorLease, extra: Partial<CiModuleOptions>): CiOptionsOverride {
+  const { emulator } = lease;
+  return (app) => {
+    const options: CiModuleOptions = {
+      ...app,
+      bucket: emulator.buckets[0] ?? DEFAULT_BUCKET,
+      region: emulator.region,
+      credentials: emulator.credentials[0]!,
+      endpoint: emulator.url,
+      // Derived from the bucket and the endpoint again: the app's would name its real bucket and host.
+      appId: undefined,
+      addressing: undefined,
+      ...extra,
+    };
     try {
-      await this.emulator.close();
-    } finally {
-      this.releaseGuard();
+      resolveCiModuleOptions(options);
+    } catch (error) {
+      void lease.end();
+      throw error;
     }
+    return options;
+  };
+}
+
+/** Token of the {@link EmulatorLease} of the boot. */
+const CI_EMULATOR_LEASE = Symbol('CI_EMULATOR_LEASE');
+
+/** Ends the lease (stops the emulator, releases the loopback guard) when the application shuts down. */
+class CiTestingLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(CI_EMULATOR_LEASE) private readonly lease: EmulatorLease) {}
+
+  onApplicationShutdown(): Promise<void> {
+    return this.lease.end();
   }
 }
 
@@ -65,29 +98,34 @@ class CiEmulatorHostModule {
       module: CiEmulatorHostModule,
       global: true,
       providers: [
-        // On before the emulator starts (it is injected there), so nothing built during the boot reaches the cloud.
-        { provide: CI_LOOPBACK_GUARD, useFactory: () => restrictCiNetworkToLoopback(GUARD_HOLDER) },
         {
-          provide: CI_EMULATOR,
-          useFactory: async (releaseGuard: () => void) => {
+          provide: CI_EMULATOR_LEASE,
+          useFactory: async () => {
+            // On before the emulator starts, so nothing built during the boot reaches the cloud.
+            const releaseGuard = restrictCiNetworkToLoopback(GUARD_HOLDER);
             try {
-              return await startCiEmulator({
+              const emulator = await startCiEmulator({
                 port: 0,
                 buckets: [DEFAULT_BUCKET],
                 region: DEFAULT_REGION,
                 ...options.emulator,
               });
+              return new EmulatorLease(emulator, releaseGuard);
             } catch (error) {
               releaseGuard();
               throw error;
             }
           },
-          inject: [CI_LOOPBACK_GUARD],
+        },
+        {
+          provide: CI_EMULATOR,
+          useFactory: (lease: EmulatorLease) => lease.emulator,
+          inject: [CI_EMULATOR_LEASE],
         },
         {
           provide: CI_OPTIONS_OVERRIDE,
-          useFactory: (emulator: CiEmulator) => toEmulator(emulator, options.module ?? {}),
-          inject: [CI_EMULATOR],
+          useFactory: (lease: EmulatorLease) => toEmulator(lease, options.module ?? {}),
+          inject: [CI_EMULATOR_LEASE],
         },
         CiTestingLifecycle,
       ],
@@ -131,5 +169,16 @@ export class CiTestingModule {
       ],
       exports: [host],
     };
+  }
+
+  /**
+   * Stops every emulator a `CiTestingModule` started that is still running, and releases their loopback guards.
+   * Nothing needs it after `app.close()`, nor after a boot that failed on a `CiModule`'s configuration (that one
+   * stops its emulator itself); call it in `afterAll` when a boot may fail elsewhere (a provider of the app
+   * throwing in `compile()`: Nest calls no hook then, and the emulator would keep the test process alive).
+   * @example afterAll(() => CiTestingModule.closeAll());
+   */
+  static async closeAll(): Promise<void> {
+    await Promise.all([...EmulatorLease.live].map((lease) => lease.end()));
   }
 }

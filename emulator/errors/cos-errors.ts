@@ -15,6 +15,7 @@ export const cosErrors = {
   noSuchBucket: (message = 'The specified bucket does not exist.') =>
     new CosHttpError(404, 'NoSuchBucket', message),
   noSuchKey: () => new CosHttpError(404, 'NoSuchKey', 'The specified key does not exist.'),
+  noSuchVersion: () => new CosHttpError(404, 'NoSuchVersion', 'The specified version does not exist.'),
   noSuchUpload: () =>
     new CosHttpError(
       404,

@@ -2,6 +2,7 @@ import { CosHttpError } from '../errors/cos-http.error';
 import type { Exchange } from '../http/exchange';
 import { declaredLength, discardBody } from '../http/request-body';
 import type { FaultRequest } from './fault-registry';
+import type { ProcessingDelays } from './processing-delays';
 import type { CiErrorFault, CiFaultAction, CiResetFault } from './fault.types';
 import { delayAnswer, malformAnswer, paceBody, resetAfterHeaders } from './response-interceptors';
 
@@ -17,6 +18,8 @@ export interface FaultTarget {
   resource: string;
   /** Called once, when a fault that took the request over is done with it (answered, reset, or abandoned). */
   done: () => void;
+  /** Where a `slow-processing` fault holds the request's processing. */
+  processingDelays: ProcessingDelays;
 }
 
 function answerError(action: CiErrorFault, target: FaultTarget): void {
@@ -89,7 +92,8 @@ function resetFault(action: CiResetFault, target: FaultTarget): boolean {
  * Applies a fault to a request that has not been served yet. Returns true when the fault takes the request over
  * (`error`, `stall`, `reset` in the request phase: the request is not served; `done` is called once the
  * connection or the answer is finished), false when the request is to be served as usual with its answer shaped
- * by the fault (`latency`, `reset` in the response phase, `malformed-xml`).
+ * by the fault (`latency`, `reset` in the response phase, `malformed-xml`) or its processing slowed
+ * (`slow-processing`).
  */
 export function applyFault(action: CiFaultAction, target: FaultTarget): boolean {
   const { exchange } = target;
@@ -103,6 +107,9 @@ export function applyFault(action: CiFaultAction, target: FaultTarget): boolean 
       return false;
     case 'malformed-xml':
       malformAnswer(exchange.res);
+      return false;
+    case 'slow-processing':
+      target.processingDelays.hold(exchange.requestId, action.ms, exchange.res);
       return false;
     case 'reset':
       if (!resetFault(action, target)) return false;

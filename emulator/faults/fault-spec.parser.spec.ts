@@ -20,6 +20,10 @@ describe('parseFaultSpec', () => {
         action: { type: 'error', status: 503, code: 'SlowDown', message: 'slow down' },
       }).action,
     ).toEqual({ type: 'error', status: 503, code: 'SlowDown', message: 'slow down' });
+    expect(parseFaultSpec({ action: { type: 'slow-processing', ms: 2000 } }).action).toEqual({
+      type: 'slow-processing',
+      ms: 2000,
+    });
   });
 
   it.each([
@@ -31,6 +35,8 @@ describe('parseFaultSpec', () => {
     [{ action: { type: 'error', status: 500, code: 'a b' } }, /fault\.action\.code must be letters/],
     [{ action: { type: 'reset' } }, /fault\.action\.phase must be "request" or "response"/],
     [{ action: { type: 'stall', ms: 1 } }, /fault\.action\.ms is not a known field/],
+    [{ action: { type: 'slow-processing' } }, /fault\.action\.ms must be an integer from 0/],
+    [{ action: { type: 'slow-processing', ms: 1, phase: 'body' } }, /fault\.action\.phase is not a known/],
     [{ match: { operation: 'Put' }, action: { type: 'stall' } }, /fault\.match\.operation must be one of/],
     [{ match: { operation: ['PutObject', 'x'] }, action: { type: 'stall' } }, /fault\.match\.operation\[1\]/],
     [{ match: { key: 'a' }, action: { type: 'stall' } }, /fault\.match\.key is not a known field/],

@@ -6,7 +6,7 @@ import {
   type CiFaultSpec,
 } from './fault.types';
 
-/** Longest latency a fault may add: ten minutes. */
+/** Longest latency (or extra processing time) a fault may add: ten minutes. */
 export const MAX_FAULT_LATENCY_MS = 600_000;
 
 type Fields = Record<string, unknown>;
@@ -97,6 +97,9 @@ function parseAction(value: unknown, field: string): CiFaultAction {
         fail(`${field}.phase`, 'must be "request" or "response"');
       }
       return { type: 'reset', phase: fields.phase };
+    case 'slow-processing':
+      onlyKeys(fields, field, ['type', 'ms']);
+      return { type: 'slow-processing', ms: integer(fields.ms, `${field}.ms`, 0, MAX_FAULT_LATENCY_MS) };
     case 'stall':
     case 'malformed-xml':
       onlyKeys(fields, field, ['type']);
@@ -104,7 +107,7 @@ function parseAction(value: unknown, field: string): CiFaultAction {
     default:
       return fail(
         `${field}.type`,
-        `must be "latency", "error", "reset", "stall" or "malformed-xml", got ${JSON.stringify(fields.type)}`,
+        `must be "latency", "error", "reset", "stall", "malformed-xml" or "slow-processing", got ${JSON.stringify(fields.type)}`,
       );
   }
 }

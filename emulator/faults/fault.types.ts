@@ -69,8 +69,22 @@ export interface CiMalformedXmlFault {
   type: 'malformed-xml';
 }
 
+/**
+ * Serves the request as usual, but its CI processing (`Pic-Operations` on PutObject, CompleteMultipartUpload,
+ * ImageProcess and their files-v2 equivalents) takes `ms` longer, so the original and the outputs are committed
+ * `ms` later. A client that gives up meanwhile changes nothing: as COS does with a request whose body it
+ * received, the emulator finishes it and stores the results (only `close()` ends it first, storing nothing).
+ * No effect on a request without processing.
+ * @example { type: 'slow-processing', ms: 2000 }
+ */
+export interface CiSlowProcessingFault {
+  type: 'slow-processing';
+  ms: number;
+}
+
 /** What a fault does to a request it matches. */
-export type CiFaultAction = CiLatencyFault | CiErrorFault | CiResetFault | CiStallFault | CiMalformedXmlFault;
+export type CiFaultAction =
+  CiLatencyFault | CiErrorFault | CiResetFault | CiStallFault | CiMalformedXmlFault | CiSlowProcessingFault;
 
 /** The kind of a fault action. */
 export type CiFaultType = CiFaultAction['type'];

@@ -8,7 +8,8 @@ import type { CosHandlerRoute, HandlerContext } from './handler.types';
 import { header, integerParam } from './handler.utils';
 import { pageListing } from './listing';
 
-function encodingTypeOf(context: HandlerContext): string | undefined {
+/** `encoding-type` of a listing: `url` or nothing (400 `InvalidArgument` otherwise). */
+export function encodingTypeOf(context: HandlerContext): string | undefined {
   const encodingType = context.target.query.get('encoding-type');
   if (encodingType !== undefined && encodingType !== 'url') {
     throw cosErrors.invalidArgument('encoding-type must be "url".');
@@ -126,10 +127,10 @@ async function putBucket(context: HandlerContext): Promise<void> {
   exchange.sendEmpty(200, { Location: `/${bucket}` });
 }
 
-/** DELETE Bucket: 204; 409 `BucketNotEmpty` while it holds an object or an open multipart upload. */
+/** DELETE Bucket: 204; 409 `BucketNotEmpty` while it holds an object, a version, a delete marker or an open upload. */
 async function deleteBucket(context: HandlerContext): Promise<void> {
   const { env, bucket, exchange } = context;
-  if (env.store.listObjects(bucket).length || env.store.listMultipartUploads(bucket).length) {
+  if (env.store.listVersions(bucket).length || env.store.listMultipartUploads(bucket).length) {
     throw cosErrors.bucketNotEmpty();
   }
   await env.store.deleteBucket(bucket);

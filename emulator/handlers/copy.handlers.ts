@@ -8,7 +8,7 @@ import { copyObjectResultXml, copyPartResultXml } from '../xml/object.xml';
 import { OBJECT_ACL_HEADER } from './stored-attributes';
 import { evaluateConditions } from './conditions';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
-import { checkKey, contentTypeOf, header, quotedMd5, storedHeadersOf } from './handler.utils';
+import { checkKey, contentTypeOf, header, quotedMd5, storedHeadersOf, versionHeaders } from './handler.utils';
 import { findUpload, orNoSuchUpload, partNumberOf } from './multipart.handlers';
 
 /** The object `x-cos-copy-source` names. */
@@ -55,8 +55,8 @@ async function openCopySource(
   const { exchange, env } = context;
   const source = parseCopySource(header(exchange.req, 'x-cos-copy-source') ?? '');
   if (!env.store.hasBucket(source.bucket) || source.region !== env.region) throw cosErrors.noSuchBucket();
-  const reader = await env.store.openObject(source.bucket, source.key);
-  if (!reader) throw cosErrors.noSuchKey();
+  const reader = await env.store.openObject(source.bucket, source.key, source.versionId);
+  if (!reader) throw source.versionId === undefined ? cosErrors.noSuchKey() : cosErrors.noSuchVersion();
   if (
     evaluateConditions((name) => header(exchange.req, `x-cos-copy-source-${name}`), reader.meta) !== undefined
   ) {
@@ -139,7 +139,10 @@ async function putObjectCopy(context: HandlerContext): Promise<void> {
     etag: quotedMd5(copied.md5),
     ...attributes,
   });
-  exchange.sendXml(200, copyObjectResultXml(meta));
+  exchange.sendXml(200, copyObjectResultXml(meta), {
+    ...versionHeaders(meta),
+    ...(source.versionId ? { 'x-cos-copy-source-version-id': source.versionId } : {}),
+  });
 }
 
 /** Reads `x-cos-copy-source-range: bytes=first-last` against the source size; 400 `InvalidArgument` if it does not fit. */

@@ -1,4 +1,5 @@
 import { cosErrors } from '../errors/cos-errors';
+import { NULL_VERSION_ID } from '../storage/object-store';
 import { buildXml } from '../xml/xml';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
 import { child, listOf, readXmlBody, textOf } from './xml-body';
@@ -7,7 +8,7 @@ import { child, listOf, readXmlBody, textOf } from './xml-body';
 export const MAX_DELETE_KEYS = 1000;
 
 /**
- * Delete Multiple Objects (`POST /?delete`): `<Delete><Quiet>?</Quiet><Object><Key/></Object>*</Delete>`. Every
+ * Delete Multiple Objects (`POST /?delete`): `<Delete><Quiet>?</Quiet><Object><Key/><VersionId/>?</Object>*</Delete>`. Every
  * named key is deleted (a missing one counts as deleted, as COS answers); the answer lists each `<Deleted>`, or
  * with `<Quiet>true</Quiet>` only the `<Error>`s. More than 1000 keys or none: 400 `MalformedXML`.
  */
@@ -19,21 +20,24 @@ async function deleteObjects(context: HandlerContext): Promise<void> {
   if (objects.length === 0 || objects.length > MAX_DELETE_KEYS) {
     throw cosErrors.malformedXml(`<Delete> must name from 1 to ${MAX_DELETE_KEYS} <Object><Key>.`);
   }
-  const keys = objects.map((o) => {
+  const named = objects.map((o) => {
     const key = textOf(child(o, 'Key'));
     if (!key) throw cosErrors.malformedXml('Every <Object> needs a <Key>.');
-    return key;
+    return { key, versionId: textOf(child(o, 'VersionId')) || undefined };
   });
   const quiet = textOf(child(root, 'Quiet'))?.toLowerCase() === 'true';
-  const deleted: string[] = [];
-  for (const key of keys) {
-    await env.store.deleteObject(bucket, key);
-    deleted.push(key);
+  const deleted = [];
+  for (const { key, versionId } of named) {
+    const outcome = await env.store.deleteObject(bucket, key, versionId);
+    // A version named is answered with its id; a delete marker added, with the marker's.
+    deleted.push({
+      Key: key,
+      VersionId: versionId,
+      DeleteMarker: outcome?.deleteMarker || undefined,
+      DeleteMarkerVersionId: outcome?.deleteMarker ? (outcome.versionId ?? NULL_VERSION_ID) : undefined,
+    });
   }
-  exchange.sendXml(
-    200,
-    buildXml({ DeleteResult: { Deleted: quiet ? [] : deleted.map((key) => ({ Key: key })) } }),
-  );
+  exchange.sendXml(200, buildXml({ DeleteResult: { Deleted: quiet ? [] : deleted } }));
 }
 
 /** Batch delete route: DeleteObjects. */

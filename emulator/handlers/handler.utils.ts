@@ -96,11 +96,17 @@ export function objectHeaders(meta: ObjectMeta): OutgoingHttpHeaders {
   return {
     ...Object.fromEntries(answered),
     ...(tags ? { 'x-cos-tagging-count': String(tags) } : {}),
+    ...versionHeaders(meta),
     'Content-Type': meta.contentType,
     ETag: meta.etag,
     'Last-Modified': meta.lastModified.toUTCString(),
     'Accept-Ranges': 'bytes',
   };
+}
+
+/** `x-cos-version-id` of a version that has an id (none for the null version, as for an unversioned bucket). */
+export function versionHeaders(meta: ObjectMeta): OutgoingHttpHeaders {
+  return meta.versionId ? { 'x-cos-version-id': meta.versionId } : {};
 }
 
 /** A quoted ETag from a binary MD5. */

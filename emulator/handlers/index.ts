@@ -8,6 +8,7 @@ import type { CosHandlerRoute } from './handler.types';
 import { multipartRoutes } from './multipart.handlers';
 import { objectRoutes } from './object.handlers';
 import { taggingRoutes } from './tagging.handlers';
+import { versioningRoutes } from './versioning.handlers';
 
 export * from './bucket.handlers';
 export * from './copy.handlers';
@@ -26,5 +27,6 @@ export const cosRoutes: readonly CosHandlerRoute[] = [
   ...aclRoutes,
   ...corsRoutes,
   ...taggingRoutes,
+  ...versioningRoutes,
   ...downloadProcessingRoutes,
 ];

@@ -16,6 +16,7 @@ import {
   quotedMd5,
   storedHeadersOf,
   unquote,
+  versionHeaders,
 } from './handler.utils';
 import { checkForbidOverwrite } from './forbid-overwrite';
 
@@ -195,7 +196,7 @@ async function completeMultipartUpload(context: HandlerContext): Promise<void> {
       upload.uploadId,
       env.store.completeMultipartUpload(bucket, upload.uploadId, partNumbers, etag),
     );
-    exchange.sendXml(200, completeMultipartUploadXml(object, context.target));
+    exchange.sendXml(200, completeMultipartUploadXml(object, context.target), versionHeaders(object));
     return;
   }
 
@@ -240,7 +241,7 @@ async function completeMultipartUpload(context: HandlerContext): Promise<void> {
     throw error;
   }
   const result = picProcessingResult(context.target, object, outcome, outputs);
-  exchange.sendXml(200, completeMultipartUploadXml(object, context.target, result));
+  exchange.sendXml(200, completeMultipartUploadXml(object, context.target, result), versionHeaders(object));
 }
 
 /**

@@ -8,7 +8,15 @@ import { evaluateConditions } from './conditions';
 import { checkUploadHeaders, receiveUpload, receiveUploadInMemory } from './body-upload';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
 import { picProcessingResult, readAll, StagedObjects, stagePicOutputs } from './pic-operations';
-import { checkKey, contentTypeOf, header, objectHeaders, quotedMd5, storedHeadersOf } from './handler.utils';
+import {
+  checkKey,
+  contentTypeOf,
+  header,
+  objectHeaders,
+  quotedMd5,
+  storedHeadersOf,
+  versionHeaders,
+} from './handler.utils';
 
 /** `response-*` query parameters of GET Object and the header each one overrides. */
 const RESPONSE_OVERRIDES: ReadonlyArray<readonly [param: string, header: string]> = [
@@ -20,10 +28,37 @@ const RESPONSE_OVERRIDES: ReadonlyArray<readonly [param: string, header: string]
   ['response-content-encoding', 'Content-Encoding'],
 ];
 
+/**
+ * The version a request addresses (`?versionId=`), else the current one. 404 `NoSuchKey` (with
+ * `x-cos-delete-marker: true` when the latest version is a delete marker), 404 `NoSuchVersion` for an unknown
+ * version id, 405 `MethodNotAllowed` for a delete marker's id, as COS answers them.
+ */
 function findObject(context: HandlerContext): ObjectMeta {
-  const meta = context.env.store.headObject(context.bucket, context.key);
-  if (!meta) throw cosErrors.noSuchKey();
+  const { env, bucket, key, exchange } = context;
+  const versionId = requestedVersion(context);
+  const meta = env.store.headObject(bucket, key, versionId);
+  if (versionId !== undefined) {
+    if (!meta) throw cosErrors.noSuchVersion();
+    if (meta.deleteMarker) {
+      exchange.res.setHeader('x-cos-delete-marker', 'true');
+      throw cosErrors.methodNotAllowed('The specified method is not allowed against a delete marker.');
+    }
+    return meta;
+  }
+  if (!meta) {
+    const latest = env.store.listVersions(bucket, key).find((v) => v.key === key);
+    if (latest?.deleteMarker) {
+      exchange.res.setHeader('x-cos-delete-marker', 'true');
+      if (latest.versionId) exchange.res.setHeader('x-cos-version-id', latest.versionId);
+    }
+    throw cosErrors.noSuchKey();
+  }
   return meta;
+}
+
+/** The `versionId` query parameter, when one is given. */
+function requestedVersion(context: HandlerContext): string | undefined {
+  return context.target.query.get('versionId') || undefined;
 }
 
 /**
@@ -47,7 +82,7 @@ async function putObject(context: HandlerContext): Promise<void> {
       contentType: contentTypeOf(req, key),
       headers: storedHeadersOf(req),
     });
-    exchange.sendEmpty(200, { ETag: meta.etag });
+    exchange.sendEmpty(200, { ETag: meta.etag, ...versionHeaders(meta) });
     return;
   }
   await env.picProcessor.validate({
@@ -90,6 +125,7 @@ async function putObject(context: HandlerContext): Promise<void> {
   const result = picProcessingResult(context.target, meta, outcome, outputs);
   exchange.sendXml(200, uploadResultXml(meta, context.target, result), {
     ETag: (result.original ?? meta).etag,
+    ...versionHeaders(meta),
   });
 }
 
@@ -97,7 +133,8 @@ async function putObject(context: HandlerContext): Promise<void> {
 async function getObject(context: HandlerContext): Promise<void> {
   if (await serveDownloadProcessing(context)) return;
   const { exchange, env, bucket, key, target } = context;
-  const reader = await env.store.openObject(bucket, key);
+  findObject(context);
+  const reader = await env.store.openObject(bucket, key, requestedVersion(context));
   if (!reader) throw cosErrors.noSuchKey();
   const { meta } = reader;
   try {
@@ -144,10 +181,20 @@ async function headObject(context: HandlerContext): Promise<void> {
   context.exchange.sendEmpty(200, { ...headers, 'Content-Length': meta.size });
 }
 
-/** DELETE Object: 204, whether or not the object existed. */
+/**
+ * DELETE Object: 204, whether or not the object existed. Under versioning, without `versionId` a delete marker
+ * is added (`x-cos-delete-marker: true`, `x-cos-version-id` its id); with one, that version is removed for good.
+ */
 async function deleteObject(context: HandlerContext): Promise<void> {
-  await context.env.store.deleteObject(context.bucket, context.key);
-  context.exchange.sendEmpty(204);
+  const outcome = await context.env.store.deleteObject(
+    context.bucket,
+    context.key,
+    requestedVersion(context),
+  );
+  context.exchange.sendEmpty(204, {
+    ...(outcome?.versionId ? { 'x-cos-version-id': outcome.versionId } : {}),
+    ...(outcome?.deleteMarker ? { 'x-cos-delete-marker': 'true' } : {}),
+  });
 }
 
 /**

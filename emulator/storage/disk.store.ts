@@ -11,36 +11,36 @@ import {
   unlink,
   writeFile,
 } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { compareKeys, compareUploads } from './key-order';
-import {
-  type BucketConfig,
-  type BucketInfo,
-  type MultipartUploadInfo,
-  NoSuchUploadError,
-  type ObjectAttributes,
-  type ObjectMeta,
-  type ObjectReader,
-  type ObjectStore,
-  type PartInfo,
-  type StagedBody,
-  type StoredHeaders,
-} from './object-store';
-import { newUploadId } from './upload-id';
+import type {
+  ByteBackend,
+  LoadedBucket,
+  OpenedBytes,
+  StoredObject,
+  StoredPart,
+  StoredUpload,
+} from './byte-backend';
+import { IndexedObjectStore } from './object-index';
+import type { BucketConfig, BucketInfo, MultipartUploadInfo, ObjectMeta, StagedBody } from './object-store';
 
 const TMP_PREFIX = '.tmp-';
 
-interface ObjectRecord {
+/**
+ * Bytes on disk: a path relative to the bucket's directory (`objects/<sha256(key)>.<uuid>.bin`,
+ * `uploads/<uploadId>/part-<n>.<uuid>.bin`). A new name for every body, so a reader of old bytes is never handed
+ * new ones.
+ */
+type DiskBytesPath = string;
+
+/** An object version as its sidecar stores it: the metadata (without the bucket) and its data file's name. */
+type ObjectRecord = Omit<ObjectMeta, 'bucket' | 'lastModified'> & { lastModified: string; data?: string };
+
+/** A key's sidecar: its versions, newest first. */
+interface KeyRecord {
   key: string;
-  size: number;
-  etag: string;
-  contentType: string;
-  lastModified: string;
-  headers: StoredHeaders;
-  /** Data file name: unique per version, so a reader of the old version is never handed the new bytes. */
-  data: string;
+  versions: ObjectRecord[];
 }
 
 interface PartRecord {
@@ -51,35 +51,11 @@ interface PartRecord {
   data: string;
 }
 
-interface UploadRecord {
-  key: string;
-  uploadId: string;
-  initiated: string;
-  contentType: string;
-  headers: StoredHeaders;
-}
-
-interface DiskObject {
-  meta: ObjectMeta;
-  data: string;
-}
-
-interface DiskUpload {
-  info: MultipartUploadInfo;
-  parts: Map<number, { info: PartInfo; data: string }>;
-}
-
-interface DiskBucket {
-  info: BucketInfo;
-  config: BucketConfig;
-  objects: Map<string, DiskObject>;
-  uploads: Map<string, DiskUpload>;
-}
+type UploadRecord = Omit<MultipartUploadInfo, 'bucket' | 'initiated'> & { initiated: string };
 
 interface DiskStaged extends StagedBody {
   sink: WriteStream;
   path: string;
-  closed: Promise<void>;
 }
 
 function isMissing(error: unknown): boolean {
@@ -90,6 +66,10 @@ async function unlinkQuietly(path: string): Promise<void> {
   await unlink(path).catch((error: unknown) => {
     if (!isMissing(error)) throw error;
   });
+}
+
+async function removeTree(path: string): Promise<void> {
+  await rm(path, { recursive: true, force: true, maxRetries: 3 });
 }
 
 async function readJson<T>(path: string): Promise<T | undefined> {
@@ -107,259 +87,147 @@ async function writeJsonAtomically(dir: string, name: string, value: unknown): P
   await rename(tmp, join(dir, name));
 }
 
+/**
+ * A name used as one path segment (a bucket, an upload id, a data file from a sidecar): anything that could
+ * climb out of its directory is refused, so no request and no edited sidecar reaches a file outside `dataDir`.
+ */
+function segment(name: string): string {
+  if (!isSegment(name)) throw new Error(`Refused path segment ${JSON.stringify(name)}`);
+  return name;
+}
+
+function isSegment(name: string): boolean {
+  return !!name && name !== '.' && name !== '..' && basename(name) === name && !name.includes('\\');
+}
+
 function stagedFile(dir: string): DiskStaged {
   const path = join(dir, TMP_PREFIX + randomUUID());
   const sink = createWriteStream(path, { flags: 'wx' });
-  const closed = new Promise<void>((resolve) => sink.once('close', resolve));
+  const whole = new Promise<void>((resolve) => sink.once('close', resolve));
   return {
     sink,
     path,
-    closed,
+    whole,
     discard: async () => {
       sink.destroy();
-      await closed;
+      await whole;
       await unlinkQuietly(path);
     },
   };
 }
 
 /**
- * Keeps objects on disk under `dataDir`, so they survive a restart. Layout:
- * `buckets/<bucket>/objects/<sha256(key)>.json` (metadata sidecar) + `<sha256(key)>.<uuid>.bin` (bytes), and
- * `buckets/<bucket>/uploads/<uploadId>/` (`upload.json`, `part-<n>.json`, `part-<n>.<uuid>.bin`). Bodies
- * stream into a temporary file (`.tmp-*`, in `objects/` or `uploads/`, on the same file system) and are renamed
- * into place once whole; metadata is indexed in memory, rebuilt from the sidecars at start.
+ * The disk byte backend under `dataDir`: `buckets/<bucket>/` holds `bucket.json`, `config.json`,
+ * `objects/<sha256(key)>.json` (a key's sidecar: its versions) beside their data files, and
+ * `uploads/<uploadId>/` (`upload.json`, `part-<n>.json` and the parts' data files). Bodies stream into a
+ * temporary file (`.tmp-*`, on the same file system) renamed into place once whole; `load` rebuilds the index
+ * from the sidecars and removes what a crash left behind.
  */
-export class DiskObjectStore implements ObjectStore {
-  private readonly buckets = new Map<string, DiskBucket>();
-  // Metadata changes (renames, sidecars, index) run one at a time; bodies stream outside this queue.
-  private queue: Promise<unknown> = Promise.resolve();
-
+export class DiskBytes implements ByteBackend<DiskBytesPath> {
   constructor(private readonly dataDir: string) {}
 
-  async open(): Promise<void> {
+  async load(): Promise<Array<LoadedBucket<DiskBytesPath>>> {
     await mkdir(this.bucketsRoot(), { recursive: true });
+    const loaded: Array<LoadedBucket<DiskBytesPath>> = [];
     for (const entry of await readdir(this.bucketsRoot(), { withFileTypes: true })) {
-      if (entry.isDirectory()) await this.loadBucket(entry.name);
+      if (entry.isDirectory()) loaded.push(await this.loadBucket(entry.name));
     }
+    return loaded;
   }
 
-  async close(): Promise<void> {
-    await this.queue;
-  }
-
-  listBuckets(): BucketInfo[] {
-    return [...this.buckets.values()].map((b) => b.info).sort((a, b) => compareKeys(a.name, b.name));
-  }
-
-  hasBucket(bucket: string): boolean {
-    return this.buckets.has(bucket);
-  }
-
-  createBucket(bucket: string): Promise<void> {
-    return this.serial(async () => {
-      if (this.buckets.has(bucket)) return;
-      const info: BucketInfo = { name: bucket, createdAt: new Date() };
-      await mkdir(this.objectsDir(bucket), { recursive: true });
-      await mkdir(this.uploadsDir(bucket), { recursive: true });
-      await writeJsonAtomically(this.bucketDir(bucket), 'bucket.json', {
-        createdAt: info.createdAt.toISOString(),
-      });
-      this.buckets.set(bucket, { info, config: {}, objects: new Map(), uploads: new Map() });
+  async createBucket(info: BucketInfo): Promise<void> {
+    await mkdir(this.objectsDir(info.name), { recursive: true });
+    await mkdir(this.uploadsDir(info.name), { recursive: true });
+    await writeJsonAtomically(this.bucketDir(info.name), 'bucket.json', {
+      createdAt: info.createdAt.toISOString(),
     });
   }
 
-  deleteBucket(bucket: string): Promise<boolean> {
-    return this.serial(async () => {
-      if (!this.buckets.delete(bucket)) return false;
-      await rm(this.bucketDir(bucket), { recursive: true, force: true, maxRetries: 3 });
-      return true;
-    });
+  async deleteBucket(bucket: string): Promise<void> {
+    await removeTree(this.bucketDir(bucket));
   }
 
-  getBucketConfig(bucket: string): BucketConfig {
-    return this.buckets.get(bucket)?.config ?? {};
+  async saveBucketConfig(bucket: string, config: BucketConfig): Promise<void> {
+    await writeJsonAtomically(this.bucketDir(bucket), 'config.json', config);
   }
 
-  setBucketConfig(bucket: string, config: BucketConfig): Promise<void> {
-    return this.serial(async () => {
-      const owner = this.requireBucket(bucket);
-      await writeJsonAtomically(this.bucketDir(bucket), 'config.json', config);
-      owner.config = config;
-    });
-  }
-
-  updateObjectHeaders(bucket: string, key: string, headers: StoredHeaders): Promise<ObjectMeta | undefined> {
-    return this.serial(async () => {
-      const object = this.buckets.get(bucket)?.objects.get(key);
-      if (!object) return undefined;
-      const meta: ObjectMeta = { ...object.meta, headers };
-      await writeJsonAtomically(
-        this.objectsDir(bucket),
-        `${this.fileName(key)}.json`,
-        this.record(meta, object.data),
-      );
-      object.meta = meta;
-      return meta;
-    });
-  }
-
-  listObjects(bucket: string, prefix = ''): ObjectMeta[] {
-    const objects = this.buckets.get(bucket)?.objects;
-    if (!objects) return [];
-    return [...objects.values()]
-      .map((o) => o.meta)
-      .filter((m) => m.key.startsWith(prefix))
-      .sort((a, b) => compareKeys(a.key, b.key));
-  }
-
-  headObject(bucket: string, key: string): ObjectMeta | undefined {
-    return this.buckets.get(bucket)?.objects.get(key)?.meta;
-  }
-
-  async openObject(bucket: string, key: string): Promise<ObjectReader | undefined> {
-    // A delete or an overwrite may remove the data file between the lookup and the open: look again.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const object = this.buckets.get(bucket)?.objects.get(key);
-      if (!object) return undefined;
-      try {
-        const handle = await open(join(this.objectsDir(bucket), object.data), 'r');
-        return {
-          meta: object.meta,
-          stream: (range) =>
-            handle.createReadStream(
-              range ? { start: range.start, end: range.end, autoClose: true } : { autoClose: true },
-            ),
-          close: () => handle.close(),
-        };
-      } catch (error) {
-        if (!isMissing(error)) throw error;
-      }
-    }
-    return undefined;
-  }
-
-  deleteObject(bucket: string, key: string): Promise<boolean> {
-    return this.serial(async () => {
-      const owner = this.buckets.get(bucket);
-      const object = owner?.objects.get(key);
-      if (!owner || !object) return false;
-      owner.objects.delete(key);
-      await unlinkQuietly(join(this.objectsDir(bucket), `${this.fileName(key)}.json`));
-      await unlinkQuietly(join(this.objectsDir(bucket), object.data));
-      return true;
-    });
-  }
-
-  async stageBody(bucket: string, uploadId?: string): Promise<StagedBody> {
-    if (uploadId !== undefined && !this.buckets.get(bucket)?.uploads.has(uploadId)) {
-      throw new NoSuchUploadError(uploadId);
-    }
+  stage(bucket: string, uploadId?: string): StagedBody {
     // A part is staged beside the upload directories, not inside its own: an abort removes that directory
-    // while the part may still be streaming, and commitPart moves the part in only if the upload still exists.
+    // while the part may still be streaming, and the index keeps the part only if the upload still exists.
     return stagedFile(uploadId === undefined ? this.objectsDir(bucket) : this.uploadsDir(bucket));
   }
 
-  async commitObject(staged: StagedBody, attributes: ObjectAttributes): Promise<ObjectMeta> {
-    const file = staged as DiskStaged;
-    await file.closed;
-    return this.serial(() => this.placeObject(file.path, attributes));
-  }
-
-  createMultipartUpload(
+  async stageJoined(
     bucket: string,
-    key: string,
-    attributes: { contentType: string; headers: StoredHeaders },
-  ): Promise<MultipartUploadInfo> {
-    return this.serial(async () => {
-      const owner = this.requireBucket(bucket);
-      const info: MultipartUploadInfo = {
-        bucket,
-        key,
-        uploadId: newUploadId(),
-        initiated: new Date(),
-        ...attributes,
-      };
-      const dir = this.uploadDir(bucket, info.uploadId);
-      await mkdir(dir, { recursive: true });
-      const record: UploadRecord = {
-        ...attributes,
-        key,
-        uploadId: info.uploadId,
-        initiated: info.initiated.toISOString(),
-      };
-      await writeJsonAtomically(dir, 'upload.json', record);
-      owner.uploads.set(info.uploadId, { info, parts: new Map() });
-      return info;
-    });
+    sources: readonly DiskBytesPath[],
+    tail?: StagedBody,
+  ): Promise<StagedBody> {
+    const paths = sources.map((s) => join(this.bucketDir(bucket), s));
+    if (tail) {
+      await tail.whole;
+      paths.push((tail as DiskStaged).path);
+    }
+    const staged = stagedFile(this.objectsDir(bucket));
+    try {
+      await pipeline(
+        Readable.from(
+          (async function* () {
+            for (const path of paths) yield* createReadStream(path);
+          })(),
+        ),
+        staged.sink,
+      );
+    } catch (error) {
+      await staged.discard();
+      throw error;
+    } finally {
+      await tail?.discard();
+    }
+    return staged;
   }
 
-  getMultipartUpload(bucket: string, uploadId: string): MultipartUploadInfo | undefined {
-    return this.buckets.get(bucket)?.uploads.get(uploadId)?.info;
+  async keepObjectBytes(staged: StagedBody, bucket: string, key: string): Promise<DiskBytesPath> {
+    const name = `${fileName(key)}.${randomUUID()}.bin`;
+    await rename((staged as DiskStaged).path, join(this.objectsDir(bucket), name));
+    return `objects/${name}`;
   }
 
-  listMultipartUploads(bucket: string): MultipartUploadInfo[] {
-    const uploads = this.buckets.get(bucket)?.uploads;
-    return uploads ? [...uploads.values()].map((u) => u.info).sort(compareUploads) : [];
-  }
-
-  async commitPart(
+  async keepPartBytes(
     staged: StagedBody,
-    part: { bucket: string; uploadId: string; partNumber: number; size: number; etag: string },
-  ): Promise<PartInfo> {
-    const file = staged as DiskStaged;
-    await file.closed;
-    return this.serial(async () => {
-      const upload = this.buckets.get(part.bucket)?.uploads.get(part.uploadId);
-      if (!upload) {
-        await unlinkQuietly(file.path);
-        throw new NoSuchUploadError(part.uploadId);
-      }
-      const dir = this.uploadDir(part.bucket, part.uploadId);
-      const data = `part-${part.partNumber}.${randomUUID()}.bin`;
-      await rename(file.path, join(dir, data));
-      const info: PartInfo = {
-        partNumber: part.partNumber,
-        size: part.size,
-        etag: part.etag,
-        lastModified: new Date(),
-      };
-      const record: PartRecord = { ...info, lastModified: info.lastModified.toISOString(), data };
-      await writeJsonAtomically(dir, `part-${part.partNumber}.json`, record);
-      const previous = upload.parts.get(part.partNumber);
-      upload.parts.set(part.partNumber, { info, data });
-      if (previous) await unlinkQuietly(join(dir, previous.data));
-      return info;
-    });
+    bucket: string,
+    uploadId: string,
+    partNumber: number,
+  ): Promise<DiskBytesPath> {
+    const name = `part-${partNumber}.${randomUUID()}.bin`;
+    await rename((staged as DiskStaged).path, join(this.uploadDir(bucket, uploadId), name));
+    return `uploads/${segment(uploadId)}/${name}`;
   }
 
-  listParts(bucket: string, uploadId: string): PartInfo[] {
-    const upload = this.buckets.get(bucket)?.uploads.get(uploadId);
-    return upload
-      ? [...upload.parts.values()].map((p) => p.info).sort((a, b) => a.partNumber - b.partNumber)
-      : [];
+  async open(bucket: string, bytes: DiskBytesPath): Promise<OpenedBytes | undefined> {
+    let handle: FileHandle;
+    try {
+      handle = await open(join(this.bucketDir(bucket), bytes), 'r');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    return {
+      stream: (range) =>
+        handle.createReadStream(
+          range ? { start: range.start, end: range.end, autoClose: true } : { autoClose: true },
+        ),
+      close: () => handle.close(),
+    };
   }
 
-  async openUploadParts(bucket: string, uploadId: string, partNumbers: readonly number[]): Promise<Readable> {
-    // The files are opened inside the queue: a part replaced or an upload aborted afterwards does not cut the read.
-    const handles = await this.serial(async () => {
-      const upload = this.buckets.get(bucket)?.uploads.get(uploadId);
-      if (!upload) throw new NoSuchUploadError(uploadId);
-      const dir = this.uploadDir(bucket, uploadId);
-      const paths = partNumbers.map((n) => {
-        const part = upload.parts.get(n);
-        if (!part) throw new Error(`part ${n} of upload ${uploadId} vanished`);
-        return join(dir, part.data);
-      });
-      const opened: FileHandle[] = [];
-      try {
-        for (const path of paths) opened.push(await open(path, 'r'));
-      } catch (error) {
-        await Promise.all(opened.map((h) => h.close()));
-        throw error;
-      }
-      return opened;
-    });
+  async openJoined(bucket: string, sources: readonly DiskBytesPath[]): Promise<Readable> {
+    const handles: FileHandle[] = [];
+    try {
+      for (const source of sources) handles.push(await open(join(this.bucketDir(bucket), source), 'r'));
+    } catch (error) {
+      await Promise.all(handles.map((h) => h.close()));
+      throw error;
+    }
     return Readable.from(
       (async function* () {
         try {
@@ -371,110 +239,65 @@ export class DiskObjectStore implements ObjectStore {
     );
   }
 
-  async completeMultipartUpload(
+  async dropBytes(bucket: string, bytes: DiskBytesPath): Promise<void> {
+    // A reader that opened the file keeps reading it: unlinking does not cut an open descriptor.
+    await unlinkQuietly(join(this.bucketDir(bucket), bytes));
+  }
+
+  async saveKey(
     bucket: string,
-    uploadId: string,
-    partNumbers: readonly number[],
-    etag: string,
-  ): Promise<ObjectMeta> {
-    // Claim the upload first: a concurrent abort or part upload now sees NoSuchUpload.
-    const upload = await this.serial(async () => {
-      const owner = this.requireBucket(bucket);
-      const found = owner.uploads.get(uploadId);
-      if (!found) throw new NoSuchUploadError(uploadId);
-      owner.uploads.delete(uploadId);
-      return found;
-    });
-    const dir = this.uploadDir(bucket, uploadId);
-    const files = partNumbers.map((n) => {
-      const part = upload.parts.get(n);
-      if (!part) throw new Error(`part ${n} of upload ${uploadId} vanished`);
-      return { path: join(dir, part.data), size: part.info.size };
-    });
-    const staged = stagedFile(this.objectsDir(bucket));
-    try {
-      await pipeline(
-        Readable.from(
-          (async function* () {
-            for (const file of files) yield* createReadStream(file.path);
-          })(),
-        ),
-        staged.sink,
-      );
-      await staged.closed;
-    } catch (error) {
-      await staged.discard();
-      this.buckets.get(bucket)?.uploads.set(uploadId, upload);
-      throw error;
+    key: string,
+    versions: ReadonlyArray<StoredObject<DiskBytesPath>>,
+  ): Promise<void> {
+    const name = `${fileName(key)}.json`;
+    if (!versions.length) {
+      await unlinkQuietly(join(this.objectsDir(bucket), name));
+      return;
     }
-    const { key, contentType, headers } = upload.info;
-    const size = files.reduce((sum, f) => sum + f.size, 0);
-    return this.serial(async () => {
-      const meta = await this.placeObject(staged.path, { bucket, key, size, etag, contentType, headers });
-      await rm(dir, { recursive: true, force: true, maxRetries: 3 });
-      return meta;
-    });
-  }
-
-  abortMultipartUpload(bucket: string, uploadId: string): Promise<boolean> {
-    return this.serial(async () => {
-      const owner = this.buckets.get(bucket);
-      if (!owner?.uploads.delete(uploadId)) return false;
-      await rm(this.uploadDir(bucket, uploadId), { recursive: true, force: true, maxRetries: 3 });
-      return true;
-    });
-  }
-
-  async reset(buckets: readonly string[]): Promise<void> {
-    await this.serial(async () => {
-      this.buckets.clear();
-      await rm(this.bucketsRoot(), { recursive: true, force: true, maxRetries: 3 });
-      await mkdir(this.bucketsRoot(), { recursive: true });
-    });
-    for (const bucket of buckets) await this.createBucket(bucket);
-  }
-
-  /** Moves a whole temporary file into place as an object; runs inside the queue. */
-  private async placeObject(tmpPath: string, attributes: ObjectAttributes): Promise<ObjectMeta> {
-    const owner = this.buckets.get(attributes.bucket);
-    if (!owner) {
-      await unlinkQuietly(tmpPath);
-      throw new Error(`bucket ${attributes.bucket} does not exist`);
-    }
-    const dir = this.objectsDir(attributes.bucket);
-    const name = this.fileName(attributes.key);
-    const data = `${name}.${randomUUID()}.bin`;
-    await rename(tmpPath, join(dir, data));
-    const meta: ObjectMeta = { ...attributes, lastModified: new Date() };
-    await writeJsonAtomically(dir, `${name}.json`, this.record(meta, data));
-    const previous = owner.objects.get(meta.key);
-    owner.objects.set(meta.key, { meta, data });
-    // A reader that opened the previous file keeps reading it: unlinking does not cut an open descriptor.
-    if (previous) await unlinkQuietly(join(dir, previous.data));
-    return meta;
-  }
-
-  /** The sidecar of an object. */
-  private record(meta: ObjectMeta, data: string): ObjectRecord {
-    return {
-      key: meta.key,
-      size: meta.size,
-      etag: meta.etag,
-      contentType: meta.contentType,
-      headers: meta.headers,
-      lastModified: meta.lastModified.toISOString(),
-      data,
+    const record: KeyRecord = {
+      key,
+      versions: versions.map(({ meta, bytes }) => {
+        const { bucket: _bucket, lastModified, ...rest } = meta;
+        return { ...rest, lastModified: lastModified.toISOString(), data: bytes && basename(bytes) };
+      }),
     };
+    await writeJsonAtomically(this.objectsDir(bucket), name, record);
   }
 
-  private async loadBucket(bucket: string): Promise<void> {
+  async saveUpload(info: MultipartUploadInfo): Promise<void> {
+    const dir = this.uploadDir(info.bucket, info.uploadId);
+    await mkdir(dir, { recursive: true });
+    const { bucket: _bucket, initiated, ...rest } = info;
+    const record: UploadRecord = { ...rest, initiated: initiated.toISOString() };
+    await writeJsonAtomically(dir, 'upload.json', record);
+  }
+
+  async savePart(bucket: string, uploadId: string, part: StoredPart<DiskBytesPath>): Promise<void> {
+    const record: PartRecord = {
+      ...part.info,
+      lastModified: part.info.lastModified.toISOString(),
+      data: basename(part.bytes),
+    };
+    await writeJsonAtomically(this.uploadDir(bucket, uploadId), `part-${part.info.partNumber}.json`, record);
+  }
+
+  async dropUpload(bucket: string, uploadId: string): Promise<void> {
+    await removeTree(this.uploadDir(bucket, uploadId));
+  }
+
+  async clear(): Promise<void> {
+    await removeTree(this.bucketsRoot());
+    await mkdir(this.bucketsRoot(), { recursive: true });
+  }
+
+  private async loadBucket(bucket: string): Promise<LoadedBucket<DiskBytesPath>> {
     const marker = await readJson<{ createdAt?: string }>(join(this.bucketDir(bucket), 'bucket.json'));
     const config = await readJson<BucketConfig>(join(this.bucketDir(bucket), 'config.json'));
-    const owner: DiskBucket = {
+    const loaded: LoadedBucket<DiskBytesPath> = {
       info: { name: bucket, createdAt: new Date(marker?.createdAt ?? Date.now()) },
       config: config ?? {},
-      objects: new Map(),
-      uploads: new Map(),
+      objects: [],
+      uploads: [],
     };
     const objectsDir = this.objectsDir(bucket);
     await mkdir(objectsDir, { recursive: true });
@@ -482,14 +305,21 @@ export class DiskObjectStore implements ObjectStore {
     const referenced = new Set<string>();
     for (const name of names) {
       if (!name.endsWith('.json') || name.startsWith(TMP_PREFIX)) continue;
-      const record = await readJson<ObjectRecord>(join(objectsDir, name));
-      if (!record || typeof record.key !== 'string' || typeof record.data !== 'string') continue;
-      referenced.add(record.data);
-      const { data, lastModified, ...rest } = record;
-      owner.objects.set(record.key, {
-        meta: { ...rest, bucket, lastModified: new Date(lastModified) },
-        data,
-      });
+      const record = await readJson<KeyRecord | ObjectRecord>(join(objectsDir, name));
+      if (!record || typeof record.key !== 'string') continue;
+      // A sidecar of an earlier layout holds one version, not a list.
+      const versions = 'versions' in record ? record.versions : [{ ...record, key: record.key }];
+      for (const version of versions) {
+        const { data, lastModified, ...rest } = version;
+        const meta = { ...rest, key: record.key, bucket, lastModified: new Date(lastModified) };
+        if (version.deleteMarker) {
+          loaded.objects.push({ meta });
+          continue;
+        }
+        if (typeof data !== 'string' || !isSegment(data)) continue;
+        referenced.add(data);
+        loaded.objects.push({ meta, bytes: `objects/${data}` });
+      }
     }
     // What a crash left behind: temporary files and data files no sidecar points to.
     for (const name of names) {
@@ -500,27 +330,29 @@ export class DiskObjectStore implements ObjectStore {
     const uploadsDir = this.uploadsDir(bucket);
     await mkdir(uploadsDir, { recursive: true });
     for (const entry of await readdir(uploadsDir, { withFileTypes: true })) {
-      if (entry.isDirectory()) await this.loadUpload(owner, join(uploadsDir, entry.name));
-      else if (entry.name.startsWith(TMP_PREFIX)) await unlinkQuietly(join(uploadsDir, entry.name));
+      if (entry.isDirectory()) {
+        const upload = await this.loadUpload(bucket, entry.name);
+        if (upload) loaded.uploads.push(upload);
+      } else if (entry.name.startsWith(TMP_PREFIX)) {
+        await unlinkQuietly(join(uploadsDir, entry.name));
+      }
     }
-    this.buckets.set(bucket, owner);
+    return loaded;
   }
 
-  private async loadUpload(owner: DiskBucket, dir: string): Promise<void> {
+  private async loadUpload(
+    bucket: string,
+    uploadId: string,
+  ): Promise<StoredUpload<DiskBytesPath> | undefined> {
+    const dir = this.uploadDir(bucket, uploadId);
     const record = await readJson<UploadRecord>(join(dir, 'upload.json'));
-    if (!record || typeof record.uploadId !== 'string') {
-      await rm(dir, { recursive: true, force: true, maxRetries: 3 });
-      return;
+    if (!record || record.uploadId !== uploadId) {
+      await removeTree(dir);
+      return undefined;
     }
-    const upload: DiskUpload = {
-      info: {
-        bucket: owner.info.name,
-        key: record.key,
-        uploadId: record.uploadId,
-        initiated: new Date(record.initiated),
-        contentType: record.contentType,
-        headers: record.headers,
-      },
+    const { initiated, ...rest } = record;
+    const upload: StoredUpload<DiskBytesPath> = {
+      info: { ...rest, bucket, initiated: new Date(initiated) },
       parts: new Map(),
     };
     const names = await readdir(dir);
@@ -528,33 +360,21 @@ export class DiskObjectStore implements ObjectStore {
     for (const name of names) {
       if (!/^part-\d+\.json$/.test(name)) continue;
       const part = await readJson<PartRecord>(join(dir, name));
-      if (!part || typeof part.data !== 'string') continue;
-      referenced.add(part.data);
-      const { data, lastModified, ...info } = part;
-      upload.parts.set(part.partNumber, { info: { ...info, lastModified: new Date(lastModified) }, data });
+      if (!part || typeof part.data !== 'string' || !isSegment(part.data)) continue;
+      const data = part.data;
+      referenced.add(data);
+      const { data: _data, lastModified, ...info } = part;
+      upload.parts.set(part.partNumber, {
+        info: { ...info, lastModified: new Date(lastModified) },
+        bytes: `uploads/${uploadId}/${data}`,
+      });
     }
     for (const name of names) {
       if (name.startsWith(TMP_PREFIX) || (name.endsWith('.bin') && !referenced.has(name))) {
         await unlinkQuietly(join(dir, name));
       }
     }
-    owner.uploads.set(record.uploadId, upload);
-  }
-
-  private serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private requireBucket(bucket: string): DiskBucket {
-    const found = this.buckets.get(bucket);
-    if (!found) throw new Error(`bucket ${bucket} does not exist`);
-    return found;
-  }
-
-  private fileName(key: string): string {
-    return createHash('sha256').update(key, 'utf8').digest('hex');
+    return upload;
   }
 
   private bucketsRoot(): string {
@@ -562,7 +382,7 @@ export class DiskObjectStore implements ObjectStore {
   }
 
   private bucketDir(bucket: string): string {
-    return join(this.bucketsRoot(), bucket);
+    return join(this.bucketsRoot(), segment(bucket));
   }
 
   private objectsDir(bucket: string): string {
@@ -574,6 +394,18 @@ export class DiskObjectStore implements ObjectStore {
   }
 
   private uploadDir(bucket: string, uploadId: string): string {
-    return join(this.uploadsDir(bucket), uploadId);
+    return join(this.uploadsDir(bucket), segment(uploadId));
+  }
+}
+
+/** A key's file name: its SHA-256, so no key (`../x`, `a/b`, 850 bytes long) ever becomes a path. */
+function fileName(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** Keeps objects on disk under `dataDir`, so they survive a restart (see {@link DiskBytes} for the layout). */
+export class DiskObjectStore extends IndexedObjectStore<DiskBytesPath> {
+  constructor(dataDir: string) {
+    super(new DiskBytes(dataDir));
   }
 }

@@ -13,6 +13,21 @@ export interface ObjectMeta {
   contentType: string;
   lastModified: Date;
   headers: StoredHeaders;
+  /** The version's id in a bucket whose versioning was ever enabled; absent for the `null` version. */
+  versionId?: string;
+  /** True for a delete marker (no bytes; `size` 0). */
+  deleteMarker?: boolean;
+}
+
+/** The version id COS answers for a version stored without one (before versioning, or while suspended). */
+export const NULL_VERSION_ID = 'null';
+
+/** What a delete did: the version it removed or the delete marker it added. */
+export interface DeleteOutcome {
+  /** The removed version's id, or the new delete marker's; absent for the `null` version. */
+  versionId?: string;
+  /** True when a delete marker was added, or the version removed was one. */
+  deleteMarker: boolean;
 }
 
 /** What to store an object (or a completed upload) as. */
@@ -39,6 +54,8 @@ export interface ObjectReader {
  */
 export interface StagedBody {
   sink: Writable;
+  /** Settles once what was written to `sink` is wholly staged (the sink closed). */
+  whole: Promise<void>;
   discard(): Promise<void>;
 }
 
@@ -80,6 +97,8 @@ export interface CorsRule {
 
 /** What a bucket is configured with, beyond its objects: ACL, CORS rules, tags. */
 export interface BucketConfig {
+  /** Versioning (PUT Bucket versioning); absent: never enabled, every key has only its `null` version. */
+  versioning?: 'Enabled' | 'Suspended';
   /** Canned ACL (`private`, `public-read`, `public-read-write`); absent: `private`. */
   acl?: string;
   /** CORS rules; absent: no CORS configuration (COS then answers no CORS headers). */
@@ -113,13 +132,24 @@ export interface ObjectStore {
   /** Replaces a bucket's configuration. */
   setBucketConfig(bucket: string, config: BucketConfig): Promise<void>;
 
-  /** Objects of a bucket whose key starts with `prefix`, sorted by key. */
+  /** Objects (current versions, no delete marker) of a bucket whose key starts with `prefix`, sorted by key. */
   listObjects(bucket: string, prefix?: string): ObjectMeta[];
-  headObject(bucket: string, key: string): ObjectMeta | undefined;
-  openObject(bucket: string, key: string): Promise<ObjectReader | undefined>;
-  /** Deletes an object; false when there was none. */
-  deleteObject(bucket: string, key: string): Promise<boolean>;
-  /** Replaces the stored headers of an object (ACL, tags), keeping its bytes; `undefined` when there is none. */
+  /** Every version and delete marker under `prefix`, by key, newest first within a key. */
+  listVersions(bucket: string, prefix?: string): ObjectMeta[];
+  /**
+   * An object's current version (`undefined` when there is none or it is a delete marker), or the version
+   * `versionId` names (`'null'` for the null version; a delete marker is returned as such).
+   */
+  headObject(bucket: string, key: string, versionId?: string): ObjectMeta | undefined;
+  /** Opens the current version, or the version `versionId` names; never a delete marker. */
+  openObject(bucket: string, key: string, versionId?: string): Promise<ObjectReader | undefined>;
+  /**
+   * Deletes as COS does under the bucket's versioning: without `versionId`, the null version is removed
+   * (never enabled) or replaced by a delete marker (suspended), or a delete marker is added (enabled); with
+   * one, that version is removed for good. `undefined` when nothing was there to remove.
+   */
+  deleteObject(bucket: string, key: string, versionId?: string): Promise<DeleteOutcome | undefined>;
+  /** Replaces the stored headers of the current version (ACL, tags), keeping its bytes; `undefined` when none. */
   updateObjectHeaders(bucket: string, key: string, headers: StoredHeaders): Promise<ObjectMeta | undefined>;
 
   /** Starts receiving a body for an object of `bucket`, or for a part of `uploadId`. */

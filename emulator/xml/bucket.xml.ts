@@ -1,5 +1,5 @@
 import { encodeKeyPath } from '../../lib/protocol/cos-v5/encode';
-import type { BucketInfo, ObjectMeta } from '../storage/object-store';
+import { type BucketInfo, NULL_VERSION_ID, type ObjectMeta } from '../storage/object-store';
 import { buildXml } from './xml';
 
 /** A page of a bucket listing. */
@@ -66,6 +66,62 @@ export function listAllMyBucketsXml(buckets: readonly BucketInfo[], region: stri
           BucketType: 'cos',
         })),
       },
+    },
+  });
+}
+
+/** A page of a version listing (GET Bucket Object versions). */
+export interface ListVersionsPage {
+  bucket: string;
+  prefix: string;
+  delimiter?: string;
+  keyMarker: string;
+  versionIdMarker: string;
+  maxKeys: number;
+  /** Versions and delete markers, by key then newest first, each with whether it is its key's latest. */
+  entries: ReadonlyArray<{ meta: ObjectMeta; isLatest: boolean }>;
+  commonPrefixes: readonly string[];
+  isTruncated: boolean;
+  nextKeyMarker?: string;
+  nextVersionIdMarker?: string;
+  encodingType?: string;
+}
+
+/** `<ListVersionsResult>` of GET Bucket Object versions (`GET /?versions`); the SDK reads `Version` and `DeleteMarker`. */
+export function listVersionsResultXml(page: ListVersionsPage, appId: string): string {
+  const enc = keyEncoder(page.encodingType);
+  const common = (meta: ObjectMeta, isLatest: boolean) => ({
+    Key: enc(meta.key),
+    VersionId: meta.versionId ?? NULL_VERSION_ID,
+    IsLatest: isLatest,
+    LastModified: meta.lastModified.toISOString(),
+  });
+  return buildXml({
+    ListVersionsResult: {
+      Name: page.bucket,
+      EncodingType: page.encodingType,
+      Prefix: enc(page.prefix),
+      KeyMarker: enc(page.keyMarker),
+      VersionIdMarker: page.versionIdMarker,
+      MaxKeys: page.maxKeys,
+      Delimiter: page.delimiter === undefined ? undefined : enc(page.delimiter),
+      IsTruncated: page.isTruncated,
+      NextKeyMarker:
+        page.isTruncated && page.nextKeyMarker !== undefined ? enc(page.nextKeyMarker) : undefined,
+      NextVersionIdMarker: page.isTruncated ? page.nextVersionIdMarker : undefined,
+      CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
+      Version: page.entries
+        .filter((e) => !e.meta.deleteMarker)
+        .map(({ meta, isLatest }) => ({
+          ...common(meta, isLatest),
+          ETag: meta.etag,
+          Size: meta.size,
+          StorageClass: meta.headers['x-cos-storage-class'] ?? 'STANDARD',
+          Owner: ownerTree(appId),
+        })),
+      DeleteMarker: page.entries
+        .filter((e) => e.meta.deleteMarker)
+        .map(({ meta, isLatest }) => ({ ...common(meta, isLatest), Owner: ownerTree(appId) })),
     },
   });
 }

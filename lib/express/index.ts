@@ -10,6 +10,11 @@ export {
   type CiErrorResponseBody,
   type CiUploadResult,
   type CiUploadResults,
+  type CiUploadPhase,
+  type CiUploadProgress,
+  type CiUploadProgressError,
+  type CiUploadProgressListener,
+  CI_PROGRESS_STEP,
 } from '../upload';
 export type {
   CiKeyStrategy,

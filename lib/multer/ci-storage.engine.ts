@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { StorageEngine } from 'multer';
+import multer, { type StorageEngine } from 'multer';
 import type { CiUploadedFile, CiUploader, CiUploadResult, CiUploadRoute } from '../upload';
 
 /** Symbol under which the engine leaves the typed result on multer's file object. */
@@ -44,26 +44,30 @@ export class CiStorageEngine implements StorageEngine {
   ): void {
     const stream = (file as IncomingFile).stream;
     const local = new AbortController();
-    const onLimit = () => local.abort(new Error('file size limit reached'));
+    // Multer's own error as the reason: a progress listener then hears the 413 the client gets.
+    const onLimit = () => local.abort(new multer.MulterError('LIMIT_FILE_SIZE', file.fieldname));
     const onClose = () => {
       if (!req.readableEnded) local.abort(new Error('client went away'));
     };
     stream.once('limit', onLimit);
     req.once('close', onClose);
     let head: Buffer | undefined;
+    const request = (req as unknown as Record<symbol, unknown>)[CI_PLATFORM_REQUEST] ?? req;
+    const listener = this.route.onProgress;
     this.useCase
       .upload({
         source: stream.iterator({ destroyOnReturn: false }),
         field: file.fieldname,
         index: this.nextIndex(req, file.fieldname),
         originalName: file.originalname,
-        request: (req as unknown as Record<symbol, unknown>)[CI_PLATFORM_REQUEST] ?? req,
+        request,
         processing: this.route.processingFor(file.fieldname),
         allowedFormats: this.route.allowedFormats,
         keyStrategy: this.route.keyStrategy,
         headers: this.route.objectHeaders,
         signal: local.signal,
         onSniffed: (_type, bytes) => (head = bytes),
+        onProgress: listener && ((progress) => listener(progress, request)),
       })
       .then(
         (result) => {

@@ -17,6 +17,7 @@ import {
   resolveObjectHeaders,
   type CiUploader,
   type CiUploadProcessing,
+  type CiUploadProgress,
   type CiUploadResult,
   CiUploadTracker,
   type CiKeyStrategy,
@@ -42,6 +43,14 @@ export interface CiServiceUploadOptions extends CiUploadProcessing {
   request?: object;
   /** Headers stored with the original, over the module's `object` (cos-v5). Default: the module's. */
   object?: CiObjectHeaders;
+  /**
+   * Receives throttled progress reports (bytes read, bytes acknowledged by CI, phase, key), the last `done` or
+   * `failed`; a throwing listener never breaks the upload. Default: none.
+   *
+   * @example
+   * await ci.upload('big.jpg', { onProgress: (p) => console.log(p.phase, p.bytesSent, '/', p.size) });
+   */
+  onProgress?: (progress: CiUploadProgress) => void | Promise<void>;
 }
 
 /** Per-call options. */
@@ -119,7 +128,7 @@ export class CiService {
 
   /**
    * Uploads a Buffer, a stream or a file path with processing, exactly as `@CiUpload` does for a request:
-   * sniffed type, generated key, streaming with Content-Length on every request.
+   * sniffed type, generated key, streaming with Content-Length on every request; `onProgress` follows it.
    */
   async upload(
     body: Buffer | Readable | string,
@@ -155,6 +164,7 @@ export class CiService {
         size,
         headers,
         signal: call.signal,
+        onProgress: options.onProgress,
       });
     } finally {
       stream.destroy();

@@ -26,6 +26,7 @@ export {
   resolveCiModuleOptions,
   type ResolvedCiModuleOptions,
   type CiErrorResponseBody,
+  CI_PROGRESS_STEP,
 } from '../upload';
 export { CiUpload } from './decorators/ci-upload.decorator';
 export { CiResult, CiResults } from './decorators/ci-result.decorator';

@@ -5,8 +5,10 @@ import { abortableSource } from './abortable-source';
 import { CiLeftoverCleaner, isUnknownOutcome } from './leftover-cleaner';
 import { checkObjectKey, defaultObjectKey } from './object-key';
 import type { CompiledProcessing } from './processing.compiler';
+import { CiProgressReporter } from './progress-reporter';
 import { sniffSource } from './sniff-source';
 import type { CiKeyStrategy, CiLogger } from './upload.options';
+import type { CiUploadProgress } from './upload.progress';
 import type { CiUploadResult } from './upload.result';
 import type { CiUploadTracker } from './upload.tracker';
 
@@ -49,6 +51,8 @@ export interface CiUploadInput<TRequest = unknown> {
   signal?: AbortSignal;
   /** Called once the type is known, with the first bytes (e.g. for file validators). */
   onSniffed?: (type: SniffedImageType, head: Buffer) => void;
+  /** Receives throttled progress reports, the last `done` or `failed` (see `CiUploadProgress`). Default: none. */
+  onProgress?: (progress: CiUploadProgress) => void | Promise<void>;
 }
 
 /**
@@ -80,15 +84,25 @@ export class CiUploader {
     const started = Date.now();
     let key: string | undefined;
     let outputKeys: string[] = [];
+    const progress =
+      input.onProgress &&
+      new CiProgressReporter(
+        input.onProgress,
+        { fieldname: input.field, originalName: input.originalName, size: input.size },
+        logger,
+      );
+    progress?.start();
     try {
       return await this.config.tracker.track(
         async (shutdown) => {
           const signal = input.signal ? AbortSignal.any([input.signal, shutdown]) : shutdown;
           const what = { method: 'PUT', path: '/' + (input.key ?? input.field) };
-          const source = abortableSource(input.source, signal, what);
+          const abortable = abortableSource(input.source, signal, what);
+          const source = progress ? progress.watch(abortable) : abortable;
           const sniffed = await sniffSource(source, input.allowedFormats, input.field || undefined);
           input.onSniffed?.(sniffed.type, sniffed.head);
           key = checkObjectKey(input.key ?? (await this.nameObject(input, sniffed.type)));
+          progress?.named(key);
           const built = input.processing.build({ key, field: input.field, index: input.index });
           outputKeys = built.outputKeys;
           const result = await client.upload(key, sniffed.body, {
@@ -97,6 +111,7 @@ export class CiUploader {
             headers: input.headers,
             size: input.size,
             signal,
+            onProgress: progress && ((p) => progress.sent(p.bytesSent)),
           });
           if (signal.aborted) {
             // The abort came while the committing request was in flight: the object exists, the caller is gone.
@@ -107,6 +122,7 @@ export class CiUploader {
             `stored ${key} (${result.size} bytes, ${result.imageInfo.processResults.length} outputs) in ` +
               `${Date.now() - started} ms, request id ${result.requestId ?? '-'}`,
           );
+          progress?.done(key);
           return {
             ...result,
             fieldname: input.field,
@@ -130,6 +146,7 @@ export class CiUploader {
         // best effort): look for the key's open uploads now and once more later.
         await this.cleaner.resolve({ keys: [], multipartKey: key, since: started }, (err as Error).message);
       }
+      progress?.failed(err);
       throw err;
     }
   }

@@ -1,5 +1,7 @@
 export * from './upload.options';
 export * from './upload.result';
+export * from './upload.progress';
+export { CiProgressReporter, type CiProgressSubject } from './progress-reporter';
 export * from './upload.tracker';
 export * from './upload-route';
 export * from './ci-uploader';

@@ -1,7 +1,9 @@
+import { CiValidationError } from '../core/errors';
 import type { CiImageFormat } from '../core/media';
 import { resolveObjectHeaders } from './object-headers.resolver';
 import { compileProcessing, type CompiledProcessing } from './processing.compiler';
 import type { ResolvedCiModuleOptions } from './upload-options.validation';
+import type { CiUploadProgressListener } from './upload.progress';
 import type { CiKeyStrategy, CiUploadFieldsOptions, CiUploadOptions } from './upload.options';
 
 /** What a route accepts: one field (single or array) or many fields. */
@@ -25,12 +27,19 @@ export interface CiUploadRoute {
   keepOnError: boolean;
   /** Wire headers stored with each original (module's and route's `object`, validated). */
   objectHeaders: Record<string, string>;
+  /** The route's progress listener, if any. */
+  onProgress?: CiUploadProgressListener<unknown>;
 }
 
 /** Turns a route spec into a {@link CiUploadRoute}; a bad rule throws `CiValidationError` naming the route. */
 export function compileUploadRoute(spec: CiUploadSpec, options: ResolvedCiModuleOptions): CiUploadRoute {
   const local = spec.options;
   const where = spec.kind === 'field' ? `@CiUpload('${spec.field}')` : '@CiUpload({ fields })';
+  if (local.onProgress !== undefined && typeof local.onProgress !== 'function') {
+    throw new CiValidationError('OPTIONS_INVALID', `${where}: onProgress must be a function`, {
+      field: `${where}.onProgress`,
+    });
+  }
   const defaults = { isPicInfo: options.isPicInfo, styles: options.styles, strictRules: options.strictRules };
   const processing = new Map<string, CompiledProcessing>();
   const fields: { name: string; maxCount: number }[] = [];
@@ -59,5 +68,6 @@ export function compileUploadRoute(spec: CiUploadSpec, options: ResolvedCiModule
     keyStrategy: (local.key ?? options.keyStrategy) as CiKeyStrategy<unknown> | undefined,
     keepOnError: local.keepOnError ?? false,
     objectHeaders: resolveObjectHeaders(options, local.object, `${where}.object`),
+    onProgress: local.onProgress as CiUploadProgressListener<unknown> | undefined,
   };
 }

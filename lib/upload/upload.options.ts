@@ -2,6 +2,7 @@ import type { CiClientOptions } from '../client';
 import type { CiImageFormat } from '../core/media';
 import type { CiObjectHeaders } from '../core/object';
 import type { CiRuleInput } from '../core/rules';
+import type { CiUploadProgressListener } from './upload.progress';
 
 /** Where the upload layer writes: `debug` for expected refusals, `warn` for CI failures. Nest's `Logger` fits. */
 export interface CiLogger {
@@ -112,6 +113,12 @@ export interface CiUploadRouteOptions {
    * throws). Default `false`: originals and outputs are removed before the error answer goes out.
    */
   keepOnError?: boolean;
+  /**
+   * Receives the progress of each file: bytes received from the client, bytes acknowledged by CI, the phase
+   * (`receiving`, `uploading`, `processing`, `done`, `failed`), and the key once known, with the platform's
+   * request. Throttled; a throwing listener never breaks the upload. Default: none.
+   */
+  onProgress?: CiUploadProgressListener;
 }
 
 /** Options of `@CiUpload(field, options)` / `ciUpload({ field, ... })`. */

@@ -9,6 +9,7 @@ import {
   keyParts,
   type CiUploadResult,
 } from '../../lib';
+import { uploadProgress } from '../progress/upload-progress.hub';
 import { CreateVariantDto } from './create-variant.dto';
 import { IMAGE_RULES, IMAGE_VARIANTS, SAMPLE_STYLES } from './image-rules';
 
@@ -17,9 +18,9 @@ import { IMAGE_RULES, IMAGE_VARIANTS, SAMPLE_STYLES } from './image-rules';
 export class ImagesController {
   constructor(private readonly ci: CiService) {}
 
-  /** One image, three variants made by CI while it is stored. */
+  /** One image, three variants made by CI while it is stored; its progress goes to `X-Upload-Id`'s stream. */
   @Post('images')
-  @CiUpload('file', { isPicInfo: true, rules: IMAGE_RULES })
+  @CiUpload('file', { isPicInfo: true, rules: IMAGE_RULES, onProgress: uploadProgress.listener })
   upload(@CiResult() result: CiUploadResult): CiUploadResult {
     return result;
   }

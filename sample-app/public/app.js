@@ -1,5 +1,6 @@
-// The sample page: uploads each chosen image to POST /images with a progress bar, then shows the original
-// beside its CI variants with their image_info. Plain script, no build.
+// The sample page: uploads each chosen image to POST /images with a progress bar that follows the server (bytes
+// received, sent to CI, phase: streamed from GET /uploads/<id>/progress), then shows the original beside its CI
+// variants with their image_info. Plain script, no build.
 'use strict';
 
 const form = document.getElementById('upload-form');
@@ -41,24 +42,79 @@ function figure(label, url, info) {
   return fig;
 }
 
-function upload(file) {
+// What each server-side phase means to a person watching.
+const PHASES = {
+  receiving: 'Server receiving',
+  uploading: 'Sending to Cloud Infinite',
+  processing: 'Cloud Infinite is processing',
+  done: 'Stored and processed',
+  failed: 'Failed',
+};
+
+function uploadId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(
+    '',
+  );
+}
+
+// Opens the server-side progress stream of one upload (Server-Sent Events) and resolves once it is connected,
+// so no report is missed. Without it (an old proxy, an error) the upload still goes, with browser progress only.
+function watchProgress(id, onProgress) {
+  const events = new EventSource(`/uploads/${id}/progress`);
+  events.onmessage = (e) => {
+    const report = JSON.parse(e.data);
+    onProgress(report);
+    if (report.phase === 'done' || report.phase === 'failed') events.close();
+  };
+  return new Promise((resolve) => {
+    events.onopen = () => resolve(events);
+    events.onerror = () => {
+      events.close();
+      resolve(events);
+    };
+  });
+}
+
+async function upload(file) {
   const card = template.content.firstElementChild.cloneNode(true);
   card.querySelector('.name').textContent = file.name;
   const progress = card.querySelector('progress');
   const status = card.querySelector('.status');
   uploads.prepend(card);
-  status.textContent = 'Uploading…';
+  status.textContent = 'Connecting…';
+
+  // The bar follows the server: bytes acknowledged by CI, out of the file's size; the phase is in the text.
+  const id = uploadId();
+  const phases = [];
+  let answered = false; // once the upload's answer is in, the text is the answer's
+  const events = await watchProgress(id, (report) => {
+    if (phases[phases.length - 1] !== report.phase) phases.push(report.phase);
+    card.dataset.phases = phases.join(',');
+    card.dataset.bytesReceived = String(report.bytesReceived);
+    card.dataset.bytesSent = String(report.bytesSent);
+    progress.value = Math.round((report.bytesSent / Math.max(file.size, 1)) * 100);
+    if (answered) return;
+    status.textContent =
+      `${PHASES[report.phase] || report.phase} · received ${formatBytes(report.bytesReceived)} of ` +
+      `${formatBytes(file.size)} · stored at CI ${formatBytes(report.bytesSent)}`;
+  });
 
   const body = new FormData();
   body.append('file', file);
   const xhr = new XMLHttpRequest();
   xhr.open('POST', '/images');
+  xhr.setRequestHeader('X-Upload-Id', id);
   xhr.responseType = 'json';
   xhr.upload.onprogress = (e) => {
-    if (e.lengthComputable) progress.value = Math.round((e.loaded / e.total) * 100);
+    // Until the server reports, say how much the browser has sent.
+    if (!phases.length && e.lengthComputable) {
+      status.textContent = `Browser sending ${Math.round((e.loaded / e.total) * 100)}%`;
+    }
   };
   xhr.onerror = () => fail('The network failed during the upload.');
   xhr.onload = async () => {
+    answered = true;
     const result = xhr.response;
     if (xhr.status !== 201 || !result) {
       fail((result && result.message) || `Upload failed with status ${xhr.status}`);
@@ -78,7 +134,9 @@ function upload(file) {
   xhr.send(body);
 
   function fail(message) {
+    answered = true;
     card.classList.add('failed');
+    events.close();
     progress.hidden = true;
     status.textContent = message;
     showError(`${file.name}: ${message}`);

@@ -221,19 +221,13 @@ describe('emulator with the official SDK: bucket, batch delete, ACL, CORS, taggi
     expect((await cos.getObjectTagging({ Bucket: BUCKET, Region: REGION, Key: 't.txt' })).Tags).toEqual([]);
   });
 
-  it('x-cos-traffic-limit is accepted within COS bounds, 400 outside; versioning and append are 501', async () => {
+  it('x-cos-traffic-limit is accepted within COS bounds, 400 outside; lifecycle is 501', async () => {
     await put('limit.txt', { Headers: { 'x-cos-traffic-limit': 819200 } });
     expect((await emulator.getObject(BUCKET, 'limit.txt'))?.toString()).toBe('limit.txt');
     const slow = await sdkFailure(put('limit2.txt', { Headers: { 'x-cos-traffic-limit': 100 } }));
     expect([slow.statusCode, slow.code]).toEqual([400, 'InvalidArgument']);
-    const versioning = await sdkFailure(
-      cos.putBucketVersioning({
-        Bucket: BUCKET,
-        Region: REGION,
-        VersioningConfiguration: { Status: 'Enabled' },
-      }),
-    );
-    expect([versioning.statusCode, versioning.code]).toEqual([501, 'NotImplemented']);
+    const lifecycle = await sdkFailure(cos.getBucketLifecycle({ Bucket: BUCKET, Region: REGION }));
+    expect([lifecycle.statusCode, lifecycle.code]).toEqual([501, 'NotImplemented']);
   });
 });
 

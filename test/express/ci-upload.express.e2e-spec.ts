@@ -1,12 +1,13 @@
 // Plain Express, as a user without Nest writes it: nothing here imports @nestjs/*.
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import express, { type ErrorRequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Request } from 'express';
 import multer from 'multer';
 import supertest from 'supertest';
 import { ciErrorResponse, ciUpload, createCiStorage, imageMogr2 } from '../../lib/express';
 import { useEmulatorBucket } from '../support/bucket-kit';
 import { largeJpeg, photoJpeg } from '../support/images';
+import { expectFailedProgress, expectSuccessfulProgress, ProgressRecorder } from '../support/progress';
 import { BOUNDARY, filePart, multipartBody, openUpload, waitFor } from '../support/multipart';
 
 const bucket = 'expressbucket-1250000000';
@@ -201,6 +202,86 @@ describe('nestjs-tencent-ci/express against the emulator', () => {
     } finally {
       await storage.close();
     }
+  });
+
+  describe('onProgress', () => {
+    it('ciUpload() reports each file of a request, by field, to done; a refused one to failed', async () => {
+      const recorder = new ProgressRecorder();
+      const upload = ciUpload({
+        fields: [{ name: 'avatar', rules: [thumb] }, { name: 'cover' }],
+        onProgress: (progress, req: Request) => recorder.listener(progress, req),
+        ...connection(),
+      });
+      const app = express();
+      app.post('/profile', upload, (req, res) => void res.status(201).json(req.ciResults));
+      try {
+        const big = await largeJpeg(2.5);
+        const res = await supertest(app)
+          .post('/profile')
+          .set('x-upload-id', 'two-files')
+          .attach('avatar', jpeg, 'me.jpg')
+          .attach('cover', big, 'cover.jpg')
+          .expect(201);
+        const files = [
+          {
+            fieldname: 'avatar',
+            originalName: 'me.jpg',
+            size: jpeg.length,
+            phases: ['receiving', 'uploading', 'done'],
+          },
+          // Above the 1 MiB threshold: multipart, so CI processes on Complete.
+          {
+            fieldname: 'cover',
+            originalName: 'cover.jpg',
+            size: big.length,
+            phases: ['receiving', 'uploading', 'processing', 'done'],
+          },
+        ] as const;
+        for (const f of files) {
+          expectSuccessfulProgress(
+            recorder.of('two-files').filter((r) => r.fieldname === f.fieldname),
+            { ...f, phases: [...f.phases], key: res.body[f.fieldname][0].key },
+          );
+        }
+
+        const refused = await supertest(app)
+          .post('/profile')
+          .set('x-upload-id', 'refused')
+          .attach('avatar', Buffer.from('%PDF-1.7 not an image'), 'doc.pdf')
+          .expect(415);
+        expectFailedProgress(recorder.of('refused'), {
+          statusCode: 415,
+          code: 'CI_UNSUPPORTED_MEDIA',
+          message: refused.body.message,
+        });
+        expect(await leftovers()).toMatchObject({ uploads: [] });
+      } finally {
+        await upload.close();
+      }
+    });
+
+    it("createCiStorage() reports through multer's own middleware", async () => {
+      const recorder = new ProgressRecorder();
+      const storage = createCiStorage({ onProgress: recorder.listener, ...connection() });
+      const app = express();
+      app.post('/photos', multer({ storage }).single('photo'), (req, res) => void res.json(req.file));
+      try {
+        const res = await supertest(app)
+          .post('/photos')
+          .set('x-upload-id', 'engine')
+          .attach('photo', jpeg, 'p.jpg')
+          .expect(200);
+        expectSuccessfulProgress(recorder.of('engine'), {
+          size: jpeg.length,
+          key: res.body.key,
+          fieldname: 'photo',
+          originalName: 'p.jpg',
+          phases: ['receiving', 'uploading', 'done'],
+        });
+      } finally {
+        await storage.close();
+      }
+    });
   });
 
   it('loads without any @nestjs/* package', () => {

@@ -8,7 +8,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { bootstrap } from '../../sample-app/main';
 import type { SampleBackend } from '../../sample-app/sample-ci-options';
 import { findChromium } from '../support/find-chromium';
-import { photoJpeg } from '../support/images';
+import { largeJpeg, photoJpeg } from '../support/images';
 
 const ARTIFACTS = join(__dirname, '../../test-artifacts');
 
@@ -94,11 +94,47 @@ describe('the sample page in a real browser', () => {
     const error = page.locator('#error');
     await error.waitFor({ state: 'visible', timeout: 10_000 });
     expect(await error.textContent()).toMatch(/notes\.txt: The file is not an image/);
+    // The server's reports reached both cards: one PUT for the photo, a refusal for the text.
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLElement>('article.upload')].every((a) =>
+        /(done|failed)$/.test(a.dataset.phases ?? ''),
+      ),
+    );
+    expect(
+      await page
+        .locator('article.upload')
+        .evaluateAll((cards) => cards.map((c) => (c as HTMLElement).dataset.phases)),
+    ).toEqual(['receiving,failed', 'receiving,uploading,done']);
 
     // The page and everything it asks for, favicon included, exist.
     expect(notFound).toEqual([]);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'sample-app.png'), fullPage: true });
+  }, 60_000);
+
+  it("shows the server's progress: phases in order, every byte received and stored at CI", async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    const photo = await largeJpeg(3);
+    await page.setInputFiles('#file-input', { name: 'big.jpg', mimeType: 'image/jpeg', buffer: photo });
+    const card = page.locator('article.upload.done');
+    await card.waitFor({ timeout: 30_000 });
+    // The stream's last event can trail the upload's answer by a moment.
+    await page.waitForFunction(() =>
+      (document.querySelector('article.upload') as HTMLElement).dataset.phases?.endsWith('done'),
+    );
+    const shown = await card.evaluate((el) => ({
+      ...(el as HTMLElement).dataset,
+      bar: (el.querySelector('progress') as HTMLProgressElement).value,
+    }));
+    // Above the 2 MiB single-PUT threshold: parts, then CI's processing on Complete.
+    expect(shown).toMatchObject({
+      phases: 'receiving,uploading,processing,done',
+      bytesReceived: String(photo.length),
+      bytesSent: String(photo.length),
+      bar: 100,
+    });
+    await page.close();
   }, 60_000);
 });
 

@@ -1,17 +1,46 @@
 import type { INestApplication } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { get } from 'node:http';
 import supertest from 'supertest';
 import sharp from 'sharp';
+import type { CiUploadProgress } from '../../lib';
 import { bootstrap } from '../../sample-app/main';
+import { uploadProgress } from '../../sample-app/progress/upload-progress.hub';
 import type { SampleBackend } from '../../sample-app/sample-ci-options';
-import { photoJpeg } from '../support/images';
+import { largeJpeg, photoJpeg } from '../support/images';
+import { expectFailedProgress, expectSuccessfulProgress } from '../support/progress';
+
+/** Opens a Server-Sent Events stream: `opened` once its headers came, `events` (parsed `data`) once it ends. */
+function openEvents(url: string) {
+  let opened!: (status: number) => void;
+  const headers = new Promise<number>((resolve) => (opened = resolve));
+  const events = new Promise<CiUploadProgress[]>((resolve, reject) => {
+    get(url, (res) => {
+      opened(res.statusCode ?? 0);
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () =>
+        resolve(
+          text
+            .split('\n\n')
+            .flatMap((event) => event.split('\n').filter((l) => l.startsWith('data: ')))
+            .map((l) => JSON.parse(l.slice('data: '.length)) as CiUploadProgress),
+        ),
+      );
+    }).on('error', reject);
+  });
+  return { headers, events };
+}
 
 describe('sample app on the embedded emulator', () => {
   let app: INestApplication;
   let backend: SampleBackend;
   let http: ReturnType<typeof supertest>;
+  let url: string;
 
   beforeAll(async () => {
-    ({ app, backend } = await bootstrap(0, { logger: false }));
+    ({ app, backend, url } = await bootstrap(0, { logger: false }));
     http = supertest(app.getHttpServer());
   });
 
@@ -95,6 +124,51 @@ describe('sample app on the embedded emulator', () => {
       .post('/images/variants')
       .send({ key: upload.body.key, style: 'imageMogr2/rotate/1' })
       .expect(400);
+  });
+
+  it('streams the server-side progress of an upload to GET /uploads/:id/progress, then ends the stream', async () => {
+    const id = randomUUID();
+    const stream = openEvents(`${url}/uploads/${id}/progress`);
+    expect(await stream.headers).toBe(200);
+    // Above the 2 MiB single-PUT threshold: a multipart upload, so every phase shows.
+    const photo = await largeJpeg(3);
+    const res = await http
+      .post('/images')
+      .set('X-Upload-Id', id)
+      .attach('file', photo, 'big.jpg')
+      .expect(201);
+    expectSuccessfulProgress(await stream.events, {
+      size: photo.length,
+      key: res.body.key,
+      fieldname: 'file',
+      originalName: 'big.jpg',
+      phases: ['receiving', 'uploading', 'processing', 'done'],
+    });
+    expect(uploadProgress.size).toBe(0);
+  });
+
+  it('ends the stream of a refused file with failed, and refuses a malformed upload id', async () => {
+    const id = randomUUID();
+    const stream = openEvents(`${url}/uploads/${id}/progress`);
+    await stream.headers;
+    const res = await http
+      .post('/images')
+      .set('X-Upload-Id', id)
+      .attach('file', Buffer.from('hello\n'), 'hello.txt')
+      .expect(415);
+    expectFailedProgress(await stream.events, {
+      statusCode: 415,
+      code: 'CI_UNSUPPORTED_MEDIA',
+      message: res.body.message,
+    });
+    await http.get('/uploads/not*an*id/progress').expect(400);
+    // An upload whose id nobody watches (or without one) goes on as usual.
+    await http
+      .post('/images')
+      .set('X-Upload-Id', randomUUID())
+      .attach('file', await photoJpeg(300, 200), 'a.jpg')
+      .expect(201);
+    expect(uploadProgress.size).toBe(0);
   });
 
   it('uploads a gallery in one request', async () => {

@@ -9,4 +9,8 @@ export type {
   CiUploadResult,
   CiUploadResults,
   CiUploadedFile,
+  CiUploadPhase,
+  CiUploadProgress,
+  CiUploadProgressError,
+  CiUploadProgressListener,
 } from '../../upload';

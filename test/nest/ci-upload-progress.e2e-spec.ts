@@ -1,0 +1,274 @@
+import { Controller, Post, type INestApplication, type LoggerService } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import supertest from 'supertest';
+import {
+  CiModule,
+  CiResult,
+  CiService,
+  CiUpload,
+  type CiUploadProgress,
+  type CiUploadResult,
+} from '../../lib';
+import { useEmulatorBucket } from '../support/bucket-kit';
+import { largeJpeg, photoJpeg } from '../support/images';
+import {
+  expectFailedProgress,
+  expectSuccessfulProgress,
+  phasesOf,
+  ProgressRecorder,
+} from '../support/progress';
+import { waitFor } from '../support/multipart';
+import { listenOn, PLATFORMS } from './platforms';
+import { RULES } from './upload-app';
+
+const bucket = 'progressbucket-1250000000';
+const recorder = new ProgressRecorder();
+
+/** Collects warnings (a throwing listener is logged once). */
+class WarningLogger implements LoggerService {
+  warnings: string[] = [];
+  log = () => undefined;
+  error = () => undefined;
+  debug = () => undefined;
+  verbose = () => undefined;
+  warn = (m: unknown) => void this.warnings.push(String(m));
+}
+
+@Controller('progress')
+class ProgressController {
+  @Post('one')
+  @CiUpload('file', { rules: [RULES[0]!], onProgress: recorder.listener })
+  one(@CiResult() result: CiUploadResult) {
+    return result;
+  }
+
+  @Post('small')
+  @CiUpload('file', { limits: { fileSize: 1_500_000 }, onProgress: recorder.listener })
+  small(@CiResult() result: CiUploadResult) {
+    return result;
+  }
+
+  @Post('throws')
+  @CiUpload('file', {
+    onProgress: () => {
+      throw new Error('listener bug');
+    },
+  })
+  throws(@CiResult() result: CiUploadResult) {
+    return result;
+  }
+
+  @Post('rejects')
+  @CiUpload('file', { onProgress: () => Promise.reject(new Error('async listener bug')) })
+  rejects(@CiResult() result: CiUploadResult) {
+    return result;
+  }
+}
+
+describe.each(PLATFORMS)('@CiUpload onProgress on Nest/%s against the emulator', (platform) => {
+  const kit = useEmulatorBucket(bucket);
+  let app: INestApplication;
+  let http: ReturnType<typeof supertest>;
+  let logger: WarningLogger;
+
+  beforeAll(async () => {
+    logger = new WarningLogger();
+    const moduleRef = await Test.createTestingModule({
+      imports: [CiModule.forRoot({ ...kit.connection(), logger })],
+      controllers: [ProgressController],
+    }).compile();
+    app = await listenOn(platform, moduleRef, { logger });
+    http = supertest(app.getHttpServer());
+  });
+  afterAll(() => app?.close());
+
+  it('reports a small file: receiving, uploading (one PUT, processed in it), done with every byte', async () => {
+    const jpeg = await photoJpeg(600, 400);
+    const id = randomUUID();
+    const res = await http
+      .post('/progress/one')
+      .set('x-upload-id', id)
+      .attach('file', jpeg, 'small photo.jpg')
+      .expect(201);
+    expectSuccessfulProgress(recorder.of(id), {
+      size: jpeg.length,
+      key: res.body.key,
+      fieldname: 'file',
+      originalName: 'small photo.jpg',
+      phases: ['receiving', 'uploading', 'done'],
+    });
+    // The server picked the file up before any byte was read, and named it before the upload went out.
+    expect(recorder.of(id)[0]).toMatchObject({ phase: 'receiving', bytesReceived: 0, bytesSent: 0 });
+    expect(recorder.of(id).find((r) => r.key)!.bytesSent).toBe(0);
+  });
+
+  it('reports a large file: parts acknowledged while receiving, then uploading, processing, done', async () => {
+    const jpeg = await largeJpeg(4);
+    const id = randomUUID();
+    const res = await http
+      .post('/progress/one')
+      .set('x-upload-id', id)
+      .attach('file', jpeg, 'large.jpg')
+      .expect(201);
+    const reports = recorder.of(id);
+    expectSuccessfulProgress(reports, {
+      size: jpeg.length,
+      key: res.body.key,
+      fieldname: 'file',
+      originalName: 'large.jpg',
+      phases: ['receiving', 'uploading', 'processing', 'done'],
+    });
+    // With 1 MiB parts, two in flight, the third part waits for the first to be acknowledged: mid-receive.
+    expect(reports.some((r) => r.phase === 'receiving' && r.bytesSent > 0)).toBe(true);
+    // In processing, every byte is acknowledged and only CI's answer is awaited.
+    expect(reports.find((r) => r.phase === 'processing')).toMatchObject({
+      bytesReceived: jpeg.length,
+      bytesSent: jpeg.length,
+    });
+    expect(res.body.imageInfo.processResults).toHaveLength(1);
+  });
+
+  it('ends a refused file with failed: the status, code and message the client gets', async () => {
+    const id = randomUUID();
+    const res = await http
+      .post('/progress/one')
+      .set('x-upload-id', id)
+      .attach('file', Buffer.from('plain text, not an image'), 'notes.txt')
+      .expect(415);
+    expectFailedProgress(recorder.of(id), {
+      statusCode: 415,
+      code: 'CI_UNSUPPORTED_MEDIA',
+      message: res.body.message,
+    });
+    expect(phasesOf(recorder.of(id))).toEqual(['receiving', 'failed']);
+    expect(recorder.of(id).every((r) => r.key === undefined && r.bytesSent === 0)).toBe(true);
+  });
+
+  it('ends a file over the size limit with failed 413, nothing left in the bucket', async () => {
+    const jpeg = await largeJpeg(2.5);
+    const id = randomUUID();
+    const res = await http
+      .post('/progress/small')
+      .set('x-upload-id', id)
+      .attach('file', jpeg, 'big.jpg')
+      .expect(413);
+    expect(res.body.message).toBe('File too large - file');
+    expectFailedProgress(recorder.of(id), { statusCode: 413, code: 'CI_ABORTED', message: res.body.message });
+    expect(recorder.of(id).at(-1)!.bytesReceived).toBeLessThanOrEqual(1_500_000);
+    expect(await kit.leftovers()).toEqual({ objects: [], uploads: [] });
+  });
+
+  it('keeps uploading when the listener throws or rejects, and warns once per upload', async () => {
+    const jpeg = await largeJpeg(2.5);
+    const before = logger.warnings.length;
+    const thrown = await http.post('/progress/throws').attach('file', jpeg, 'a.jpg').expect(201);
+    const rejected = await http.post('/progress/rejects').attach('file', jpeg, 'b.jpg').expect(201);
+    expect([thrown.body.size, rejected.body.size]).toEqual([jpeg.length, jpeg.length]);
+    // A rejection is seen a microtask after the report; the answer came long after.
+    const warnings = logger.warnings.slice(before);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^onProgress threw \(field file\): listener bug; the upload goes on/),
+      expect.stringMatching(/^onProgress threw \(field file\): async listener bug; the upload goes on/),
+    ]);
+    expect((await kit.leftovers()).objects.sort()).toEqual([thrown.body.key, rejected.body.key].sort());
+  });
+});
+
+describe('CiService.upload onProgress against the emulator', () => {
+  const kit = useEmulatorBucket(bucket);
+  let moduleRef: TestingModule;
+  let ci: CiService;
+
+  beforeAll(async () => {
+    moduleRef = await Test.createTestingModule({
+      imports: [CiModule.forRoot({ ...kit.connection(), logger: new WarningLogger() })],
+    }).compile();
+    await moduleRef.init();
+    ci = moduleRef.get(CiService);
+  });
+  afterAll(() => moduleRef?.close());
+
+  it('reports a Buffer upload with its size known from the start', async () => {
+    const jpeg = await largeJpeg(3);
+    const reports: CiUploadProgress[] = [];
+    const result = await ci.upload(jpeg, { rules: [RULES[0]!], onProgress: (p) => void reports.push(p) });
+    expectSuccessfulProgress(reports, {
+      size: jpeg.length,
+      key: result.key,
+      fieldname: '',
+      originalName: '',
+      phases: ['receiving', 'uploading', 'processing', 'done'],
+    });
+    expect(reports.every((r) => r.size === jpeg.length)).toBe(true);
+  });
+
+  it('reports a file path and a stream (size unknown) to done', async () => {
+    const jpeg = await photoJpeg(800, 600);
+    const dir = mkdtempSync(join(tmpdir(), 'ci-progress-'));
+    try {
+      const path = join(dir, 'disk.jpg');
+      writeFileSync(path, jpeg);
+      const fromPath: CiUploadProgress[] = [];
+      const a = await ci.upload(path, { onProgress: (p) => void fromPath.push(p) });
+      expectSuccessfulProgress(fromPath, {
+        size: jpeg.length,
+        key: a.key,
+        fieldname: '',
+        originalName: 'disk.jpg',
+        phases: ['receiving', 'uploading', 'done'],
+      });
+      const fromStream: CiUploadProgress[] = [];
+      const b = await ci.upload(Readable.from([jpeg.subarray(0, 5000), jpeg.subarray(5000)]), {
+        key: 'streams/one.jpg',
+        onProgress: (p) => void fromStream.push(p),
+      });
+      expectSuccessfulProgress(fromStream, {
+        size: jpeg.length,
+        key: b.key,
+        fieldname: '',
+        originalName: '',
+        phases: ['receiving', 'uploading', 'done'],
+      });
+      expect(fromStream.every((r) => r.size === undefined)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ends with failed when the file is refused, and when the call is aborted', async () => {
+    const failed: CiUploadProgress[] = [];
+    await expect(
+      ci.upload(Buffer.from('plain text, not an image'), { onProgress: (p) => void failed.push(p) }),
+    ).rejects.toMatchObject({ code: 'CI_UNSUPPORTED_MEDIA' });
+    expectFailedProgress(failed, {
+      statusCode: 415,
+      code: 'CI_UNSUPPORTED_MEDIA',
+      message: 'The file is not an image (checked from its bytes)',
+    });
+
+    const aborted: CiUploadProgress[] = [];
+    const controller = new AbortController();
+    const jpeg = await largeJpeg(3);
+    const slow = new Readable({ read() {} });
+    slow.push(jpeg.subarray(0, 1_500_000));
+    const upload = ci.upload(
+      slow,
+      { onProgress: (p) => void aborted.push(p) },
+      { signal: controller.signal },
+    );
+    await waitFor(() => aborted.some((r) => r.bytesReceived >= 1_500_000 && r.key !== undefined));
+    controller.abort(new Error('user cancelled'));
+    await expect(upload).rejects.toMatchObject({ code: 'CI_ABORTED' });
+    expectFailedProgress(aborted, {
+      statusCode: 503,
+      code: 'CI_ABORTED',
+      message: 'Upload aborted: user cancelled',
+    });
+    expect(await kit.leftovers()).toEqual({ objects: [], uploads: [] });
+  });
+});
