@@ -45,16 +45,18 @@ export function summarizeCpuProfiles(files: string[], root: string, top = 20): s
       if (!node) return;
       const { functionName, url, lineNumber } = node.callFrame;
       if (functionName === '(idle)') return;
-      total += us;
-      const where = place(url, root);
-      const name = `${functionName || '(anonymous)'} ${where}${url ? `:${lineNumber + 1}` : ''}`;
-      byFunction.set(name, (byFunction.get(name) ?? 0) + us);
-      byPlace.set(where, (byPlace.get(where) ?? 0) + us);
       const stack = new Set<string>();
       for (let at: number | undefined = id; at !== undefined; at = parents.get(at)) {
         const frame = nodes.get(at)?.callFrame;
         if (frame?.url) stack.add(place(frame.url, root));
       }
+      // The profiler's own session (Profiler.stop serialising the profile) is not the contender's work.
+      if (stack.has('node:inspector')) return;
+      total += us;
+      const where = place(url, root);
+      const name = `${functionName || '(anonymous)'} ${where}${url ? `:${lineNumber + 1}` : ''}`;
+      byFunction.set(name, (byFunction.get(name) ?? 0) + us);
+      byPlace.set(where, (byPlace.get(where) ?? 0) + us);
       for (const p of stack) underPlace.set(p, (underPlace.get(p) ?? 0) + us);
     });
   }
@@ -64,7 +66,7 @@ export function summarizeCpuProfiles(files: string[], root: string, top = 20): s
       .slice(0, top)
       .map(([name, us]) => `| ${name} | ${(us / 1000).toFixed(0)} | ${((100 * us) / total).toFixed(1)} |`);
   return [
-    `CPU profile (${files.length} profile(s), ${(total / 1e6).toFixed(2)} s busy, idle excluded)`,
+    `CPU profile (${files.length} profile(s), ${(total / 1e6).toFixed(2)} s busy, idle and the profiler's own session excluded)`,
     '',
     '| place | self ms | % |',
     '| --- | ---: | ---: |',

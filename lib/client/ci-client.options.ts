@@ -54,7 +54,8 @@ export interface CiUploadClientTuning extends CiUploadTuning {
    * Buffer memory shared by every upload of the client, in bytes, cut into parts of `partSize`: an upload
    * takes a part's worth before reading bytes into it and gives it back once the part is acknowledged. When it
    * is full, uploads wait and stop reading from their clients (TCP backpressure). At least `partSize`.
-   * Default 32 MiB (32 parts of 1 MiB: 8 large uploads at full speed, or 32 small ones buffered at once).
+   * Default 16 MiB (16 parts of 1 MiB: 4 large uploads at full speed, or 16 small ones in flight at once; more
+   * did not upload faster in the bench, where CI's processing is the bound, and cost more memory).
    */
   maxBufferedBytes?: number;
   /**
@@ -138,7 +139,7 @@ export const CI_CLIENT_DEFAULTS = {
     multipartThreshold: 2 * 1024 * 1024,
     partSize: 1024 * 1024,
     partConcurrency: 3,
-    maxBufferedBytes: 32 * 1024 * 1024,
+    maxBufferedBytes: 16 * 1024 * 1024,
     budgetWaitMs: 30_000,
   },
   connections: 16,

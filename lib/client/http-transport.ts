@@ -117,6 +117,8 @@ export class HttpTransport {
 function toBody(body: TransportBody | undefined): string | Buffer | Readable | undefined {
   if (body === undefined || typeof body === 'string' || Buffer.isBuffer(body) || body instanceof Readable)
     return body;
+  // One chunk (a part) goes out as is: undici writes a Buffer with one socket write, no stream in between.
+  if (body.length === 1) return body[0];
   // A list of chunks goes out without being concatenated: no second copy of a part in memory.
   return Readable.from(body, { objectMode: false });
 }

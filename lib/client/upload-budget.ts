@@ -50,7 +50,7 @@ interface Waiter {
  * The buffer memory of every upload of one `CiClient`, shared: `maxBufferedBytes` cut into units of one part
  * (`partSize`). An upload takes a unit before it reads bytes into it and gives it back once the part is
  * acknowledged, so what all uploads buffer together never passes the budget; an upload that finds it full
- * waits (first come, first served) and, as it does not read its source meanwhile, the wait reaches the client
+ * waits (uploads already started first, then first come, first served) and, as it does not read its source meanwhile, the wait reaches the client
  * socket as TCP backpressure.
  *
  * Units are reused while uploads are in flight (no allocation, no garbage per part) and dropped when the last
@@ -63,7 +63,9 @@ export class UploadBudget {
   /** Units in the budget. */
   readonly units: number;
   private readonly free: Buffer[] = [];
-  private readonly waiters: Waiter[] = [];
+  /** Waiting uploads that already hold or sent parts (they go first), then uploads not started yet. */
+  private readonly started: Waiter[] = [];
+  private readonly fresh: Waiter[] = [];
   private inUse = 0;
 
   constructor(
@@ -82,21 +84,27 @@ export class UploadBudget {
 
   /** What the budget holds now: units taken (in bytes) and uploads waiting for one. */
   stats(): CiUploadBufferStats {
-    return { budgetBytes: this.bytes, inUseBytes: this.inUse * this.unitBytes, waiting: this.waiters.length };
+    return {
+      budgetBytes: this.bytes,
+      inUseBytes: this.inUse * this.unitBytes,
+      waiting: this.started.length + this.fresh.length,
+    };
   }
 
   /** A unit now, or `undefined` when none is free or others are already waiting (they go first). */
   tryAcquire(): Buffer | undefined {
-    if (this.waiters.length || this.inUse >= this.units) return undefined;
+    if (this.started.length || this.fresh.length || this.inUse >= this.units) return undefined;
     this.inUse++;
     return this.free.pop() ?? Buffer.allocUnsafeSlow(this.unitBytes);
   }
 
   /**
-   * A unit, once one is free. Rejects with `CiBusyError` (`BUDGET_WAIT_TIMEOUT`) after `budgetWaitMs`, or with
+   * A unit, once one is free: first to uploads already `started` (so that what was begun finishes, and CI's
+   * work on finished uploads overlaps the transfer of the others), then first come, first served. Rejects with `CiBusyError` (`BUDGET_WAIT_TIMEOUT`) after `budgetWaitMs`, or with
    * `CiAbortError` when `signal` aborts first.
    */
-  acquire(signal: AbortSignal | undefined, what: CiRequestTarget): Promise<Buffer> {
+  acquire(signal: AbortSignal | undefined, what: CiRequestTarget, started = false): Promise<Buffer> {
+    const queue = started ? this.started : this.fresh;
     const now = this.tryAcquire();
     if (now) return Promise.resolve(now);
     if (signal?.aborted) return Promise.reject(new CiAbortError(what, { cause: signal.reason }));
@@ -104,8 +112,8 @@ export class UploadBudget {
       const done = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
-        const at = this.waiters.indexOf(waiter);
-        if (at >= 0) this.waiters.splice(at, 1);
+        const at = queue.indexOf(waiter);
+        if (at >= 0) queue.splice(at, 1);
       };
       const waiter: Waiter = {
         resolve: (unit) => {
@@ -131,13 +139,13 @@ export class UploadBudget {
         this.waitMs,
       );
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.push(waiter);
+      queue.push(waiter);
     });
   }
 
   /** Gives a unit back (to the first waiter, else to the pool); `reuse: false` drops it (its request failed). */
   release(unit: Buffer, reuse = true): void {
-    const next = this.waiters[0];
+    const next = this.started[0] ?? this.fresh[0];
     if (next) {
       next.resolve(reuse ? unit : Buffer.allocUnsafeSlow(this.unitBytes));
       return;

@@ -15,14 +15,29 @@ export function abortableSource(
       ? (source as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
       : (source as AsyncIterator<Buffer>);
   const aborted = () => new CiAbortError(what, { cause: signal.reason });
+  // One abort listener for the whole iteration (not one per chunk): it rejects the wait in progress, if any.
+  let rejectWait: ((err: unknown) => void) | undefined;
+  const onAbort = () => rejectWait?.(aborted());
+  let listening = false;
+  const stopListening = () => {
+    if (listening) signal.removeEventListener('abort', onAbort);
+    listening = false;
+  };
   const next = (): Promise<IteratorResult<Buffer>> => {
-    if (signal.aborted) return Promise.reject(aborted());
-    return new Promise((resolve, reject) => {
-      const onAbort = () => reject(aborted());
+    if (signal.aborted) {
+      stopListening();
+      return Promise.reject(aborted());
+    }
+    if (!listening) {
       signal.addEventListener('abort', onAbort, { once: true });
+      listening = true;
+    }
+    return new Promise((resolve, reject) => {
+      rejectWait = reject;
       iterator.next().then(
         (result) => {
-          signal.removeEventListener('abort', onAbort);
+          rejectWait = undefined;
+          if (result.done) stopListening();
           resolve(
             result.done || Buffer.isBuffer(result.value)
               ? result
@@ -30,7 +45,8 @@ export function abortableSource(
           );
         },
         (err: unknown) => {
-          signal.removeEventListener('abort', onAbort);
+          rejectWait = undefined;
+          stopListening();
           reject(err);
         },
       );
@@ -38,6 +54,11 @@ export function abortableSource(
   };
   return {
     next,
+    // The reader stopped early: drop the listener (the source is left as it is).
+    return: () => {
+      stopListening();
+      return Promise.resolve({ done: true, value: undefined });
+    },
     [Symbol.asyncIterator]() {
       return this;
     },

@@ -10,13 +10,21 @@ export interface SniffedSource {
   body: AsyncIterable<Buffer>;
 }
 
-async function* prepend(head: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
-  yield* head;
-  for (;;) {
-    const next = await rest.next();
-    if (next.done) return;
-    yield next.value;
-  }
+/** `head`, then the rest of `source`: each later chunk is the source's own promise (no generator in between). */
+function prepend(head: Buffer, rest: AsyncIterator<Buffer>): AsyncIterableIterator<Buffer> {
+  let first: Buffer | undefined = head;
+  return {
+    next: () => {
+      if (!first) return rest.next();
+      const value = first;
+      first = undefined;
+      return Promise.resolve({ done: false, value });
+    },
+    return: () => rest.return?.() ?? Promise.resolve({ done: true, value: undefined }),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 /**
@@ -54,5 +62,5 @@ export async function sniffSource(
       { field },
     );
   }
-  return { type, head: headBytes, body: prepend([headBytes], source) };
+  return { type, head: headBytes, body: prepend(headBytes, source) };
 }
