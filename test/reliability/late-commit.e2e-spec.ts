@@ -11,7 +11,7 @@ import { CiClient, type CiProtocol } from '../../lib';
 import { isCiTimeoutError } from '../../lib/core/errors';
 import { UploadController } from '../nest/upload-app';
 import { photoJpeg } from '../support/images';
-import { type ReliabilityImages, type ReliabilityRig, startReliabilityRig, waitFor } from './reliability.rig';
+import { type ReliabilityImages, useReliabilityRig, waitFor } from './reliability.rig';
 
 const bucket = 'latecommit-1250000000';
 const HEADERS_MS = 400;
@@ -132,26 +132,18 @@ describe("the emulator's slow-processing fault", () => {
 });
 
 describe.each(['cos-v5', 'files-v2'] as CiProtocol[])('a late commit over %s', (protocol) => {
-  let rig: ReliabilityRig;
-
-  beforeAll(async () => {
-    rig = await startReliabilityRig({
-      bucket,
-      protocol,
-      headersMs: HEADERS_MS,
-      unknownOutcomeRecheckMs: RECHECK_MS,
-      controllers: [UploadController],
-    });
+  const rig = useReliabilityRig({
+    bucket,
+    protocol,
+    headersMs: HEADERS_MS,
+    unknownOutcomeRecheckMs: RECHECK_MS,
+    controllers: [UploadController],
   });
-
-  afterAll(() => rig?.close());
-
-  beforeEach(() => rig.emulator.reset());
 
   it.each(SCENARIOS.map((s) => [s.name, s] as const))(
     '%s: 504, and nothing it created remains after the second look',
     async (_name, scenario) => {
-      const { emulator, http, images, objects, openUploads } = rig;
+      const { emulator, http, images, objects, openUploads } = rig();
       emulator.faults.add({
         match: { operation: scenario.operation[protocol] },
         times: Infinity,

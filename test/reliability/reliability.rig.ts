@@ -91,6 +91,20 @@ export async function startReliabilityRig(options: ReliabilityRigOptions): Promi
   }
 }
 
+/**
+ * Registers the suite's hooks: the rig started before all cases and closed after them, the emulator reset
+ * (objects, uploads, faults, log) before each. Returns the rig, to read inside the cases.
+ */
+export function useReliabilityRig(options: ReliabilityRigOptions): () => ReliabilityRig {
+  let rig: ReliabilityRig | undefined;
+  beforeAll(async () => {
+    rig = await startReliabilityRig(options);
+  });
+  afterAll(() => rig?.close());
+  beforeEach(() => rig!.emulator.reset());
+  return () => rig!;
+}
+
 /** Waits (bounded) for `check`, which the clean-up of a failed request may need a moment to satisfy. */
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;

@@ -8,7 +8,7 @@ import type supertest from 'supertest';
 import type { CiFaultAction, CiFaultOperation } from '../../emulator';
 import type { CiProtocol, CiUploadResult } from '../../lib';
 import { AfterUploadController, UploadController } from '../nest/upload-app';
-import { type ReliabilityImages, type ReliabilityRig, startReliabilityRig, waitFor } from './reliability.rig';
+import { type ReliabilityImages, useReliabilityRig, waitFor } from './reliability.rig';
 
 const bucket = 'reliabilitybucket-1250000000';
 const HEADERS_MS = 600;
@@ -93,28 +93,20 @@ const STEPS: Record<CiProtocol, Step[]> = {
 };
 
 describe.each(['cos-v5', 'files-v2'] as CiProtocol[])('reliability over %s', (protocol) => {
-  let rig: ReliabilityRig;
-
-  beforeAll(async () => {
-    rig = await startReliabilityRig({
-      bucket,
-      protocol,
-      headersMs: HEADERS_MS,
-      unknownOutcomeRecheckMs: 100,
-      controllers: [UploadController, AfterUploadController],
-    });
+  const rig = useReliabilityRig({
+    bucket,
+    protocol,
+    headersMs: HEADERS_MS,
+    unknownOutcomeRecheckMs: 100,
+    controllers: [UploadController, AfterUploadController],
   });
-
-  afterAll(() => rig?.close());
-
-  beforeEach(() => rig.emulator.reset());
 
   const cases = STEPS[protocol].flatMap((step) =>
     FAULTS.map(([fault, action]) => [step.name, fault, step, action] as const),
   );
 
   it.each(cases)('%s: %s leaves nothing behind', async (_step, _fault, step, action) => {
-    const { emulator, http, images, objects, openUploads } = rig;
+    const { emulator, http, images, objects, openUploads } = rig();
     for (let i = 0; i < (step.nth ?? 0); i++) {
       emulator.faults.add({ match: { operation: step.operation }, action: { type: 'latency', ms: 0 } });
     }
