@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import supertest from 'supertest';
 import { startCiEmulator, type CiEmulator } from '../../emulator';
 import { CiClient, CiModule, type CiProtocol } from '../../lib';
+import { CiUploadTracker } from '../../lib/upload';
 import { largeJpeg, photoJpeg } from '../support/images';
 
 /** The images the reliability cases upload: one below the multipart threshold, one above it (2.5 MB). */
@@ -20,6 +21,8 @@ export interface ReliabilityRig {
   objects(): string[];
   /** Open multipart uploads (`key uploadId`), seen through the COS API (ListMultipartUploads). */
   openUploads(): Promise<string[]>;
+  /** Resolves once the app's background second looks are done (bounded by `timeoutMs`). */
+  secondLooksDone(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,6 +70,7 @@ export async function startReliabilityRig(options: ReliabilityRigOptions): Promi
     await app.listen(0, '127.0.0.1');
     const images = { small: await photoJpeg(640, 480), large: await largeJpeg(2.5) };
     const running = app;
+    const tracker = app.get(CiUploadTracker);
     return {
       emulator,
       http: supertest(app.getHttpServer()),
@@ -77,6 +81,7 @@ export async function startReliabilityRig(options: ReliabilityRigOptions): Promi
           .map((o) => o.key)
           .sort(),
       openUploads: async () => (await inspect.listMultipartUploads()).map((u) => `${u.key} ${u.uploadId}`),
+      secondLooksDone: (timeoutMs) => waitFor(() => tracker.pendingChecks === 0, timeoutMs),
       close: async () => {
         await running.close();
         await inspect.close();
