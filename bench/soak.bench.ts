@@ -12,11 +12,12 @@
  * flat heap is memory the allocator keeps after it was freed (glibc arenas, V8 pages kept for reuse): reported,
  * not a leak. Open descriptors (sockets, files) must come back to the baseline.
  *
- * Run: npm run soak -- [--seconds 120] [--concurrency 6] [--fastify]
+ * Run: npm run soak -- [--seconds 120] [--concurrency 6] [--fastify] [--heap-snapshots DIR]
+ * `--heap-snapshots DIR` also writes a V8 heap snapshot of the app at each sample into DIR (to diff in DevTools).
  * Exits 1 when anything is left behind, or on a leak.
  */
 import { request as httpRequest } from 'node:http';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
@@ -74,6 +75,21 @@ interface MemorySample {
   fds: number;
 }
 
+/** Has the app write a heap snapshot (SIGUSR2) into `dir` and waits until the file is complete. */
+async function heapSnapshot(pid: number, dir: string): Promise<void> {
+  const before = new Set(readdirSync(dir));
+  process.kill(pid, 'SIGUSR2');
+  let size = -1;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 500));
+    const file = readdirSync(dir).find((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
+    if (!file) continue;
+    const now = statSync(join(dir, file)).size;
+    if (now > 0 && now === size) return;
+    size = now;
+  }
+}
+
 function memoryTable(samples: [string, MemorySample][]): string {
   const rows = samples.map(
     ([when, m]) =>
@@ -109,13 +125,18 @@ async function main(): Promise<void> {
   const seconds = option('--seconds', 120);
   const concurrency = option('--concurrency', 6);
   const fastify = process.argv.includes('--fastify');
+  const snapshotsAt = process.argv.indexOf('--heap-snapshots');
+  const snapshotDir = snapshotsAt > 0 ? process.argv[snapshotsAt + 1] : undefined;
   const emulator = await startCiEmulator({ port: 0, host: '127.0.0.1', buckets: [BUCKET], region: REGION });
   const credentials = emulator.credentials[0]!;
   const inspect = new CiClient({ bucket: BUCKET, region: REGION, endpoint: emulator.url, credentials });
   const workDir = mkdtempSync(join(tmpdir(), 'ci-soak-'));
   const app = await BenchChild.start<{ port: number }>('A', 'bench/contenders/a-ci-upload.app.ts', {
     args: fastify ? ['--fastify'] : [],
-    nodeArgs: ['--expose-gc'],
+    nodeArgs: [
+      '--expose-gc',
+      ...(snapshotDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] : []),
+    ],
     env: {
       BENCH_EMULATOR_URL: emulator.url,
       BENCH_SECRET_ID: credentials.secretId,
@@ -152,6 +173,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, IDLE_MS));
       await app.call('gc');
       const usage = await app.call<NodeJS.MemoryUsage>('memory');
+      if (snapshotDir) await heapSnapshot(app.process.pid!, snapshotDir);
       return {
         rss: residentBytes(app.process.pid!),
         heapUsed: usage.heapUsed,

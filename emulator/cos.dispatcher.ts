@@ -9,6 +9,7 @@ import { isDisconnect } from './http/disconnect';
 import type { ClassifiedRequest } from './routing/classify-request';
 import type { CosTarget } from './routing/resolve-target';
 import { errorResource } from './xml/location';
+import { missingSharpError } from './errors/missing-sharp';
 
 /** Called with an unexpected error (a bug, a disk failure) before the client gets 500 `InternalError`. */
 export type UnexpectedErrorReporter = (error: unknown, exchange: Exchange) => void;
@@ -73,7 +74,7 @@ export class CosDispatcher implements ApiDispatcher {
   }
 
   fail(exchange: Exchange, error: unknown): void {
-    const known = isCosHttpError(error) ? error : undefined;
+    const known = isCosHttpError(error) ? error : missingSharpError(error);
     if (!known) {
       if (exchange.canRespond || !isDisconnect(error)) this.reportUnexpected(error, exchange);
       if (!exchange.canRespond) {

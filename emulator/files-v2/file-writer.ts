@@ -97,6 +97,7 @@ export class FilesV2FileWriter {
       key,
       size: metered.size,
       etag: `"${metered.md5.toString('hex')}"`,
+      crc64: metered.crc64,
       contentType: attributes.contentType ?? (await sniffContentType(metered.head)),
       headers: attributes.headers,
     });

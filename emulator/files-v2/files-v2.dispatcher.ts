@@ -2,6 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { verifyFilesV2Signature, filesV2FileId } from '../../lib/protocol/files-v2';
 import type { ApiDispatcher } from '../cos.dispatcher';
 import { isDisconnect } from '../http/disconnect';
+import { isSharpLoadError } from '../cli/missing-sharp';
+import { missingSharpError } from '../errors/missing-sharp';
 import type { Exchange } from '../http/exchange';
 import type { PicProcessor } from '../processing/pic-processor';
 import { isCiProcessingError } from '../processing/processing.error';
@@ -12,6 +14,7 @@ import {
   FilesV2Error,
   filesV2Errors,
   isFilesV2Error,
+  picProcessorError,
   processingError,
   signatureError,
 } from './files-v2.errors';
@@ -137,6 +140,7 @@ export class FilesV2Dispatcher implements ApiDispatcher {
     let answer: FilesV2Error;
     if (isFilesV2Error(error)) answer = error;
     else if (isCiProcessingError(error)) answer = processingError(error);
+    else if (isSharpLoadError(error)) answer = picProcessorError(missingSharpError(error)) as FilesV2Error;
     else {
       if (exchange.canRespond || !isDisconnect(error)) this.options.reportUnexpected?.(error, exchange);
       answer = filesV2Errors.internalError();

@@ -38,10 +38,13 @@ export interface ReceivedUpload {
   size: number;
   /** Binary MD5 of the body. */
   md5: Buffer;
+  /** CRC-64 of the body, unsigned decimal. */
+  crc64: string;
 }
 
 /**
- * Streams the request body into the store's staging area (for an object, or for a part of `uploadId`).
+ * Streams the request body into the store's staging area (for an object, or for a part of `uploadId`); its
+ * CRC-64 continues `crcFrom` when given.
  * Anything that goes wrong (client gone: `IncompleteBody`; too large; `BadDigest`) drops what was staged.
  */
 export async function receiveUpload(
@@ -49,14 +52,15 @@ export async function receiveUpload(
   preconditions: UploadPreconditions,
   maxSize: number,
   uploadId?: string,
+  crcFrom?: string,
 ): Promise<ReceivedUpload> {
   const { exchange, env, bucket } = context;
   const staged = await env.store.stageBody(bucket, uploadId);
   try {
     exchange.continueIfExpected();
-    const body = await receiveBody(exchange.req, staged.sink, maxSize);
+    const body = await receiveBody(exchange.req, staged.sink, maxSize, crcFrom);
     if (preconditions.contentMd5 && !preconditions.contentMd5.equals(body.md5)) throw cosErrors.badDigest();
-    return { staged, size: body.size, md5: body.md5 };
+    return { staged, size: body.size, md5: body.md5, crc64: body.crc64 };
   } catch (error) {
     await staged.discard();
     throw error;
@@ -68,6 +72,8 @@ export interface ReceivedUploadBytes {
   bytes: Buffer;
   /** Binary MD5 of the body. */
   md5: Buffer;
+  /** CRC-64 of the body, unsigned decimal. */
+  crc64: string;
 }
 
 /**
@@ -90,5 +96,5 @@ export async function receiveUploadInMemory(
   exchange.continueIfExpected();
   const body = await receiveBody(exchange.req, sink, maxSize);
   if (preconditions.contentMd5 && !preconditions.contentMd5.equals(body.md5)) throw cosErrors.badDigest();
-  return { bytes: Buffer.concat(chunks, body.size), md5: body.md5 };
+  return { bytes: Buffer.concat(chunks, body.size), md5: body.md5, crc64: body.crc64 };
 }

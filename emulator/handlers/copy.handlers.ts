@@ -8,7 +8,16 @@ import { copyObjectResultXml, copyPartResultXml } from '../xml/object.xml';
 import { OBJECT_ACL_HEADER } from './stored-attributes';
 import { evaluateConditions } from './conditions';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
-import { checkKey, contentTypeOf, header, quotedMd5, storedHeadersOf, versionHeaders } from './handler.utils';
+import {
+  checkKey,
+  contentTypeOf,
+  crc64Headers,
+  header,
+  quotedMd5,
+  storedHeadersOf,
+  versionHeaders,
+} from './handler.utils';
+import { Crc64 } from '../util/crc64';
 import { findUpload, orNoSuchUpload, partNumberOf } from './multipart.handlers';
 
 /** The object `x-cos-copy-source` names. */
@@ -71,12 +80,14 @@ async function copyBytes(
   reader: ObjectReader,
   staged: StagedBody,
   range?: { start: number; end: number },
-): Promise<{ size: number; md5: Buffer }> {
+): Promise<{ size: number; md5: Buffer; crc64: string }> {
   const hash = createHash('md5');
+  const crc = new Crc64();
   let size = 0;
   const meter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       hash.update(chunk);
+      crc.update(chunk);
       size += chunk.length;
       callback(null, chunk);
     },
@@ -88,7 +99,7 @@ async function copyBytes(
     await reader.close().catch(() => undefined);
     throw error;
   }
-  return { size, md5: hash.digest() };
+  return { size, md5: hash.digest(), crc64: crc.value };
 }
 
 /**
@@ -137,10 +148,12 @@ async function putObjectCopy(context: HandlerContext): Promise<void> {
     key,
     size: copied.size,
     etag: quotedMd5(copied.md5),
+    crc64: copied.crc64,
     ...attributes,
   });
   exchange.sendXml(200, copyObjectResultXml(meta), {
     ...versionHeaders(meta),
+    ...crc64Headers(meta),
     ...(source.versionId ? { 'x-cos-copy-source-version-id': source.versionId } : {}),
   });
 }
@@ -186,9 +199,10 @@ async function uploadPartCopy(context: HandlerContext): Promise<void> {
       partNumber,
       size: copied.size,
       etag: quotedMd5(copied.md5),
+      crc64: copied.crc64,
     }),
   );
-  exchange.sendXml(200, copyPartResultXml(part));
+  exchange.sendXml(200, copyPartResultXml(part), crc64Headers(part));
 }
 
 /** Copy routes: PutObjectCopy and UploadPartCopy (selected by the `x-cos-copy-source` header). */

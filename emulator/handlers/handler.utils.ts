@@ -97,6 +97,8 @@ export function objectHeaders(meta: ObjectMeta): OutgoingHttpHeaders {
     ...Object.fromEntries(answered),
     ...(tags ? { 'x-cos-tagging-count': String(tags) } : {}),
     ...versionHeaders(meta),
+    ...(meta.appendable ? { 'x-cos-object-type': 'appendable' } : {}),
+    ...crc64Headers(meta),
     'Content-Type': meta.contentType,
     ETag: meta.etag,
     'Last-Modified': meta.lastModified.toUTCString(),
@@ -107,6 +109,11 @@ export function objectHeaders(meta: ObjectMeta): OutgoingHttpHeaders {
 /** `x-cos-version-id` of a version that has an id (none for the null version, as for an unversioned bucket). */
 export function versionHeaders(meta: ObjectMeta): OutgoingHttpHeaders {
   return meta.versionId ? { 'x-cos-version-id': meta.versionId } : {};
+}
+
+/** `x-cos-hash-crc64ecma` of an object or part whose CRC-64 is known (COS omits it otherwise). */
+export function crc64Headers(item: { crc64?: string }): OutgoingHttpHeaders {
+  return item.crc64 === undefined ? {} : { 'x-cos-hash-crc64ecma': item.crc64 };
 }
 
 /** A quoted ETag from a binary MD5. */

@@ -1,4 +1,5 @@
 import { aclRoutes } from './acl.handlers';
+import { appendRoutes } from './append.handlers';
 import { bucketRoutes } from './bucket.handlers';
 import { copyRoutes } from './copy.handlers';
 import { corsRoutes } from './cors.handlers';
@@ -21,6 +22,7 @@ export * from './pic-operations';
 export const cosRoutes: readonly CosHandlerRoute[] = [
   ...objectRoutes,
   ...copyRoutes,
+  ...appendRoutes,
   ...multipartRoutes,
   ...bucketRoutes,
   ...deleteObjectsRoutes,

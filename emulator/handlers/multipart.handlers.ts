@@ -3,6 +3,7 @@ import { cosErrors } from '../errors/cos-errors';
 import { isCosHttpError } from '../errors/cos-http.error';
 import { declaredLength, parseContentMd5, readSmallBody } from '../http/request-body';
 import { type MultipartUploadInfo, NoSuchUploadError, type ObjectMeta } from '../storage/object-store';
+import { Crc64, crc64OfStream } from '../util/crc64';
 import { completeMultipartUploadXml, initiateMultipartUploadXml, listPartsXml } from '../xml/multipart.xml';
 import { type ParsedXml, type ParsedXmlValue, parseXmlDocument, XmlSyntaxError } from '../xml/xml';
 import { checkUploadHeaders, receiveUpload } from './body-upload';
@@ -11,6 +12,7 @@ import { picProcessingResult, readAll, StagedObjects, stagePicOutputs } from './
 import {
   checkKey,
   contentTypeOf,
+  crc64Headers,
   header,
   integerParam,
   quotedMd5,
@@ -100,9 +102,10 @@ async function uploadPart(context: HandlerContext): Promise<void> {
       partNumber,
       size: body.size,
       etag: quotedMd5(body.md5),
+      crc64: body.crc64,
     }),
   );
-  exchange.sendEmpty(200, { ETag: part.etag });
+  exchange.sendEmpty(200, { ETag: part.etag, ...crc64Headers(part) });
 }
 
 function text(value: ParsedXmlValue | undefined): string | undefined {
@@ -190,13 +193,25 @@ async function completeMultipartUpload(context: HandlerContext): Promise<void> {
 
   const etag = `"${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${requested.length}"`;
   const partNumbers = requested.map((p) => p.partNumber);
+  // COS answers the object's CRC-64 when every part had one.
+  const crcKnown = requested.every(({ partNumber }) => stored.get(partNumber)?.crc64 !== undefined);
   if (picOperations === undefined) {
+    const crc64 = crcKnown
+      ? await orNoSuchUpload(
+          context,
+          upload.uploadId,
+          env.store.openUploadParts(bucket, upload.uploadId, partNumbers).then(crc64OfStream),
+        )
+      : undefined;
     const object = await orNoSuchUpload(
       context,
       upload.uploadId,
-      env.store.completeMultipartUpload(bucket, upload.uploadId, partNumbers, etag),
+      env.store.completeMultipartUpload(bucket, upload.uploadId, partNumbers, etag, crc64),
     );
-    exchange.sendXml(200, completeMultipartUploadXml(object, context.target), versionHeaders(object));
+    exchange.sendXml(200, completeMultipartUploadXml(object, context.target), {
+      ...versionHeaders(object),
+      ...crc64Headers(object),
+    });
     return;
   }
 
@@ -233,7 +248,13 @@ async function completeMultipartUpload(context: HandlerContext): Promise<void> {
     object = await orNoSuchUpload(
       context,
       upload.uploadId,
-      env.store.completeMultipartUpload(bucket, upload.uploadId, partNumbers, etag),
+      env.store.completeMultipartUpload(
+        bucket,
+        upload.uploadId,
+        partNumbers,
+        etag,
+        crcKnown ? new Crc64().update(source).value : undefined,
+      ),
     );
     outputs = await batch.commit();
   } catch (error) {
@@ -241,7 +262,10 @@ async function completeMultipartUpload(context: HandlerContext): Promise<void> {
     throw error;
   }
   const result = picProcessingResult(context.target, object, outcome, outputs);
-  exchange.sendXml(200, completeMultipartUploadXml(object, context.target, result), versionHeaders(object));
+  exchange.sendXml(200, completeMultipartUploadXml(object, context.target, result), {
+    ...versionHeaders(object),
+    ...crc64Headers(object),
+  });
 }
 
 /**

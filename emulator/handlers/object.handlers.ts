@@ -11,6 +11,7 @@ import { picProcessingResult, readAll, StagedObjects, stagePicOutputs } from './
 import {
   checkKey,
   contentTypeOf,
+  crc64Headers,
   header,
   objectHeaders,
   quotedMd5,
@@ -79,10 +80,11 @@ async function putObject(context: HandlerContext): Promise<void> {
       key,
       size: body.size,
       etag: quotedMd5(body.md5),
+      crc64: body.crc64,
       contentType: contentTypeOf(req, key),
       headers: storedHeadersOf(req),
     });
-    exchange.sendEmpty(200, { ETag: meta.etag, ...versionHeaders(meta) });
+    exchange.sendEmpty(200, { ETag: meta.etag, ...versionHeaders(meta), ...crc64Headers(meta) });
     return;
   }
   await env.picProcessor.validate({
@@ -98,6 +100,7 @@ async function putObject(context: HandlerContext): Promise<void> {
     key,
     size: body.bytes.length,
     etag: quotedMd5(body.md5),
+    crc64: body.crc64,
     contentType: contentTypeOf(req, key),
     headers: storedHeadersOf(req),
   };
@@ -126,6 +129,7 @@ async function putObject(context: HandlerContext): Promise<void> {
   exchange.sendXml(200, uploadResultXml(meta, context.target, result), {
     ETag: (result.original ?? meta).etag,
     ...versionHeaders(meta),
+    ...crc64Headers(meta),
   });
 }
 

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { PicOutput, PicProcessingOutcome, PicProcessingResult } from '../processing/pic-processor';
 import type { ObjectAttributes, ObjectMeta, ObjectStore, StagedBody } from '../storage/object-store';
+import { Crc64 } from '../util/crc64';
 import { objectLocation, type LocationOrigin } from '../xml/location';
 import { checkKey, quotedMd5 } from './handler.utils';
 
@@ -46,6 +47,7 @@ function outputAttributes(output: PicOutput): ObjectAttributes {
     key: output.key,
     size: output.body.length,
     etag: quotedMd5(createHash('md5').update(output.body).digest()),
+    crc64: new Crc64().update(output.body).value,
     contentType: output.contentType,
     headers: {},
   };

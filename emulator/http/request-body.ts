@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Writable } from 'node:stream';
 import { cosErrors } from '../errors/cos-errors';
+import { Crc64 } from '../util/crc64';
 
 /** Bytes of an unread body the server reads and drops after an early answer before it closes the connection. */
 export const DISCARD_LIMIT = 8 * 1024 * 1024;
@@ -12,6 +13,8 @@ export interface ReceivedBody {
   size: number;
   /** Binary MD5 of the bytes. */
   md5: Buffer;
+  /** CRC-64/XZ of the bytes, unsigned decimal (COS's `x-cos-hash-crc64ecma`). */
+  crc64: string;
 }
 
 /**
@@ -33,14 +36,21 @@ export function parseContentMd5(header: string | undefined): Buffer | undefined 
 }
 
 /**
- * Streams a request body into `sink`, hashing it with MD5 and counting bytes, with backpressure. Rejects
+ * Streams a request body into `sink`, hashing it (MD5, CRC-64) and counting bytes, with backpressure. Rejects
  * with 400 `EntityTooLarge` past `maxSize` (it stops reading then; the caller answers and the rest of the
  * body is discarded) and with 400 `IncompleteBody` when the client leaves before the declared length. On
  * rejection `sink` is destroyed; the caller discards what it staged.
  */
-export function receiveBody(req: IncomingMessage, sink: Writable, maxSize: number): Promise<ReceivedBody> {
+export function receiveBody(
+  req: IncomingMessage,
+  sink: Writable,
+  maxSize: number,
+  /** The CRC-64 the body's continues (an appendable object's); `crc64` is then that of both. */
+  crcFrom?: string,
+): Promise<ReceivedBody> {
   return new Promise((resolve, reject) => {
     const hash = createHash('md5');
+    const crc = new Crc64(crcFrom);
     let size = 0;
     let settled = false;
     let ended = false;
@@ -65,6 +75,7 @@ export function receiveBody(req: IncomingMessage, sink: Writable, maxSize: numbe
       size += chunk.length;
       if (size > maxSize) return fail(cosErrors.entityTooLarge(maxSize));
       hash.update(chunk);
+      crc.update(chunk);
       if (!sink.write(chunk)) req.pause();
     };
     const onDrain = () => req.resume();
@@ -77,7 +88,7 @@ export function receiveBody(req: IncomingMessage, sink: Writable, maxSize: numbe
       if (settled) return;
       settled = true;
       cleanup();
-      resolve({ size, md5: hash.digest() });
+      resolve({ size, md5: hash.digest(), crc64: crc.value });
     };
     const onRequestError = (cause: Error) => {
       const error = cosErrors.incompleteBody();

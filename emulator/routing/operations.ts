@@ -36,6 +36,7 @@ export const COS_OPERATIONS = [
   'PutBucketVersioning',
   'GetBucketVersioning',
   'ListObjectVersions',
+  'AppendObject',
   'GetObjectProcessed',
   'ImageInfo',
   'ImageAve',

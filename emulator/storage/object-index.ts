@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { ByteBackend, StoredObject, StoredPart, StoredUpload } from './byte-backend';
 import { compareKeys, compareUploads } from './key-order';
 import {
+  AppendRefusedError,
   type BucketConfig,
   type DeleteOutcome,
   NULL_VERSION_ID,
@@ -191,6 +192,38 @@ export class IndexedObjectStore<B> implements ObjectStore {
     return this.serial(() => this.placeObject(staged, attributes));
   }
 
+  async appendObject(
+    staged: StagedBody,
+    attributes: ObjectAttributes,
+    position: number,
+    digest: (previous: ObjectMeta | undefined) => Pick<ObjectAttributes, 'etag' | 'crc64'>,
+  ): Promise<ObjectMeta> {
+    await staged.whole;
+    return this.serial(async () => {
+      const current = this.findVersion(attributes.bucket, attributes.key);
+      const length = current?.meta.size ?? 0;
+      const refusal =
+        current && !current.meta.appendable ? 'not-appendable' : position !== length ? 'position' : undefined;
+      if (refusal) {
+        await staged.discard();
+        throw new AppendRefusedError(refusal, length);
+      }
+      const joined = current?.bytes
+        ? await this.backend.stageJoined(attributes.bucket, [current.bytes], staged)
+        : staged;
+      await joined.whole;
+      const { contentType, headers } = current?.meta ?? attributes;
+      return this.placeObject(joined, {
+        ...attributes,
+        contentType,
+        headers,
+        size: length + attributes.size,
+        ...digest(current?.meta),
+        appendable: true,
+      });
+    });
+  }
+
   createMultipartUpload(
     bucket: string,
     key: string,
@@ -222,7 +255,14 @@ export class IndexedObjectStore<B> implements ObjectStore {
 
   async commitPart(
     staged: StagedBody,
-    part: { bucket: string; uploadId: string; partNumber: number; size: number; etag: string },
+    part: {
+      bucket: string;
+      uploadId: string;
+      partNumber: number;
+      size: number;
+      etag: string;
+      crc64?: string;
+    },
   ): Promise<PartInfo> {
     await staged.whole;
     return this.serial(async () => {
@@ -233,7 +273,13 @@ export class IndexedObjectStore<B> implements ObjectStore {
       }
       const bytes = await this.backend.keepPartBytes(staged, part.bucket, part.uploadId, part.partNumber);
       const stored: StoredPart<B> = {
-        info: { partNumber: part.partNumber, size: part.size, etag: part.etag, lastModified: new Date() },
+        info: {
+          partNumber: part.partNumber,
+          size: part.size,
+          etag: part.etag,
+          lastModified: new Date(),
+          ...(part.crc64 === undefined ? {} : { crc64: part.crc64 }),
+        },
         bytes,
       };
       await this.backend.savePart(part.bucket, part.uploadId, stored);
@@ -265,6 +311,7 @@ export class IndexedObjectStore<B> implements ObjectStore {
     uploadId: string,
     partNumbers: readonly number[],
     etag: string,
+    crc64?: string,
   ): Promise<ObjectMeta> {
     // Claim the upload first: a concurrent abort or part upload now sees NoSuchUpload.
     const upload = await this.serial(async () => {
@@ -285,7 +332,15 @@ export class IndexedObjectStore<B> implements ObjectStore {
     const { key, contentType, headers } = upload.info;
     const size = partNumbers.reduce((sum, n) => sum + (upload.parts.get(n)?.info.size ?? 0), 0);
     return this.serial(async () => {
-      const meta = await this.placeObject(staged, { bucket, key, size, etag, contentType, headers });
+      const meta = await this.placeObject(staged, {
+        bucket,
+        key,
+        size,
+        etag,
+        contentType,
+        headers,
+        ...(crc64 === undefined ? {} : { crc64 }),
+      });
       await this.backend.dropUpload(bucket, uploadId);
       return meta;
     });

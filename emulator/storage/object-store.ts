@@ -17,6 +17,10 @@ export interface ObjectMeta {
   versionId?: string;
   /** True for a delete marker (no bytes; `size` 0). */
   deleteMarker?: boolean;
+  /** True for an object made by APPEND Object (`x-cos-object-type: appendable`); a PUT makes it normal again. */
+  appendable?: boolean;
+  /** CRC-64/XZ of the bytes, unsigned decimal (`x-cos-hash-crc64ecma`); absent for objects stored without it. */
+  crc64?: string;
 }
 
 /** The version id COS answers for a version stored without one (before versioning, or while suspended). */
@@ -38,6 +42,10 @@ export interface ObjectAttributes {
   etag: string;
   contentType: string;
   headers: StoredHeaders;
+  /** Set by {@link ObjectStore.appendObject} only. */
+  appendable?: boolean;
+  /** CRC-64/XZ of the bytes, unsigned decimal. */
+  crc64?: string;
 }
 
 /** A stored object opened for reading. Call `stream()` once, or `close()` when not reading it. */
@@ -77,6 +85,8 @@ export interface PartInfo {
   /** Quoted MD5 hex of the part. */
   etag: string;
   lastModified: Date;
+  /** CRC-64/XZ of the part, unsigned decimal. */
+  crc64?: string;
 }
 
 /** A bucket. */
@@ -103,6 +113,19 @@ export interface BucketConfig {
   acl?: string;
   /** CORS rules; absent: no CORS configuration (COS then answers no CORS headers). */
   cors?: CorsRule[];
+}
+
+/** Thrown by {@link ObjectStore.appendObject}: the object is not appendable, or `position` is not its length. */
+export class AppendRefusedError extends Error {
+  override readonly name = 'AppendRefusedError';
+
+  constructor(
+    readonly reason: 'not-appendable' | 'position',
+    /** The object's current length (the position the next append must give). */
+    readonly length: number,
+  ) {
+    super(reason === 'position' ? `position must be ${length}` : 'the object is not appendable');
+  }
 }
 
 /** Thrown by a store when a multipart upload vanished (aborted or completed) during an operation. */
@@ -156,6 +179,17 @@ export interface ObjectStore {
   stageBody(bucket: string, uploadId?: string): Promise<StagedBody>;
   /** Makes a fully received body the object `attributes.key`, replacing any previous one at once. */
   commitObject(staged: StagedBody, attributes: ObjectAttributes): Promise<ObjectMeta>;
+  /**
+   * Appends a fully received body to the appendable object `key` (creating it at `position` 0), atomically:
+   * {@link AppendRefusedError} when the current object is normal or `position` is not its length. The first
+   * append stores `attributes`' type and headers; `digest` gives the new ETag from the previous version.
+   */
+  appendObject(
+    staged: StagedBody,
+    attributes: ObjectAttributes,
+    position: number,
+    digest: (previous: ObjectMeta | undefined) => Pick<ObjectAttributes, 'etag' | 'crc64'>,
+  ): Promise<ObjectMeta>;
 
   createMultipartUpload(
     bucket: string,
@@ -168,7 +202,14 @@ export interface ObjectStore {
   /** Stores a received part (replacing a previous one with that number); {@link NoSuchUploadError} if gone. */
   commitPart(
     staged: StagedBody,
-    part: { bucket: string; uploadId: string; partNumber: number; size: number; etag: string },
+    part: {
+      bucket: string;
+      uploadId: string;
+      partNumber: number;
+      size: number;
+      etag: string;
+      crc64?: string;
+    },
   ): Promise<PartInfo>;
   /** Parts of an upload, sorted by number. */
   listParts(bucket: string, uploadId: string): PartInfo[];
@@ -177,12 +218,16 @@ export interface ObjectStore {
    * ending it: CI processing reads them before the object exists. {@link NoSuchUploadError} if gone.
    */
   openUploadParts(bucket: string, uploadId: string, partNumbers: readonly number[]): Promise<Readable>;
-  /** Joins the chosen parts into the object and ends the upload; {@link NoSuchUploadError} if gone. */
+  /**
+   * Joins the chosen parts into the object (its ETag and, when known, CRC-64 given) and ends the upload;
+   * {@link NoSuchUploadError} if gone.
+   */
   completeMultipartUpload(
     bucket: string,
     uploadId: string,
     partNumbers: readonly number[],
     etag: string,
+    crc64?: string,
   ): Promise<ObjectMeta>;
   /** Ends an upload and drops its parts; false when there was none. */
   abortMultipartUpload(bucket: string, uploadId: string): Promise<boolean>;

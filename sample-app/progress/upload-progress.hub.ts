@@ -1,5 +1,5 @@
 import type { MessageEvent } from '@nestjs/common';
-import { finalize, map, Observable, Subject, takeWhile } from 'rxjs';
+import { defer, finalize, map, Subject, takeWhile, type Observable } from 'rxjs';
 import type { CiUploadProgress } from '../../lib';
 
 /** What an upload id may look like: the page sends a UUID; anything else is ignored or refused. */
@@ -16,7 +16,7 @@ export const UPLOAD_ID_HEADER = 'x-upload-id';
  * connection.
  */
 export class UploadProgressHub {
-  private readonly channels = new Map<string, Subject<CiUploadProgress>>();
+  private readonly channels = new Map<string, { subject: Subject<CiUploadProgress>; watchers: number }>();
 
   /** True when `id` is an acceptable upload id. */
   static isUploadId(id: unknown): id is string {
@@ -26,21 +26,25 @@ export class UploadProgressHub {
   /** The `onProgress` of a `@CiUpload` route: publishes each report under the request's upload id. */
   readonly listener = (progress: CiUploadProgress, req: { headers: Record<string, unknown> }): void => {
     const id = req.headers[UPLOAD_ID_HEADER];
-    if (UploadProgressHub.isUploadId(id)) this.channels.get(id)?.next(progress);
+    if (UploadProgressHub.isUploadId(id)) this.channels.get(id)?.subject.next(progress);
   };
 
   /** The events of one upload id, for `@Sse()`: each report as JSON, ending after the final one. */
   watch(id: string): Observable<MessageEvent> {
-    let channel = this.channels.get(id);
-    if (!channel) this.channels.set(id, (channel = new Subject<CiUploadProgress>()));
-    const own = channel;
-    return own.pipe(
-      takeWhile((p) => p.phase !== 'done' && p.phase !== 'failed', true),
-      map((p) => ({ data: p })),
-      finalize(() => {
-        if (this.channels.get(id) === own) this.channels.delete(id);
-      }),
-    );
+    return defer(() => {
+      // Per subscription (a reconnecting page may briefly watch twice): the channel lives while anyone watches.
+      let channel = this.channels.get(id);
+      if (!channel) this.channels.set(id, (channel = { subject: new Subject(), watchers: 0 }));
+      const own = channel;
+      own.watchers++;
+      return own.subject.pipe(
+        takeWhile((p) => p.phase !== 'done' && p.phase !== 'failed', true),
+        map((p) => ({ data: p })),
+        finalize(() => {
+          if (--own.watchers === 0 && this.channels.get(id) === own) this.channels.delete(id);
+        }),
+      );
+    });
   }
 
   /** Number of upload ids being watched. */

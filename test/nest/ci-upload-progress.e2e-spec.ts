@@ -28,6 +28,8 @@ import { RULES } from './upload-app';
 
 const bucket = 'progressbucket-1250000000';
 const recorder = new ProgressRecorder();
+/** The requests the `request` route's listener was given. */
+const requests: object[] = [];
 
 /** Collects warnings (a throwing listener is logged once). */
 class WarningLogger implements LoggerService {
@@ -50,6 +52,12 @@ class ProgressController {
   @Post('small')
   @CiUpload('file', { limits: { fileSize: 1_500_000 }, onProgress: recorder.listener })
   small(@CiResult() result: CiUploadResult) {
+    return result;
+  }
+
+  @Post('request')
+  @CiUpload('file', { onProgress: (_p, req: object) => void requests.push(req) })
+  request(@CiResult() result: CiUploadResult) {
     return result;
   }
 
@@ -105,6 +113,21 @@ describe.each(PLATFORMS)('@CiUpload onProgress on Nest/%s against the emulator',
     // The server picked the file up before any byte was read, and named it before the upload went out.
     expect(recorder.of(id)[0]).toMatchObject({ phase: 'receiving', bytesReceived: 0, bytesSent: 0 });
     expect(recorder.of(id).find((r) => r.key)!.bytesSent).toBe(0);
+  });
+
+  it("hands the listener the platform's request", async () => {
+    requests.length = 0;
+    await http
+      .post('/progress/request')
+      .attach('file', await photoJpeg(300, 200), 'r.jpg')
+      .expect(201);
+    expect(requests.length).toBeGreaterThanOrEqual(3);
+    // FastifyRequest wraps Node's request in `raw`; Express's Request is Node's request.
+    for (const req of requests) {
+      expect(req).toBe(requests[0]);
+      expect(req.constructor.name === 'IncomingMessage').toBe(platform === 'express');
+      expect('raw' in req).toBe(platform === 'fastify');
+    }
   });
 
   it('reports a large file: parts acknowledged while receiving, then uploading, processing, done', async () => {
@@ -179,24 +202,32 @@ describe.each(PLATFORMS)('@CiUpload onProgress on Nest/%s against the emulator',
   });
 });
 
-describe('CiService.upload onProgress against the emulator', () => {
+/** A `CiService` on its own emulator bucket, under `protocol`. */
+function useCiService(protocol: 'cos-v5' | 'files-v2') {
   const kit = useEmulatorBucket(bucket);
+  const service = { kit, ci: undefined as unknown as CiService };
   let moduleRef: TestingModule;
-  let ci: CiService;
-
   beforeAll(async () => {
     moduleRef = await Test.createTestingModule({
-      imports: [CiModule.forRoot({ ...kit.connection(), logger: new WarningLogger() })],
+      imports: [CiModule.forRoot({ ...kit.connection(), protocol, logger: new WarningLogger() })],
     }).compile();
     await moduleRef.init();
-    ci = moduleRef.get(CiService);
+    service.ci = moduleRef.get(CiService);
   });
   afterAll(() => moduleRef?.close());
+  return service;
+}
+
+describe('CiService.upload onProgress against the emulator', () => {
+  const service = useCiService('cos-v5');
 
   it('reports a Buffer upload with its size known from the start', async () => {
     const jpeg = await largeJpeg(3);
     const reports: CiUploadProgress[] = [];
-    const result = await ci.upload(jpeg, { rules: [RULES[0]!], onProgress: (p) => void reports.push(p) });
+    const result = await service.ci.upload(jpeg, {
+      rules: [RULES[0]!],
+      onProgress: (p) => void reports.push(p),
+    });
     expectSuccessfulProgress(reports, {
       size: jpeg.length,
       key: result.key,
@@ -214,7 +245,7 @@ describe('CiService.upload onProgress against the emulator', () => {
       const path = join(dir, 'disk.jpg');
       writeFileSync(path, jpeg);
       const fromPath: CiUploadProgress[] = [];
-      const a = await ci.upload(path, { onProgress: (p) => void fromPath.push(p) });
+      const a = await service.ci.upload(path, { onProgress: (p) => void fromPath.push(p) });
       expectSuccessfulProgress(fromPath, {
         size: jpeg.length,
         key: a.key,
@@ -223,7 +254,7 @@ describe('CiService.upload onProgress against the emulator', () => {
         phases: ['receiving', 'uploading', 'done'],
       });
       const fromStream: CiUploadProgress[] = [];
-      const b = await ci.upload(Readable.from([jpeg.subarray(0, 5000), jpeg.subarray(5000)]), {
+      const b = await service.ci.upload(Readable.from([jpeg.subarray(0, 5000), jpeg.subarray(5000)]), {
         key: 'streams/one.jpg',
         onProgress: (p) => void fromStream.push(p),
       });
@@ -243,7 +274,7 @@ describe('CiService.upload onProgress against the emulator', () => {
   it('ends with failed when the file is refused, and when the call is aborted', async () => {
     const failed: CiUploadProgress[] = [];
     await expect(
-      ci.upload(Buffer.from('plain text, not an image'), { onProgress: (p) => void failed.push(p) }),
+      service.ci.upload(Buffer.from('plain text, not an image'), { onProgress: (p) => void failed.push(p) }),
     ).rejects.toMatchObject({ code: 'CI_UNSUPPORTED_MEDIA' });
     expectFailedProgress(failed, {
       statusCode: 415,
@@ -256,7 +287,7 @@ describe('CiService.upload onProgress against the emulator', () => {
     const jpeg = await largeJpeg(3);
     const slow = new Readable({ read() {} });
     slow.push(jpeg.subarray(0, 1_500_000));
-    const upload = ci.upload(
+    const upload = service.ci.upload(
       slow,
       { onProgress: (p) => void aborted.push(p) },
       { signal: controller.signal },
@@ -269,6 +300,33 @@ describe('CiService.upload onProgress against the emulator', () => {
       code: 'CI_ABORTED',
       message: 'Upload aborted: user cancelled',
     });
-    expect(await kit.leftovers()).toEqual({ objects: [], uploads: [] });
+    expect(await service.kit.leftovers()).toEqual({ objects: [], uploads: [] });
+  });
+});
+
+describe('CiService.upload onProgress over the seed API (files-v2)', () => {
+  const service = useCiService('files-v2');
+
+  it('reports slices of a large Buffer, then processing, and a stream of unknown size held for one request', async () => {
+    const jpeg = await largeJpeg(3);
+    const sliced: CiUploadProgress[] = [];
+    const a = await service.ci.upload(jpeg, { rules: [RULES[0]!], onProgress: (p) => void sliced.push(p) });
+    expectSuccessfulProgress(sliced, {
+      size: jpeg.length,
+      key: a.key,
+      fieldname: '',
+      originalName: '',
+      phases: ['receiving', 'uploading', 'processing', 'done'],
+    });
+    // files-v2 needs the size up front to slice: a stream of unknown size goes whole, in one request.
+    const held: CiUploadProgress[] = [];
+    const b = await service.ci.upload(Readable.from([jpeg]), { onProgress: (p) => void held.push(p) });
+    expectSuccessfulProgress(held, {
+      size: jpeg.length,
+      key: b.key,
+      fieldname: '',
+      originalName: '',
+      phases: ['receiving', 'uploading', 'done'],
+    });
   });
 });

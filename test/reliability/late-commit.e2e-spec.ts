@@ -5,14 +5,13 @@
  * original and the outputs. The second look `unknownOutcomeRecheckMs` later must remove them: for PutObject and
  * CompleteMultipartUpload with Pic-Operations and for `CiService.process`, over both protocols.
  */
-import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import supertest from 'supertest';
+import type supertest from 'supertest';
 import { startCiEmulator, type CiEmulator, type CiFaultOperation } from '../../emulator';
-import { CiClient, CiModule, type CiProtocol } from '../../lib';
+import { CiClient, type CiProtocol } from '../../lib';
 import { isCiTimeoutError } from '../../lib/core/errors';
 import { UploadController } from '../nest/upload-app';
-import { largeJpeg, photoJpeg } from '../support/images';
+import { photoJpeg } from '../support/images';
+import { type ReliabilityImages, type ReliabilityRig, startReliabilityRig, waitFor } from './reliability.rig';
 
 const bucket = 'latecommit-1250000000';
 const HEADERS_MS = 400;
@@ -21,16 +20,11 @@ const SLOW_MS = 2_500;
 /** The second look comes after CI has committed (SLOW_MS after the request reached it, plus processing). */
 const RECHECK_MS = SLOW_MS + 1_500;
 
-interface Images {
-  small: Buffer;
-  large: Buffer;
-}
-
 interface Scenario {
   name: string;
   /** The request(s) whose processing is slowed (every one, so that no retry escapes the fault). */
   operation: Record<CiProtocol, CiFaultOperation>;
-  send: (http: ReturnType<typeof supertest>, images: Images) => Promise<supertest.Response>;
+  send: (http: ReturnType<typeof supertest>, images: ReliabilityImages) => Promise<supertest.Response>;
   /** Objects that stay: the source of a processing call, stored before. */
   keeps: (res: supertest.Response) => string[];
   /**
@@ -138,54 +132,26 @@ describe("the emulator's slow-processing fault", () => {
 });
 
 describe.each(['cos-v5', 'files-v2'] as CiProtocol[])('a late commit over %s', (protocol) => {
-  let emulator: CiEmulator;
-  let app: INestApplication;
-  let http: ReturnType<typeof supertest>;
-  let inspect: CiClient;
-  const images = {} as Images;
+  let rig: ReliabilityRig;
 
   beforeAll(async () => {
-    emulator = await startCiEmulator({ port: 0, buckets: [bucket], region: 'ap-guangzhou' });
-    const connection = {
+    rig = await startReliabilityRig({
       bucket,
-      region: emulator.region,
-      endpoint: emulator.url,
-      credentials: emulator.credentials[0]!,
-    };
-    inspect = new CiClient(connection);
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        CiModule.forRoot({
-          ...connection,
-          protocol,
-          timeouts: { headersMs: HEADERS_MS },
-          retry: { retries: 2, minDelayMs: 1, maxDelayMs: 5 },
-          upload: { multipartThreshold: 1024 * 1024, partSize: 1024 * 1024, partConcurrency: 1 },
-          unknownOutcomeRecheckMs: RECHECK_MS,
-          limits: { fileSize: 8 * 1024 * 1024 },
-          logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
-        }),
-      ],
+      protocol,
+      headersMs: HEADERS_MS,
+      unknownOutcomeRecheckMs: RECHECK_MS,
       controllers: [UploadController],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    http = supertest(app.getHttpServer());
-    images.small = await photoJpeg(640, 480);
-    images.large = await largeJpeg(2.5);
+    });
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await inspect?.close();
-    await emulator?.close();
-  });
+  afterAll(() => rig?.close());
 
-  beforeEach(() => emulator.reset());
+  beforeEach(() => rig.emulator.reset());
 
   it.each(SCENARIOS.map((s) => [s.name, s] as const))(
     '%s: 504, and nothing it created remains after the second look',
     async (_name, scenario) => {
+      const { emulator, http, images, objects, openUploads } = rig;
       emulator.faults.add({
         match: { operation: scenario.operation[protocol] },
         times: Infinity,
@@ -214,26 +180,9 @@ describe.each(['cos-v5', 'files-v2'] as CiProtocol[])('a late commit over %s', (
       await http.post('/plain').attach('file', images.small, 'after.jpg').expect(201);
     },
   );
-
-  function objects(): string[] {
-    return emulator
-      .listObjects(bucket)
-      .map((o) => o.key)
-      .sort();
-  }
-
-  async function openUploads(): Promise<string[]> {
-    return (await inspect.listMultipartUploads()).map((u) => `${u.key} ${u.uploadId}`);
-  }
 });
 
 /** True while the emulator holds a request (it is logged only once served). */
 function inflight(emulator: CiEmulator): boolean {
   return emulator.faults.list().some((f) => f.hits > 0);
-}
-
-/** Waits (bounded) for `check`; the caller asserts what it needs afterwards. */
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check() && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
 }

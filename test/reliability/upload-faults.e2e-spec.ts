@@ -4,13 +4,11 @@
  * successful answer reported (nothing after an error) and no multipart upload is open, seen through the COS
  * API (ListMultipartUploads via CiClient); and the app still serves.
  */
-import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import supertest from 'supertest';
-import { startCiEmulator, type CiEmulator, type CiFaultAction, type CiFaultOperation } from '../../emulator';
-import { CiClient, CiModule, type CiProtocol, type CiUploadResult } from '../../lib';
+import type supertest from 'supertest';
+import type { CiFaultAction, CiFaultOperation } from '../../emulator';
+import type { CiProtocol, CiUploadResult } from '../../lib';
 import { AfterUploadController, UploadController } from '../nest/upload-app';
-import { largeJpeg, photoJpeg } from '../support/images';
+import { type ReliabilityImages, type ReliabilityRig, startReliabilityRig, waitFor } from './reliability.rig';
 
 const bucket = 'reliabilitybucket-1250000000';
 const HEADERS_MS = 600;
@@ -35,10 +33,7 @@ interface Step {
   keeps?: (res: supertest.Response) => string[];
 }
 
-interface Images {
-  small: Buffer;
-  large: Buffer;
-}
+type Images = ReliabilityImages;
 
 const upload = (path: string, image: keyof Images) => (http: ReturnType<typeof supertest>, images: Images) =>
   http.post(path).attach('file', images[image], `${image}.jpg`);
@@ -98,56 +93,28 @@ const STEPS: Record<CiProtocol, Step[]> = {
 };
 
 describe.each(['cos-v5', 'files-v2'] as CiProtocol[])('reliability over %s', (protocol) => {
-  let emulator: CiEmulator;
-  let inspect: CiClient;
-  let app: INestApplication;
-  let http: ReturnType<typeof supertest>;
-  const images = {} as Images;
+  let rig: ReliabilityRig;
 
   beforeAll(async () => {
-    emulator = await startCiEmulator({ port: 0, buckets: [bucket], region: 'ap-guangzhou' });
-    const connection = {
+    rig = await startReliabilityRig({
       bucket,
-      region: emulator.region,
-      endpoint: emulator.url,
-      credentials: emulator.credentials[0]!,
-    };
-    inspect = new CiClient(connection);
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        CiModule.forRoot({
-          ...connection,
-          protocol,
-          timeouts: { headersMs: HEADERS_MS },
-          retry: { retries: 2, minDelayMs: 1, maxDelayMs: 5 },
-          upload: { multipartThreshold: 1024 * 1024, partSize: 1024 * 1024, partConcurrency: 1 },
-          unknownOutcomeRecheckMs: 100,
-          limits: { fileSize: 8 * 1024 * 1024 },
-          logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
-        }),
-      ],
+      protocol,
+      headersMs: HEADERS_MS,
+      unknownOutcomeRecheckMs: 100,
       controllers: [UploadController, AfterUploadController],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    http = supertest(app.getHttpServer());
-    images.small = await photoJpeg(640, 480);
-    images.large = await largeJpeg(2.5);
+    });
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await inspect?.close();
-    await emulator?.close();
-  });
+  afterAll(() => rig?.close());
 
-  beforeEach(() => emulator.reset());
+  beforeEach(() => rig.emulator.reset());
 
   const cases = STEPS[protocol].flatMap((step) =>
     FAULTS.map(([fault, action]) => [step.name, fault, step, action] as const),
   );
 
   it.each(cases)('%s: %s leaves nothing behind', async (_step, _fault, step, action) => {
+    const { emulator, http, images, objects, openUploads } = rig;
     for (let i = 0; i < (step.nth ?? 0); i++) {
       emulator.faults.add({ match: { operation: step.operation }, action: { type: 'latency', ms: 0 } });
     }
@@ -158,39 +125,22 @@ describe.each(['cos-v5', 'files-v2'] as CiProtocol[])('reliability over %s', (pr
     // Whatever was answered: exactly what a success reported, and nothing after an error.
     const reported = res.status < 300 ? storedKeys(res.body) : [];
     const expected = [...new Set([...reported, ...(step.keeps?.(res) ?? [])])].sort();
-    await waitForStable(async () => (await objects()).join() === expected.join());
-    expect({ status: res.status, objects: await objects(), uploads: await openUploads() }).toEqual({
+    await waitFor(() => objects().join() === expected.join(), 3_000);
+    expect({ status: res.status, objects: objects(), uploads: await openUploads() }).toEqual({
       status: res.status,
       objects: expected,
       uploads: [],
     });
     // A second look later finds nothing new (CI may commit after the client gave up).
     await new Promise((r) => setTimeout(r, 300));
-    expect(await objects()).toEqual(expected);
+    expect(objects()).toEqual(expected);
     // Still serving.
     await http.post('/plain').attach('file', images.small, 'after.jpg').expect(201);
   });
-
-  async function objects() {
-    return emulator
-      .listObjects(bucket)
-      .map((o) => o.key)
-      .sort();
-  }
-
-  async function openUploads() {
-    return (await inspect.listMultipartUploads()).map((u) => `${u.key} ${u.uploadId}`);
-  }
 });
 
 /** Keys a successful answer reports: the original and its outputs (`/avatars` wraps its result). */
 function storedKeys(body: { result?: CiUploadResult } & Partial<CiUploadResult>): string[] {
   const b = body.result ?? body;
   return [b.key, ...(b.imageInfo?.processResults ?? []).map((r) => r.key)].filter((k): k is string => !!k);
-}
-
-/** Waits (bounded) for `check`, which the clean-up of a failed request may need a moment to satisfy. */
-async function waitForStable(check: () => Promise<boolean>, timeoutMs = 3_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check()) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
 }

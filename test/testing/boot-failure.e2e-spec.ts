@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, type Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { connect, createServer } from 'node:net';
 import { CiModule } from '../../lib';
@@ -42,20 +42,23 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
+/** What `compile()` of `app` beside a `CiTestingModule` whose emulator listens on `port` rejects with. */
+function bootError(app: Type, port: number): Promise<unknown> {
+  return Test.createTestingModule({ imports: [app, CiTestingModule.forRoot({ emulator: { port } })] })
+    .compile()
+    .then(
+      () => new Error('booted'),
+      (e: unknown) => e,
+    );
+}
+
 /** Listening servers of this process (the test's own probe server is closed by the time it counts). */
 const listeningServers = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
 
 describe('CiTestingModule when the boot fails after its emulator started', () => {
   it('stops the emulator and releases the loopback guard', async () => {
     const port = await freePort();
-    const error = await Test.createTestingModule({
-      imports: [MisconfiguredAppModule, CiTestingModule.forRoot({ emulator: { port } })],
-    })
-      .compile()
-      .then(
-        () => new Error('booted'),
-        (e: unknown) => e,
-      );
+    const error = await bootError(MisconfiguredAppModule, port);
     expect(error).toMatchObject({ name: 'CiValidationError', code: 'CI_VALIDATION' });
     expect((error as Error).message).toContain('protocol must be "cos-v5" or "files-v2"');
 
@@ -102,14 +105,7 @@ class FailingDatabaseModule {}
 describe('CiTestingModule.closeAll', () => {
   it('stops an emulator left by a boot that failed elsewhere, and releases its guard', async () => {
     const port = await freePort();
-    const error = await Test.createTestingModule({
-      imports: [FailingDatabaseModule, CiTestingModule.forRoot({ emulator: { port } })],
-    })
-      .compile()
-      .then(
-        () => new Error('booted'),
-        (e: unknown) => e,
-      );
+    const error = await bootError(FailingDatabaseModule, port);
     expect(error).toMatchObject({ message: 'database unreachable' });
     // The emulator started while the database was still connecting, and nothing told it the boot failed.
     expect(await listening(port)).toBe(true);

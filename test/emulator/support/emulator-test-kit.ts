@@ -3,7 +3,13 @@ import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHead
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import COS from 'cos-nodejs-sdk-v5';
-import { type CiEmulator, EMULATOR_DEV_CREDENTIALS } from '../../../emulator';
+import {
+  type CiEmulator,
+  type CiEmulatorOptions,
+  EMULATOR_DEV_CREDENTIALS,
+  startCiEmulator,
+  storeOnlyPicProcessor,
+} from '../../../emulator';
 import { CiClient, type CiClientOptions } from '../../../lib/client';
 import { createCosAuthorization } from '../../../lib/protocol/cos-v5/sign';
 
@@ -160,4 +166,34 @@ export function ciClientFor(
     endpoint: emulator.url,
     ...options,
   });
+}
+
+/** The emulator and SDK of a {@link useStoreOnlyEmulator} suite (read them inside tests). */
+export interface StoreOnlySuite {
+  readonly emulator: CiEmulator;
+  readonly cos: COS;
+  /** The `dataDir` (disk) or a scratch directory (memory), removed after the suite. */
+  readonly dir: string;
+}
+
+/**
+ * Starts a store-only emulator for the suite (in memory, or on disk in a temporary directory) with the SDK
+ * pointed at it, resets it before each test and closes it after the suite.
+ */
+export function useStoreOnlyEmulator(onDisk: boolean, options: CiEmulatorOptions = {}): StoreOnlySuite {
+  const dir = temporaryDirectory('ci-emulator-suite-');
+  const suite = { dir: dir.path } as { emulator: CiEmulator; cos: COS; dir: string };
+  beforeAll(async () => {
+    suite.emulator = await startCiEmulator(
+      { ...options, ...(onDisk ? { dataDir: dir.path } : {}) },
+      { picProcessor: storeOnlyPicProcessor },
+    );
+    suite.cos = sdkFor(suite.emulator);
+  });
+  afterAll(async () => {
+    await suite.emulator?.close();
+    dir.remove();
+  });
+  beforeEach(() => suite.emulator.reset());
+  return suite;
 }
