@@ -127,7 +127,7 @@ export async function streamingUpload(
         );
       }
     }
-    return budget.acquire(signal, what, bytesRead > 0);
+    return budget.acquire(signal, what);
   };
 
   try {
