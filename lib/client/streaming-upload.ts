@@ -17,6 +17,8 @@ export interface UploadProgress {
   bytesRead: number;
   /** Bytes acknowledged by the server so far. */
   bytesSent: number;
+  /** True on the one report sent as the multipart Complete (where CI processes the image) goes out. */
+  completing?: boolean;
 }
 
 /**
@@ -182,6 +184,7 @@ export async function streamingUpload(
     }
     await Promise.all(inFlight);
     if (failure) throw failure;
+    options.onProgress?.({ bytesRead, bytesSent, completing: true });
     return await session.complete(bytesRead);
   } catch (err) {
     failure ??= err;

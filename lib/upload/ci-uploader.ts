@@ -111,7 +111,7 @@ export class CiUploader {
             headers: input.headers,
             size: input.size,
             signal,
-            onProgress: progress && ((p) => progress.sent(p.bytesSent)),
+            onProgress: progress && ((p) => progress.sent(p.bytesSent, p.completing)),
           });
           if (signal.aborted) {
             // The abort came while the committing request was in flight: the object exists, the caller is gone.

@@ -52,7 +52,6 @@ export class CiProgressReporter {
       if (result.done) {
         this.ended = true;
         if (this.key !== undefined) this.moveTo('uploading');
-        this.checkAllSent();
       } else {
         this.bytesReceived += result.value.length;
         this.maybeEmit();
@@ -75,11 +74,18 @@ export class CiProgressReporter {
     this.emit();
   }
 
-  /** CI acknowledged `bytesSent` bytes in all. */
-  sent(bytesSent: number): void {
+  /**
+   * CI acknowledged `bytesSent` bytes in all; `completing` when the multipart Complete, where CI processes the
+   * image, goes out (a single PUT is stored and processed in one request: it goes from `uploading` to `done`).
+   */
+  sent(bytesSent: number, completing = false): void {
+    if (completing) {
+      this.bytesSent = Math.max(this.bytesSent, bytesSent);
+      this.moveTo('processing');
+      return;
+    }
     if (bytesSent <= this.bytesSent) return;
     this.bytesSent = bytesSent;
-    this.checkAllSent();
     this.maybeEmit();
   }
 
@@ -99,14 +105,6 @@ export class CiProgressReporter {
     this.phase = phase;
     this.emit(error);
     this.settled = true;
-  }
-
-  private checkAllSent(): void {
-    if (!this.ended || this.bytesSent === 0 || this.bytesSent < this.bytesReceived) return;
-    // Every byte is acknowledged. After a multipart upload's last part, CI processes during Complete (a network
-    // round trip: `processing`); after a single PUT the answer, processing included, has come and the call
-    // returns within microtasks. Waiting one macrotask tells the two apart without a flag in the client.
-    setImmediate(() => this.moveTo('processing'));
   }
 
   private moveTo(phase: CiUploadPhase): void {
