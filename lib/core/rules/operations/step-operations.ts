@@ -26,6 +26,8 @@ import {
   parseParamStep,
   serializeParamStep,
   validateParamStep,
+  type CiParamStep,
+  type ParamStepOperation,
 } from './param-steps';
 import { OPERATION_NAME, expectName, expectToken, malformed, show, unknownInStrictMode } from './rule-checks';
 
@@ -178,6 +180,26 @@ function validateUnknownStep(step: CiUnknownStep): void {
   }
 }
 
+/**
+ * The descriptor of a step read by its parameter table: `headTokens` segments after the step's name belong to its
+ * head (`watermark/1`'s `1`), the rest are `name/value` parameters.
+ */
+function paramStepOperation<S extends CiParamStep>(
+  operation: ParamStepOperation<S>,
+  headTokens = 0,
+): {
+  parse(tokens: string[], text: string, strict: boolean): S;
+  serialize(step: S): string;
+  validate(step: S): void;
+} {
+  return {
+    parse: (tokens, _text, strict) =>
+      parseParamStep(operation, headTokens ? tokens.slice(headTokens) : tokens, strict),
+    serialize: (step) => serializeParamStep(operation, step).join('/'),
+    validate: (step) => validateParamStep(operation, step),
+  };
+}
+
 /** The descriptor of every kind of step, keyed by {@link CiStepKey}: a key without a descriptor does not compile. */
 export const STEP_OPERATIONS: { readonly [K in CiStepKey]: StepOperation<K> } = {
   imageMogr2: {
@@ -193,36 +215,12 @@ export const STEP_OPERATIONS: { readonly [K in CiStepKey]: StepOperation<K> } = 
       ].join('/'),
     validate: validateMogrStep,
   },
-  imageView2: {
-    parse: (tokens, _text, strict) => parseParamStep(IMAGE_VIEW2, tokens, strict),
-    serialize: (step) => serializeParamStep(IMAGE_VIEW2, step).join('/'),
-    validate: (step) => validateParamStep(IMAGE_VIEW2, step),
-  },
-  'watermark/1': {
-    parse: (tokens, _text, strict) => parseParamStep(WATERMARK_IMAGE, tokens.slice(1), strict),
-    serialize: (step) => serializeParamStep(WATERMARK_IMAGE, step).join('/'),
-    validate: (step) => validateParamStep(WATERMARK_IMAGE, step),
-  },
-  'watermark/2': {
-    parse: (tokens, _text, strict) => parseParamStep(WATERMARK_TEXT, tokens.slice(1), strict),
-    serialize: (step) => serializeParamStep(WATERMARK_TEXT, step).join('/'),
-    validate: (step) => validateParamStep(WATERMARK_TEXT, step),
-  },
-  'watermark/3': {
-    parse: (tokens, _text, strict) => parseParamStep(BLIND_WATERMARK, tokens.slice(1), strict),
-    serialize: (step) => serializeParamStep(BLIND_WATERMARK, step).join('/'),
-    validate: (step) => validateParamStep(BLIND_WATERMARK, step),
-  },
-  'watermark/4': {
-    parse: (tokens, _text, strict) => parseParamStep(BLIND_WATERMARK_EXTRACT, tokens.slice(1), strict),
-    serialize: (step) => serializeParamStep(BLIND_WATERMARK_EXTRACT, step).join('/'),
-    validate: (step) => validateParamStep(BLIND_WATERMARK_EXTRACT, step),
-  },
-  QRcode: {
-    parse: (tokens, _text, strict) => parseParamStep(QR_CODE, tokens, strict),
-    serialize: (step) => serializeParamStep(QR_CODE, step).join('/'),
-    validate: (step) => validateParamStep(QR_CODE, step),
-  },
+  imageView2: paramStepOperation(IMAGE_VIEW2),
+  'watermark/1': paramStepOperation(WATERMARK_IMAGE, 1),
+  'watermark/2': paramStepOperation(WATERMARK_TEXT, 1),
+  'watermark/3': paramStepOperation(BLIND_WATERMARK, 1),
+  'watermark/4': paramStepOperation(BLIND_WATERMARK_EXTRACT, 1),
+  QRcode: paramStepOperation(QR_CODE),
   imageSlim: {
     parse(tokens) {
       if (tokens.length > 0)
