@@ -4,7 +4,7 @@ import { isCosHttpError } from '../errors/cos-http.error';
 import { declaredLength, parseContentMd5, readSmallBody } from '../http/request-body';
 import { type MultipartUploadInfo, NoSuchUploadError, type ObjectMeta } from '../storage/object-store';
 import { Crc64, crc64OfStream } from '../util/crc64';
-import { completeMultipartUploadXml, initiateMultipartUploadXml, listPartsXml } from '../xml/multipart.xml';
+import { completeMultipartUploadXml, initiateMultipartUploadXml, listPartsXml } from './multipart.xml';
 import { type ParsedXml, type ParsedXmlValue, parseXmlDocument, XmlSyntaxError } from '../xml/xml';
 import { checkUploadHeaders, receiveUpload } from './body-upload';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';

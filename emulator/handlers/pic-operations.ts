@@ -4,7 +4,7 @@ import { finished } from 'node:stream/promises';
 import type { PicOutput, PicProcessingOutcome, PicProcessingResult } from '../processing/pic-processor';
 import type { ObjectAttributes, ObjectMeta, ObjectStore, StagedBody } from '../storage/object-store';
 import { Crc64 } from '../util/crc64';
-import { objectLocation, type LocationOrigin } from '../xml/location';
+import { objectLocation, type LocationOrigin } from '../routing/location';
 import { checkKey, quotedMd5 } from './handler.utils';
 
 /**

@@ -1,13 +1,13 @@
 import { Readable } from 'node:stream';
-import { cosErrors } from '../../errors/cos-errors';
-import type { CosHandlerRoute, HandlerContext } from '../../handlers/handler.types';
-import { readAll } from '../../handlers/pic-operations';
+import { cosErrors } from '../errors/cos-errors';
+import type { CosHandlerRoute, HandlerContext } from './handler.types';
+import { readAll } from './pic-operations';
 import {
   downloadProcessOf,
   splitStyleKey,
   type DownloadMetadataKind,
   type DownloadProcess,
-} from './download-query';
+} from '../processing/download/download-query';
 
 /** The object and processing a GET asks for, after style-separator URLs (`a.jpg!thumb`) are resolved. */
 function requestedProcess(context: HandlerContext): { key: string; process: DownloadProcess } | undefined {

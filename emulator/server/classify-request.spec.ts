@@ -1,7 +1,7 @@
 import { cosRoutes } from '../handlers';
 import { CI_FAULT_OPERATIONS } from '../faults/fault.types';
 import { RequestClassifier } from './classify-request';
-import { CosRouter } from './cos-router';
+import { CosRouter } from '../routing/cos-router';
 
 const HOST = 'b-1250000000.cos.ap-guangzhou.myqcloud.com';
 const classifier = new RequestClassifier(

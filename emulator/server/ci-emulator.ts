@@ -8,39 +8,39 @@ import {
 } from 'node:http';
 import { type AddressInfo, isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { type ApiDispatcher, CosDispatcher } from './cos.dispatcher';
+import { type ApiDispatcher, CosDispatcher } from '../dispatchers/cos.dispatcher';
 import {
   type CiEmulatorCredential,
   type CiEmulatorOptions,
   resolveEmulatorOptions,
   type ResolvedCiEmulatorOptions,
 } from './emulator.options';
-import { cosErrors } from './errors/cos-errors';
-import { CosHttpError } from './errors/cos-http.error';
-import { renderErrorEnvelope } from './errors/error-envelope';
-import { applyFault, FaultRegistry, ProcessingDelays, serveFaultAdmin } from './faults';
-import type { CiEmulatorFaults, CiFaultType } from './faults/fault.types';
-import { FilesV2Dispatcher } from './files-v2';
-import { cosRoutes } from './handlers';
-import type { CosHandler, EmulatorEnvironment } from './handlers/handler.types';
-import { actualCorsHeaders, answerPreflight, OPEN_CORS_RULES } from './http/cors';
-import { Exchange, newRequestId } from './http/exchange';
-import { discardBody } from './http/request-body';
-import { createCiPicProcessor } from './processing/ci-pic-processor';
-import type { PicProcessor } from './processing/pic-processor';
-import { createWatermarkLoader } from './processing/watermark-source';
-import { RequestClassifier } from './routing/classify-request';
-import { CosRouter } from './routing/cos-router';
-import { PREFLIGHT_OPERATION } from './routing/operations';
-import { EmulatorInspection, type EmulatorObjectInfo, type EmulatorUploadInfo } from './server/inspection';
-import { type EmulatorRequestRecord, RequestLog } from './server/request-log';
-import { DiskObjectStore } from './storage/disk.store';
-import { MemoryObjectStore } from './storage/memory.store';
-import type { ObjectStore } from './storage/object-store';
-import { errorResource } from './xml/location';
+import { cosErrors } from '../errors/cos-errors';
+import { CosHttpError } from '../errors/cos-http.error';
+import { renderErrorEnvelope } from '../errors/error-envelope';
+import { applyFault, FaultRegistry, ProcessingDelays, serveFaultAdmin } from '../faults';
+import type { CiEmulatorFaults, CiFaultType } from '../faults/fault.types';
+import { FilesV2Dispatcher } from '../dispatchers/files-v2.dispatcher';
+import { cosRoutes } from '../handlers';
+import type { CosHandler, EmulatorEnvironment } from '../handlers/handler.types';
+import { actualCorsHeaders, answerPreflight, OPEN_CORS_RULES } from '../http/cors';
+import { Exchange, newRequestId } from '../http/exchange';
+import { discardBody } from '../http/request-body';
+import { createCiPicProcessor } from '../processing/ci-pic-processor';
+import type { PicProcessor } from '../processing/pic-processor';
+import { createWatermarkLoader } from '../processing/watermark-source';
+import { RequestClassifier } from './classify-request';
+import { CosRouter } from '../routing/cos-router';
+import { PREFLIGHT_OPERATION } from '../routing/operations';
+import { EmulatorInspection, type EmulatorObjectInfo, type EmulatorUploadInfo } from './inspection';
+import { type EmulatorRequestRecord, RequestLog } from './request-log';
+import { DiskObjectStore } from '../storage/disk.store';
+import { MemoryObjectStore } from '../storage/memory.store';
+import type { ObjectStore } from '../storage/object-store';
+import { errorResource } from '../routing/location';
 
-export { REQUEST_LOG_LIMIT, type EmulatorRequestRecord } from './server/request-log';
-export type { EmulatorObjectInfo, EmulatorUploadInfo } from './server/inspection';
+export { REQUEST_LOG_LIMIT, type EmulatorRequestRecord } from './request-log';
+export type { EmulatorObjectInfo, EmulatorUploadInfo } from './inspection';
 
 /** A running emulator. */
 export interface CiEmulator {

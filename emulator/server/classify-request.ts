@@ -1,32 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { CosHttpError } from '../errors/cos-http.error';
 import { isCosHttpError } from '../errors/cos-http.error';
 import { isAdminPath } from '../faults/fault-admin.endpoint';
 import { isFilesV2Request, parseFilesV2Path } from '../files-v2/files-v2.path';
-import { type CosRoute, type CosRouter, type CosScope, subresourcesOf } from './cos-router';
-import { type EmulatorApi, FILES_V2_OPERATION, PREFLIGHT_OPERATION, UNKNOWN_OPERATION } from './operations';
-import { type CosTarget, resolveTarget } from './resolve-target';
-
-/** A request as the front door classified it, once: what faults, the request log, CORS and dispatchers read. */
-export interface ClassifiedRequest<H = unknown> {
-  api: EmulatorApi;
-  /** Upper case. */
-  method: string;
-  /** Operation name (`PutObject`, `OptionsObject`, `FilesV2`, ... or `Unknown` when nothing routes it). */
-  operation: string;
-  /** `name-appid`; absent for a service request or an unreadable path. */
-  bucket?: string;
-  /** Decoded, normalized key without a leading `/`; `''` for a bucket or service request. */
-  key: string;
-  /** Sub-resource parameters present (`['partNumber', 'uploadId']`). */
-  subresources: readonly string[];
-  /** COS API: bucket, key, query and the pathnames a signature may cover. */
-  target?: CosTarget;
-  /** COS API: the route that serves it. */
-  route?: CosRoute<H>;
-  /** Why it cannot be served as addressed (400 `InvalidURI`, 405, 501), answered after the bucket check. */
-  error?: CosHttpError;
-}
+import { type CosRouter, type CosScope, subresourcesOf } from '../routing/cos-router';
+import type { ClassifiedRequest } from '../routing/classified-request';
+import { FILES_V2_OPERATION, PREFLIGHT_OPERATION, UNKNOWN_OPERATION } from '../routing/operations';
+import { type CosTarget, resolveTarget } from '../routing/resolve-target';
 
 /** The request line and headers a classification reads. */
 export type RequestHead = { method?: string; url?: string; headers: IncomingHttpHeaders };

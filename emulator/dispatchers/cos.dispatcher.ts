@@ -1,15 +1,15 @@
-import { extractCosSignature, verifyCosSignature } from './auth/verify-cos-signature';
-import { cosErrors } from './errors/cos-errors';
-import { isCosHttpError } from './errors/cos-http.error';
-import { effectiveAcl } from './handlers/acl.handlers';
-import type { CosHandler, EmulatorEnvironment } from './handlers/handler.types';
-import { checkTrafficLimit } from './handlers/handler.utils';
-import type { Exchange } from './http/exchange';
-import { isDisconnect } from './http/disconnect';
-import type { ClassifiedRequest } from './routing/classify-request';
-import type { CosTarget } from './routing/resolve-target';
-import { errorResource } from './xml/location';
-import { missingSharpError } from './errors/missing-sharp';
+import { extractCosSignature, verifyCosSignature } from '../auth/verify-cos-signature';
+import { cosErrors } from '../errors/cos-errors';
+import { isCosHttpError } from '../errors/cos-http.error';
+import { effectiveAcl } from '../handlers/acl.handlers';
+import type { CosHandler, EmulatorEnvironment } from '../handlers/handler.types';
+import { checkTrafficLimit } from '../handlers/handler.utils';
+import type { Exchange } from '../http/exchange';
+import { isDisconnect } from '../http/disconnect';
+import type { ClassifiedRequest } from '../routing/classified-request';
+import type { CosTarget } from '../routing/resolve-target';
+import { errorResource } from '../routing/location';
+import { missingSharpError } from '../errors/missing-sharp';
 
 /** Called with an unexpected error (a bug, a disk failure) before the client gets 500 `InternalError`. */
 export type UnexpectedErrorReporter = (error: unknown, exchange: Exchange) => void;

@@ -1,14 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { verifyFilesV2Signature, filesV2FileId } from '../../lib/protocol/files-v2';
-import type { ApiDispatcher } from '../cos.dispatcher';
+import type { ApiDispatcher } from './cos.dispatcher';
 import { isDisconnect } from '../http/disconnect';
-import { isSharpLoadError } from '../cli/missing-sharp';
-import { missingSharpError } from '../errors/missing-sharp';
+import { isSharpLoadError, missingSharpError } from '../errors/missing-sharp';
 import type { Exchange } from '../http/exchange';
 import type { PicProcessor } from '../processing/pic-processor';
 import { isCiProcessingError } from '../processing/processing.error';
 import type { ObjectStore } from '../storage/object-store';
-import { FilesV2LinkBuilder, sendFilesV2Error } from './envelope';
+import { FilesV2LinkBuilder, sendFilesV2Error } from '../files-v2/envelope';
 import {
   FILES_V2_CODES,
   FilesV2Error,
@@ -17,10 +16,10 @@ import {
   picProcessorError,
   processingError,
   signatureError,
-} from './files-v2.errors';
-import { FilesV2Operations } from './files-v2.operations';
-import { type FilesV2Address, parseFilesV2Path } from './files-v2.path';
-import { SLICE_SESSION_TTL_MS, SliceSessions } from './slice-sessions';
+} from '../files-v2/files-v2.errors';
+import { FilesV2Operations } from '../files-v2/files-v2.operations';
+import { type FilesV2Address, parseFilesV2Path } from '../files-v2/files-v2.path';
+import { SLICE_SESSION_TTL_MS, SliceSessions } from '../files-v2/slice-sessions';
 
 /** Options of {@link FilesV2Dispatcher}. */
 export interface FilesV2DispatcherOptions {
