@@ -1,3 +1,4 @@
+import type { ApiDispatcher, UnexpectedErrorReporter } from './api-dispatcher';
 import { extractCosSignature, verifyCosSignature } from '../auth/verify-cos-signature';
 import { cosErrors } from '../errors/cos-errors';
 import { isCosHttpError } from '../errors/cos-http.error';
@@ -7,22 +8,9 @@ import { checkTrafficLimit } from '../handlers/handler.utils';
 import type { Exchange } from '../http/exchange';
 import { isDisconnect } from '../http/disconnect';
 import type { ClassifiedRequest } from '../routing/classified-request';
-import type { CosTarget } from '../routing/resolve-target';
-import { errorResource } from '../routing/location';
+
+export type { ApiDispatcher, UnexpectedErrorReporter } from './api-dispatcher';
 import { missingSharpError } from '../errors/missing-sharp';
-
-/** Called with an unexpected error (a bug, a disk failure) before the client gets 500 `InternalError`. */
-export type UnexpectedErrorReporter = (error: unknown, exchange: Exchange) => void;
-
-/** One API the server pipeline hands a classified request to: its authentication, its serving, its errors. */
-export interface ApiDispatcher {
-  /** The auth stage: throws what to answer when the request may not be served (bucket, route, signature). */
-  authenticate(exchange: Exchange): void;
-  /** Serves an authenticated request; never rejects. */
-  serve(exchange: Exchange): Promise<void>;
-  /** Answers an error in this API's envelope (an unexpected one is reported and answered as an internal error). */
-  fail(exchange: Exchange, error: unknown): void;
-}
 
 /**
  * The COS v5 XML API over a request the front door classified: the auth stage checks the bucket exists (404
@@ -41,7 +29,7 @@ export class CosDispatcher implements ApiDispatcher {
     const request = cosRequest(exchange);
     const { target } = request;
     if (!target) throw request.error ?? cosErrors.invalidUri();
-    if (target.bucket && !request.route?.bucketMayBeAbsent) this.checkBucket(target);
+    if (target.bucket && !request.route?.bucketMayBeAbsent) this.checkBucket(request);
     if (request.error) throw request.error;
     if (!extractCosSignature(exchange.req.headers, target.query) && this.allowsAnonymous(request)) return;
     verifyCosSignature(
@@ -65,7 +53,8 @@ export class CosDispatcher implements ApiDispatcher {
         exchange,
         target: request.target,
         bucket: request.target.bucket ?? '',
-        key: request.target.key,
+        key: request.key,
+        style: request.style,
         env: this.env,
       });
     } catch (error) {
@@ -84,12 +73,7 @@ export class CosDispatcher implements ApiDispatcher {
         return;
       }
     }
-    const path = (exchange.req.url ?? '/').replace(/\?.*$/, '');
-    const { bucket, key } = exchange.request ?? {};
-    exchange.sendError(
-      known ?? cosErrors.internalError(),
-      errorResource(this.env.region, bucket, key ?? '', path),
-    );
+    exchange.sendError(known ?? cosErrors.internalError(), cosRequest(exchange).resource);
   }
 
   /**
@@ -102,8 +86,13 @@ export class CosDispatcher implements ApiDispatcher {
     if (!bucket) return false;
     const store = this.env.store;
     switch (operation) {
+      // Download-time processing (`?imageMogr2`, `?imageInfo`, a style URL) reads the object: COS asks what GET asks.
       case 'GetObject':
       case 'HeadObject':
+      case 'GetObjectProcessed':
+      case 'ImageInfo':
+      case 'ImageAve':
+      case 'GetExif':
         return effectiveAcl(store, bucket, key) !== 'private';
       case 'GetBucket':
       case 'HeadBucket':
@@ -116,9 +105,8 @@ export class CosDispatcher implements ApiDispatcher {
     }
   }
 
-  private checkBucket(target: CosTarget): void {
-    const bucket = target.bucket ?? '';
-    if (!this.env.store.hasBucket(bucket)) throw cosErrors.noSuchBucket();
+  private checkBucket({ bucketExists, target }: ClassifiedRequest<CosHandler>): void {
+    if (!bucketExists || !target) throw cosErrors.noSuchBucket();
     if (target.region && target.region !== this.env.region && target.region !== 'accelerate') {
       throw cosErrors.noSuchBucket(
         `The specified bucket does not exist in region ${target.region}: the emulator serves ${this.env.region}.`,

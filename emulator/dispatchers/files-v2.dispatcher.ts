@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { verifyFilesV2Signature, filesV2FileId } from '../../lib/protocol/files-v2';
-import type { ApiDispatcher } from './cos.dispatcher';
+import type { ApiDispatcher } from './api-dispatcher';
 import { isDisconnect } from '../http/disconnect';
 import { isSharpLoadError, missingSharpError } from '../errors/missing-sharp';
 import type { Exchange } from '../http/exchange';
@@ -18,7 +18,8 @@ import {
   signatureError,
 } from '../files-v2/files-v2.errors';
 import { FilesV2Operations } from '../files-v2/files-v2.operations';
-import { type FilesV2Address, parseFilesV2Path } from '../files-v2/files-v2.path';
+import type { FilesV2Address } from '../files-v2/files-v2.path';
+import type { ClassifiedRequest } from '../routing/classified-request';
 import { SLICE_SESSION_TTL_MS, SliceSessions } from '../files-v2/slice-sessions';
 
 /** Options of {@link FilesV2Dispatcher}. */
@@ -99,15 +100,18 @@ export class FilesV2Dispatcher implements ApiDispatcher {
     if ((exchange.req.method ?? 'GET').toUpperCase() !== 'POST') {
       throw new FilesV2Error(405, FILES_V2_CODES.methodNotAllowed, 'files-v2 requests are POST');
     }
-    const address = parseFilesV2Path(exchange.req);
+    const { filesV2: address, error, bucketExists } = filesV2Request(exchange);
+    if (!address)
+      throw error ?? filesV2Errors.invalidParameter('the path must be /files/v2/<appid>/<bucket>/<key>');
     this.checkSignature(exchange.req, address);
-    if (!this.options.store.hasBucket(address.bucket)) throw filesV2Errors.noSuchBucket(address.bucket);
+    if (!bucketExists) throw filesV2Errors.noSuchBucket(address.bucket);
   }
 
   /** Serves an authenticated request: reads the form, runs its `op`; never rejects. */
   async serve(exchange: Exchange): Promise<void> {
     try {
-      const address = parseFilesV2Path(exchange.req);
+      const address = filesV2Request(exchange).filesV2;
+      if (!address) throw new Error('files-v2: serving a request the auth stage refused');
       const header = exchange.req.headers['pic-operations'];
       const picOperations = Array.isArray(header) ? header.join(', ') : header;
       exchange.continueIfExpected();
@@ -146,4 +150,9 @@ export class FilesV2Dispatcher implements ApiDispatcher {
     }
     sendFilesV2Error(exchange, answer);
   }
+}
+
+function filesV2Request(exchange: Exchange): ClassifiedRequest {
+  if (!exchange.request) throw new Error('the front door did not classify this request');
+  return exchange.request;
 }

@@ -2,7 +2,6 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { cosErrors } from '../errors/cos-errors';
 import { parseRange } from '../http/range';
 import type { ObjectMeta } from '../storage/object-store';
-import { serveDownloadProcessing } from './download.handler';
 import { uploadResultXml } from './object.xml';
 import { evaluateConditions } from './conditions';
 import { checkUploadHeaders, receiveUpload, receiveUploadInMemory } from './body-upload';
@@ -135,7 +134,6 @@ async function putObject(context: HandlerContext): Promise<void> {
 
 /** GET Object, with `Range` (206 / 416), conditional headers (304 / 412) and `response-*` overrides. */
 async function getObject(context: HandlerContext): Promise<void> {
-  if (await serveDownloadProcessing(context)) return;
   const { exchange, env, bucket, key, target } = context;
   findObject(context);
   const reader = await env.store.openObject(bucket, key, requestedVersion(context));
