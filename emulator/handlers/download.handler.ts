@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { cosErrors } from '../errors/cos-errors';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
-import { readAll } from './pic-operations';
+import { readAll } from '../util/read-all';
 import {
   downloadProcessOf,
   type DownloadMetadataKind,

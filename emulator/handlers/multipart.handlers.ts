@@ -2,19 +2,21 @@ import { createHash } from 'node:crypto';
 import { cosErrors } from '../errors/cos-errors';
 import { isCosHttpError } from '../errors/cos-http.error';
 import { declaredLength, parseContentMd5, readSmallBody } from '../http/request-body';
-import { type MultipartUploadInfo, NoSuchUploadError, type ObjectMeta } from '../storage/object-store';
+import { type MultipartUploadInfo, NoSuchUploadError } from '../storage/object-store';
 import { Crc64, crc64OfStream } from '../util/crc64';
 import { completeMultipartUploadXml, initiateMultipartUploadXml, listPartsXml } from './multipart.xml';
 import { type ParsedXml, type ParsedXmlValue, parseXmlDocument, XmlSyntaxError } from '../xml/xml';
 import { checkUploadHeaders, receiveUpload } from './body-upload';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
-import { picProcessingResult, readAll, StagedObjects, stagePicOutputs } from './pic-operations';
+import { runPicOperations } from '../processing/run-pic-operations';
+import { readAll } from '../util/read-all';
 import {
   checkKey,
   contentTypeOf,
   crc64Headers,
   header,
   integerParam,
+  picServices,
   quotedMd5,
   storedHeadersOf,
   unquote,
@@ -217,51 +219,34 @@ async function completeMultipartUpload(context: HandlerContext): Promise<void> {
 
   // Processing runs on the joined parts BEFORE the upload is completed: when it fails, nothing is stored and
   // the upload stays open (the client may retry Complete, or abort it).
-  await env.picProcessor.validate({
-    trigger: 'CompleteMultipartUpload',
-    bucket,
-    key,
-    picOperations,
-    sourceSize: total,
-  });
-  const source = await orNoSuchUpload(
-    context,
-    upload.uploadId,
-    env.store.openUploadParts(bucket, upload.uploadId, partNumbers).then(readAll),
+  const { original: object, result } = await runPicOperations(
+    {
+      trigger: 'CompleteMultipartUpload',
+      bucket,
+      key,
+      picOperations,
+      requestId: exchange.requestId,
+      sourceSize: total,
+      readSource: async () => ({
+        bytes: await orNoSuchUpload(
+          context,
+          upload.uploadId,
+          env.store.openUploadParts(bucket, upload.uploadId, partNumbers).then(readAll),
+        ),
+        original: { bucket, key, size: total, etag, contentType: upload.contentType },
+      }),
+      storeOriginal: (source) => {
+        checkPartsUnchanged(context, upload.uploadId, requested);
+        const crc64 = crcKnown ? new Crc64().update(source).value : undefined;
+        return orNoSuchUpload(
+          context,
+          upload.uploadId,
+          env.store.completeMultipartUpload(bucket, upload.uploadId, partNumbers, etag, crc64),
+        );
+      },
+    },
+    picServices(context),
   );
-  const outcome = await env.picProcessor.process({
-    trigger: 'CompleteMultipartUpload',
-    bucket,
-    key,
-    picOperations,
-    sourceSize: total,
-    source,
-    original: { bucket, key, size: total, etag, contentType: upload.contentType },
-    requestId: exchange.requestId,
-  });
-  const batch = new StagedObjects(env.store);
-  let object: ObjectMeta;
-  let outputs: ObjectMeta[];
-  try {
-    await stagePicOutputs(batch, outcome);
-    checkPartsUnchanged(context, upload.uploadId, requested);
-    object = await orNoSuchUpload(
-      context,
-      upload.uploadId,
-      env.store.completeMultipartUpload(
-        bucket,
-        upload.uploadId,
-        partNumbers,
-        etag,
-        crcKnown ? new Crc64().update(source).value : undefined,
-      ),
-    );
-    outputs = await batch.commit();
-  } catch (error) {
-    await batch.discard();
-    throw error;
-  }
-  const result = picProcessingResult(context.target, object, outcome, outputs);
   exchange.sendXml(200, completeMultipartUploadXml(object, context.target, result), {
     ...versionHeaders(object),
     ...crc64Headers(object),
