@@ -1,4 +1,5 @@
-import type { ApiDispatcher, UnexpectedErrorReporter } from './api-dispatcher';
+import type { ApiDispatcher, Caller, UnexpectedErrorReporter } from './api-dispatcher';
+import { anonymousTouches, type Touch } from './cos-access';
 import { extractCosSignature, verifyCosSignature } from '../auth/verify-cos-signature';
 import { cosErrors } from '../errors/cos-errors';
 import { isCosHttpError } from '../errors/cos-http.error';
@@ -25,13 +26,13 @@ export class CosDispatcher implements ApiDispatcher {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  authenticate(exchange: Exchange): void {
+  authenticate(exchange: Exchange): Caller {
     const request = cosRequest(exchange);
     const { target } = request;
     if (!target) throw request.error ?? cosErrors.invalidUri();
     if (target.bucket && !request.route?.bucketMayBeAbsent) this.checkBucket(request);
     if (request.error) throw request.error;
-    if (!extractCosSignature(exchange.req.headers, target.query) && this.allowsAnonymous(request)) return;
+    if (!extractCosSignature(exchange.req.headers, target.query)) return 'anonymous';
     verifyCosSignature(
       {
         method: request.method,
@@ -42,6 +43,30 @@ export class CosDispatcher implements ApiDispatcher {
       },
       this.env.credentials,
     );
+    return 'signed';
+  }
+
+  /**
+   * A signed request may touch every bucket (one account). An anonymous one is served when every bucket and object
+   * it touches allows it: reading an object (or listing a bucket) whose ACL is `public-read` or `public-read-write`
+   * (the object's own, else its bucket's), writing or deleting in a `public-read-write` bucket, and so for every
+   * bucket a `Pic-Operations` rule writes to. Anything else: 403 `AccessDenied`.
+   */
+  authorize(exchange: Exchange, caller: Caller): void {
+    if (caller === 'signed') return;
+    const touches = anonymousTouches(cosRequest(exchange), exchange.req.headers);
+    if (!touches) {
+      throw cosErrors.accessDenied(
+        'Access Denied: the request is not signed (no Authorization header and no q-signature in the query).',
+      );
+    }
+    const refused = touches.find((touch) => !this.allowsAnonymous(touch));
+    if (refused) {
+      const what = refused.key ? `${refused.bucket}/${refused.key}` : refused.bucket;
+      throw cosErrors.accessDenied(
+        `Access Denied: an unsigned request may not ${refused.access} ${what} (its ACL does not allow anonymous access).`,
+      );
+    }
   }
 
   async serve(exchange: Exchange): Promise<void> {
@@ -76,33 +101,11 @@ export class CosDispatcher implements ApiDispatcher {
     exchange.sendError(known ?? cosErrors.internalError(), cosRequest(exchange).resource);
   }
 
-  /**
-   * True when an unsigned request may be served: reading an object (or listing a bucket) whose ACL is
-   * `public-read` or `public-read-write` (the object's own, else its bucket's), writing or deleting one in a
-   * `public-read-write` bucket. `private` (the default) refuses it: 403 `AccessDenied`.
-   */
-  private allowsAnonymous(request: ClassifiedRequest<CosHandler>): boolean {
-    const { bucket, key, operation } = request;
-    if (!bucket) return false;
+  private allowsAnonymous({ bucket, key, access }: Touch): boolean {
     const store = this.env.store;
-    switch (operation) {
-      // Download-time processing (`?imageMogr2`, `?imageInfo`, a style URL) reads the object: COS asks what GET asks.
-      case 'GetObject':
-      case 'HeadObject':
-      case 'GetObjectProcessed':
-      case 'ImageInfo':
-      case 'ImageAve':
-      case 'GetExif':
-        return effectiveAcl(store, bucket, key) !== 'private';
-      case 'GetBucket':
-      case 'HeadBucket':
-        return effectiveAcl(store, bucket) !== 'private';
-      case 'PutObject':
-      case 'DeleteObject':
-        return effectiveAcl(store, bucket) === 'public-read-write';
-      default:
-        return false;
-    }
+    if (!store.hasBucket(bucket)) return false;
+    if (access === 'write') return effectiveAcl(store, bucket) === 'public-read-write';
+    return effectiveAcl(store, bucket, access === 'read' ? key : undefined) !== 'private';
   }
 
   private checkBucket({ bucketExists, target }: ClassifiedRequest<CosHandler>): void {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { verifyFilesV2Signature, filesV2FileId } from '../../lib/protocol/files-v2';
-import type { ApiDispatcher } from './api-dispatcher';
+import type { ApiDispatcher, Caller } from './api-dispatcher';
 import { isDisconnect } from '../http/disconnect';
 import { isSharpLoadError, missingSharpError } from '../errors/missing-sharp';
 import type { Exchange } from '../http/exchange';
@@ -96,7 +96,7 @@ export class FilesV2Dispatcher implements ApiDispatcher {
    * The auth stage: the method (POST), the path, the signature (HMAC, expiry, APPID and bucket of the path, `f`
    * when set) and the bucket; throws the files-v2 error to answer.
    */
-  authenticate(exchange: Exchange): void {
+  authenticate(exchange: Exchange): Caller {
     if ((exchange.req.method ?? 'GET').toUpperCase() !== 'POST') {
       throw new FilesV2Error(405, FILES_V2_CODES.methodNotAllowed, 'files-v2 requests are POST');
     }
@@ -105,7 +105,11 @@ export class FilesV2Dispatcher implements ApiDispatcher {
       throw error ?? filesV2Errors.invalidParameter('the path must be /files/v2/<appid>/<bucket>/<key>');
     this.checkSignature(exchange.req, address);
     if (!bucketExists) throw filesV2Errors.noSuchBucket(address.bucket);
+    return 'signed';
   }
+
+  /** Every files-v2 request is signed (checked above), and the emulator's key pairs own every bucket. */
+  authorize(): void {}
 
   /** Serves an authenticated request: reads the form, runs its `op`; never rejects. */
   async serve(exchange: Exchange): Promise<void> {

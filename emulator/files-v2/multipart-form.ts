@@ -103,6 +103,9 @@ export function readFilesV2Form(
       fields.set(name.trim(), value);
     });
     parser.on('file', (name, stream, _info) => {
+      // A refusal destroys the parser, which errors the file stream it is feeding ("Unexpected end of file"):
+      // the refusal is what answers, so that error is expected, and must not go unheard (it would end the process).
+      stream.on('error', () => undefined);
       if (name.trim().toLowerCase() !== 'filecontent' || fileTask) {
         stream.resume();
         return;

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { cosErrors } from '../errors/cos-errors';
-import { isCosHttpError } from '../errors/cos-http.error';
-import { declaredLength, parseContentMd5, readSmallBody } from '../http/request-body';
+import { declaredLength } from '../http/request-body';
 import { type MultipartUploadInfo, NoSuchUploadError } from '../storage/object-store';
 import { Crc64, crc64OfStream } from '../util/crc64';
 import { completeMultipartUploadXml, initiateMultipartUploadXml, listPartsXml } from './multipart.xml';
-import { type ParsedXml, type ParsedXmlValue, parseXmlDocument, XmlSyntaxError } from '../xml/xml';
+import type { ParsedXml, ParsedXmlValue } from '../xml/xml';
+import { readXmlBody } from './xml-body';
 import { checkUploadHeaders, receiveUpload } from './body-upload';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
 import { runPicOperations } from '../processing/run-pic-operations';
@@ -28,7 +28,6 @@ import { checkForbidOverwrite } from './forbid-overwrite';
 export const MAX_PART_NUMBER = 10000;
 
 /** Largest CompleteMultipartUpload body read (10000 parts take about 850 KB). */
-const MAX_COMPLETE_BODY = 2 * 1024 * 1024;
 
 /** The upload named by `?uploadId`, which must belong to the addressed key; 404 `NoSuchUpload` otherwise. */
 export function findUpload(context: HandlerContext): MultipartUploadInfo {
@@ -114,15 +113,8 @@ function text(value: ParsedXmlValue | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** The `(PartNumber, ETag)` list of a CompleteMultipartUpload body; 400 `MalformedXML` when unreadable. */
-function parseCompleteBody(xml: string): Array<{ partNumber: number; etag: string }> {
-  let doc: ParsedXml;
-  try {
-    doc = parseXmlDocument(xml, ['CompleteMultipartUpload.Part']);
-  } catch (error) {
-    if (error instanceof XmlSyntaxError) throw cosErrors.malformedXml();
-    throw error;
-  }
+/** The `(PartNumber, ETag)` list of a CompleteMultipartUpload body; 400 `MalformedXML` when it has none. */
+function partsOf(doc: ParsedXml): Array<{ partNumber: number; etag: string }> {
   const root = doc.CompleteMultipartUpload;
   const parts = root && typeof root === 'object' && !Array.isArray(root) ? root.Part : undefined;
   if (!Array.isArray(parts) || parts.length === 0) {
@@ -156,20 +148,7 @@ async function completeMultipartUpload(context: HandlerContext): Promise<void> {
       'A request carrying Pic-Operations must declare its Content-Length: CI does not read chunked bodies.',
     );
   }
-  const contentMd5 = parseContentMd5(header(req, 'content-md5'));
-  exchange.continueIfExpected();
-  let body: Buffer;
-  try {
-    body = await readSmallBody(req, MAX_COMPLETE_BODY);
-  } catch (error) {
-    if (isCosHttpError(error) && error.code === 'EntityTooLarge') {
-      throw cosErrors.malformedXml('The CompleteMultipartUpload body is too large.');
-    }
-    throw error;
-  }
-  if (contentMd5 && !contentMd5.equals(createHash('md5').update(body).digest())) throw cosErrors.badDigest();
-
-  const requested = parseCompleteBody(body.toString('utf8'));
+  const requested = partsOf(await readXmlBody(context, ['CompleteMultipartUpload.Part']));
   const stored = new Map(env.store.listParts(bucket, upload.uploadId).map((p) => [p.partNumber, p]));
   requested.forEach(({ partNumber }, index) => {
     if (index > 0 && partNumber <= requested[index - 1].partNumber) throw cosErrors.invalidPartOrder();

@@ -33,7 +33,8 @@ import { CosRouter } from '../routing/cos-router';
 import { EmulatorInspection, type EmulatorObjectInfo, type EmulatorUploadInfo } from './inspection';
 import {
   type AppliedFault,
-  authStage,
+  authenticateStage,
+  authorizeStage,
   corsStage,
   dispatchStage,
   faultStage,
@@ -128,7 +129,7 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
   private readonly inflight = new WeakMap<Duplex, Exchange>();
   private readonly appliedFaults = new WeakMap<Exchange, AppliedFault>();
   private readonly processingDelays = new ProcessingDelays();
-  /** After the front door, in order: CORS, auth, faults, dispatch (the request log records each request as it ends). */
+  /** After the front door, in order: CORS, authenticate, authorize, faults, dispatch (the request log records each request as it ends). */
   private readonly stages: readonly PipelineStage[];
   private closing?: Promise<void>;
 
@@ -201,7 +202,8 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
     });
     this.stages = [
       corsStage(store, options.defaultCors),
-      authStage,
+      authenticateStage,
+      authorizeStage,
       faultStage(this.faults, this.processingDelays, this.appliedFaults),
       dispatchStage(reportUnexpected),
     ];

@@ -1,4 +1,4 @@
-import type { ApiDispatcher } from '../dispatchers/api-dispatcher';
+import type { ApiDispatcher, Caller } from '../dispatchers/api-dispatcher';
 import { cosErrors } from '../errors/cos-errors';
 import { applyFault, type FaultRegistry, type ProcessingDelays } from '../faults';
 import type { CiFaultType } from '../faults/fault.types';
@@ -15,6 +15,8 @@ export interface PipelineRequest {
   readonly api: ApiDispatcher;
   /** Ends the request once it is answered: drains an unread body, logs it. */
   readonly finish: () => void;
+  /** Who calls, once the authentication stage said it. */
+  caller?: Caller;
 }
 
 /**
@@ -65,11 +67,20 @@ export function corsStage(store: ObjectStore, defaultCors: 'open' | 'none'): Pip
   };
 }
 
-/** Authentication and authorization: the API's checks (bucket, route, signature, what an anonymous caller may touch). */
-export const authStage: PipelineStage = {
-  name: 'auth',
-  run({ api, exchange }) {
-    api.authenticate(exchange);
+/** Authentication: the API checks the bucket, the route and the signature, and says who calls. */
+export const authenticateStage: PipelineStage = {
+  name: 'authenticate',
+  run(request) {
+    request.caller = request.api.authenticate(request.exchange);
+    return 'next';
+  },
+};
+
+/** Authorization, decided once for the whole request: the caller may touch everything it reads or writes. */
+export const authorizeStage: PipelineStage = {
+  name: 'authorize',
+  run({ api, exchange, caller }) {
+    api.authorize(exchange, caller ?? 'anonymous');
     return 'next';
   },
 };
