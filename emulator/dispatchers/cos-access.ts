@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { parsePicOperations } from '../../lib/core/pic-operations';
+import { parseCopySource } from '../handlers/copy.handlers';
 import type { ClassifiedRequest } from '../routing/classified-request';
 
 /** One bucket (or object) a request reads or writes, and how. */
@@ -30,10 +31,21 @@ function ruleBuckets(headers: IncomingHttpHeaders): string[] {
   }
 }
 
+/** The object a copy reads (`x-cos-copy-source`); none when the header does not parse (the handler answers 400). */
+function copySource(headers: IncomingHttpHeaders): Touch[] {
+  try {
+    const { bucket, key } = parseCopySource(headerOf(headers, 'x-cos-copy-source') ?? '');
+    return [{ bucket, key, access: 'read' }];
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Everything an anonymous (unsigned) request would read or write, or `undefined` for an operation an anonymous
  * caller may never run. What is touched is what the request really reaches, as the front door classified it:
- * the object behind a style URL (`a.jpg!thumb` reads `a.jpg`), and every bucket a `Pic-Operations` rule writes to.
+ * the object behind a style URL (`a.jpg!thumb` reads `a.jpg`), every bucket a `Pic-Operations` rule writes to, the
+ * object a copy reads.
  */
 export function anonymousTouches(
   request: ClassifiedRequest,
@@ -55,6 +67,8 @@ export function anonymousTouches(
       return [{ bucket, access: 'list' }];
     case 'PutObject':
       return [bucket, ...ruleBuckets(headers)].map((b) => ({ bucket: b, access: 'write' }));
+    case 'PutObjectCopy':
+      return [{ bucket, access: 'write' }, ...copySource(headers)];
     case 'DeleteObject':
       return [{ bucket, access: 'write' }];
     default:

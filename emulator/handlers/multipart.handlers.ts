@@ -132,24 +132,18 @@ function partsOf(doc: ParsedXml): Array<{ partNumber: number; etag: string }> {
 }
 
 /**
- * Complete Multipart Upload (`POST /<key>?uploadId=ID`): checks the part list (ascending, every part
- * uploaded with that ETag, every part but the last at least the minimum size) and joins the parts. The
- * ETag is `"<md5 of the concatenated binary part MD5s>-<parts>"`. With `Pic-Operations`, the joined parts are
- * processed first; the upload is completed and the outputs stored only when every rule succeeded.
+ * Checks a Complete's part list against the uploaded parts (ascending, every part uploaded with that ETag, every
+ * part but the last at least the minimum size, the total within the largest object) and says what joining them
+ * makes: the size, the ETag (`"<md5 of the concatenated binary part MD5s>-<parts>"`), and whether every part
+ * had a CRC-64 (COS then answers the object's).
  */
-async function completeMultipartUpload(context: HandlerContext): Promise<void> {
-  const { exchange, env, bucket, key } = context;
-  const { req } = exchange;
-  const upload = findUpload(context);
-  checkForbidOverwrite(context);
-  const picOperations = header(req, 'pic-operations');
-  if (picOperations !== undefined && declaredLength(req) === undefined) {
-    throw cosErrors.missingContentLength(
-      'A request carrying Pic-Operations must declare its Content-Length: CI does not read chunked bodies.',
-    );
-  }
-  const requested = partsOf(await readXmlBody(context, ['CompleteMultipartUpload.Part']));
-  const stored = new Map(env.store.listParts(bucket, upload.uploadId).map((p) => [p.partNumber, p]));
+function joinedParts(
+  context: HandlerContext,
+  uploadId: string,
+  requested: ReadonlyArray<{ partNumber: number; etag: string }>,
+): { total: number; etag: string; partNumbers: number[]; crcKnown: boolean } {
+  const { env, bucket } = context;
+  const stored = new Map(env.store.listParts(bucket, uploadId).map((p) => [p.partNumber, p]));
   requested.forEach(({ partNumber }, index) => {
     if (index > 0 && partNumber <= requested[index - 1].partNumber) throw cosErrors.invalidPartOrder();
   });
@@ -174,8 +168,28 @@ async function completeMultipartUpload(context: HandlerContext): Promise<void> {
 
   const etag = `"${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${requested.length}"`;
   const partNumbers = requested.map((p) => p.partNumber);
-  // COS answers the object's CRC-64 when every part had one.
   const crcKnown = requested.every(({ partNumber }) => stored.get(partNumber)?.crc64 !== undefined);
+  return { total, etag, partNumbers, crcKnown };
+}
+
+/**
+ * Complete Multipart Upload (`POST /<key>?uploadId=ID`): checks the part list ({@link joinedParts}) and joins the
+ * parts. With `Pic-Operations`, the joined parts are
+ * processed first; the upload is completed and the outputs stored only when every rule succeeded.
+ */
+async function completeMultipartUpload(context: HandlerContext): Promise<void> {
+  const { exchange, env, bucket, key } = context;
+  const { req } = exchange;
+  const upload = findUpload(context);
+  checkForbidOverwrite(context);
+  const picOperations = header(req, 'pic-operations');
+  if (picOperations !== undefined && declaredLength(req) === undefined) {
+    throw cosErrors.missingContentLength(
+      'A request carrying Pic-Operations must declare its Content-Length: CI does not read chunked bodies.',
+    );
+  }
+  const requested = partsOf(await readXmlBody(context, ['CompleteMultipartUpload.Part']));
+  const { total, etag, partNumbers, crcKnown } = joinedParts(context, upload.uploadId, requested);
   if (picOperations === undefined) {
     const crc64 = crcKnown
       ? await orNoSuchUpload(

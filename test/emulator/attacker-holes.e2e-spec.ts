@@ -137,6 +137,23 @@ describe('the emulator CLI refuses what COS refuses, and keeps serving', () => {
     await expectStillServing();
   });
 
+  it('an anonymous copy of a private object into a public-read-write bucket: 403; of a public one: served', async () => {
+    const copy = (key: string) =>
+      raw({
+        method: 'PUT',
+        path: `/copy-of-${key}`,
+        headers: { host: hostOf(OPEN), 'x-cos-copy-source': `${hostOf(PUBLIC)}/${key}`, 'content-length': 0 },
+      });
+    const refused = await copy('secret.jpg');
+    expect([refused.status, xmlField(refused.text, 'Code')]).toEqual([403, 'AccessDenied']);
+    const served = await copy('shown.jpg');
+    expect(served.status).toBe(200);
+    const keys = (await cos.getBucket({ Bucket: OPEN, Region: REGION })).Contents.map((c) => c.Key);
+    expect(keys).toContain('copy-of-shown.jpg');
+    expect(keys).not.toContain('copy-of-secret.jpg');
+    await expectStillServing();
+  });
+
   it('a batch delete whose body is an entity-expansion bomb: 400 MalformedXML, nothing deleted', async () => {
     // 5000 references to a 5000-character entity: 25 MB once expanded, from a 25 KB body.
     const body =
