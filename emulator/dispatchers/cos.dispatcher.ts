@@ -8,15 +8,15 @@ import type { CosHandler, EmulatorEnvironment } from '../handlers/handler.types'
 import { checkTrafficLimit } from '../handlers/handler.utils';
 import type { Exchange } from '../http/exchange';
 import { isDisconnect } from '../http/disconnect';
+import { missingSharpError } from '../errors/missing-sharp';
 import type { ClassifiedRequest } from '../routing/classified-request';
 
 export type { ApiDispatcher, UnexpectedErrorReporter } from './api-dispatcher';
-import { missingSharpError } from '../errors/missing-sharp';
 
 /**
- * The COS v5 XML API over a request the front door classified: the auth stage checks the bucket exists (404
+ * The COS v5 XML API over a request the front door classified: authentication checks the bucket exists (404
  * `NoSuchBucket` first, as COS does), that a route serves the request (405, 501) and that the q-sign signature
- * holds; serving runs the route's handler. Every error becomes a COS XML error envelope; an unexpected one is
+ * holds; authorization that an unsigned caller may touch what the request touches; serving runs the route's handler. Every error becomes a COS XML error envelope; an unexpected one is
  * reported and answered 500 `InternalError`.
  */
 export class CosDispatcher implements ApiDispatcher {
@@ -50,7 +50,8 @@ export class CosDispatcher implements ApiDispatcher {
    * A signed request may touch every bucket (one account). An anonymous one is served when every bucket and object
    * it touches allows it: reading an object (or listing a bucket) whose ACL is `public-read` or `public-read-write`
    * (the object's own, else its bucket's), writing or deleting in a `public-read-write` bucket, and so for every
-   * bucket a `Pic-Operations` rule writes to. Anything else: 403 `AccessDenied`.
+   * bucket a `Pic-Operations` rule writes to and the source a copy reads ({@link anonymousTouches}). Anything else:
+   * 403 `AccessDenied`.
    */
   authorize(exchange: Exchange, caller: Caller): void {
     if (caller === 'signed') return;
@@ -77,7 +78,7 @@ export class CosDispatcher implements ApiDispatcher {
       await request.route.handler({
         exchange,
         target: request.target,
-        bucket: request.target.bucket ?? '',
+        bucket: request.bucket ?? '',
         key: request.key,
         style: request.style,
         env: this.env,
@@ -101,9 +102,9 @@ export class CosDispatcher implements ApiDispatcher {
     exchange.sendError(known ?? cosErrors.internalError(), cosRequest(exchange).resource);
   }
 
+  /** A bucket the emulator does not have has no ACL, so it reads as `private`: refused. */
   private allowsAnonymous({ bucket, key, access }: Touch): boolean {
     const store = this.env.store;
-    if (!store.hasBucket(bucket)) return false;
     if (access === 'write') return effectiveAcl(store, bucket) === 'public-read-write';
     return effectiveAcl(store, bucket, access === 'read' ? key : undefined) !== 'private';
   }

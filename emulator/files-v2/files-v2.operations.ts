@@ -240,7 +240,7 @@ export class FilesV2Operations {
     }
     // The header is refused (validation) before the file is looked for (reading the source).
     let original: ObjectMeta | undefined;
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     let result: PicProcessingOutcome;
     try {
       result = await this.runPicOperations(request, 'ImageProcess', {

@@ -113,9 +113,9 @@ function displayHost(host: string): string {
 }
 
 /**
- * The emulator: a `node:http` server whose every request goes through one ordered pipeline: classify (the front
- * door: API, operation, bucket, key), admin endpoints, CORS preflight, auth (the API's bucket, route and signature
- * checks), faults, dispatch (the operation's handler), log.
+ * The emulator: a `node:http` server whose every request is classified once by the front door, then runs the
+ * pipeline's named stages (`server/pipeline.ts`): CORS, authenticate, authorize, faults, dispatch; the request log
+ * records it as it ends.
  */
 class CiEmulatorServer extends EventEmitter implements CiEmulator {
   readonly faults = new FaultRegistry();
@@ -129,7 +129,7 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
   private readonly inflight = new WeakMap<Duplex, Exchange>();
   private readonly appliedFaults = new WeakMap<Exchange, AppliedFault>();
   private readonly processingDelays = new ProcessingDelays();
-  /** After the front door, in order: CORS, authenticate, authorize, faults, dispatch (the request log records each request as it ends). */
+  /** The stages after the front door, in order. */
   private readonly stages: readonly PipelineStage[];
   private closing?: Promise<void>;
 
@@ -173,7 +173,7 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
         region: options.region,
         hasBucket: (bucket) => store.hasBucket(bucket),
         hasObject: (bucket, key) => store.headObject(bucket, key) !== undefined,
-        hasStyle: picProcessor.hasStyle && ((name) => picProcessor.hasStyle?.(name) ?? false),
+        hasStyle: picProcessor.hasStyle?.bind(picProcessor),
       },
     );
     this.cos = new CosDispatcher(env, reportUnexpected, extensions.clock);
