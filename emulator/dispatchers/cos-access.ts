@@ -31,7 +31,11 @@ function ruleBuckets(headers: IncomingHttpHeaders): string[] {
   }
 }
 
-/** The object a copy reads (`x-cos-copy-source`); none when the header does not parse (the handler answers 400). */
+/**
+ * The object a copy reads (`x-cos-copy-source`); none when the header does not parse (the handler answers 400).
+ * COS's PUT Object - Copy reference (tencentcloud.com/document/api/436/10881): a copy needs read permission on
+ * the source (or its ACL `public-read`) and write permission on the destination bucket, as a GET there and a PUT here.
+ */
 function copySource(headers: IncomingHttpHeaders): Touch[] {
   try {
     const { bucket, key } = parseCopySource(headerOf(headers, 'x-cos-copy-source') ?? '');

@@ -137,6 +137,8 @@ describe('the emulator CLI refuses what COS refuses, and keeps serving', () => {
     await expectStillServing();
   });
 
+  // COS's PUT Object - Copy reference (tencentcloud.com/document/api/436/10881): read permission on the source
+  // object (or its ACL public-read) and write permission on the destination bucket.
   it('an anonymous copy of a private object into a public-read-write bucket: 403; of a public one: served', async () => {
     const copy = (key: string) =>
       raw({
