@@ -1,4 +1,4 @@
-import { checkBucketName } from '../emulator.options';
+import { checkBucketName } from '../storage/bucket-name';
 import { checkStyle } from '../processing/ci-styles';
 import type { ObjectStore } from '../storage/object-store';
 import type { EmulatorRequestRecord, RequestLog } from './request-log';
