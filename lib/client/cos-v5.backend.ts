@@ -3,6 +3,8 @@ import { CiResponseError, isCiNetworkError, isCiResponseError, isCiTimeoutError 
 import {
   createObjectUrl,
   createPresignedUrl,
+  createPostObjectForm,
+  type PostObjectFormInput,
   imageMetadataRequest,
   type CiImageMetadataKind,
   abortMultipartUploadRequest,
@@ -64,6 +66,8 @@ export interface CosObjectUrlOptions {
   style?: { separator: string; name: string };
   /** `false`: a plain URL, not signed. Default `true`. */
   signed?: boolean;
+  /** Headers the request will carry that the signature binds (`content-type`, `pic-operations`). Default: none. */
+  headers?: Record<string, string>;
   /** Origin of a plain URL (a CDN domain). Default: the COS origin. */
   origin?: string;
 }
@@ -358,9 +362,32 @@ export class CosV5Backend implements UploadTarget {
       secretKey: credentials.secretKey,
       securityToken: credentials.securityToken,
       method: options.method,
+      headers: options.headers,
       expiresIn: options.expiresIn ?? c.signatureTtlSeconds,
       now: () => c.now() + this.clockOffsetMs,
     });
+  }
+
+  /**
+   * A signed POST Object form for `key` (see `createPostObjectForm`) and the URL to post it to: the bucket's
+   * root (`/<bucket>/` with path-style addressing).
+   */
+  async createPostForm(
+    key: string,
+    input: Pick<PostObjectFormInput, 'fields' | 'contentLengthRange' | 'expiresIn'>,
+  ): Promise<{ url: string; fields: Record<string, string> }> {
+    const c = this.config;
+    const credentials = await c.credentials.get();
+    const { fields } = createPostObjectForm({
+      ...input,
+      secretId: credentials.secretId,
+      secretKey: credentials.secretKey,
+      securityToken: credentials.securityToken,
+      bucket: c.bucket,
+      key,
+      now: () => c.now() + this.clockOffsetMs,
+    });
+    return { url: `${c.origin}${c.pathStyle ? '/' + c.bucket : ''}/`, fields };
   }
 
   /** `GET /<key>?imageInfo|imageAve|exif`: CI's JSON about a stored image, as text; retried. */

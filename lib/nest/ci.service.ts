@@ -4,7 +4,13 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import type { CiClient } from '../client';
-import type { CiObjectHead, CiObjectResult, CiObjectUrlOptions } from '../client';
+import type {
+  CiObjectHead,
+  CiObjectResult,
+  CiObjectUrlOptions,
+  CiTemporaryCredentials,
+  CiTemporaryCredentialsOptions,
+} from '../client';
 import type { CiImageAverage, CiImageBasicInfo, CiImageExif } from '../core/result';
 import { CiValidationError } from '../core/errors';
 import type { CiObjectHeaders } from '../core/object';
@@ -12,7 +18,11 @@ import { resolveFileId } from '../core/pic-operations';
 import { expandFileId, keyParts } from '../core/templates';
 import {
   checkObjectKey,
+  CiDirectUploads,
   compileProcessing,
+  type CiDirectUploadProfile,
+  type CiTicketRequest,
+  type CiUploadTicket,
   isUnknownOutcome,
   resolveObjectHeaders,
   type CiUploader,
@@ -53,6 +63,9 @@ export interface CiServiceUploadOptions extends CiUploadProcessing {
   onProgress?: (progress: CiUploadProgress) => void | Promise<void>;
 }
 
+/** Options of {@link CiService.createUploadTicket}: an upload profile and what the uploader declares. */
+export interface CiCreateUploadTicketOptions extends CiDirectUploadProfile, CiTicketRequest<object> {}
+
 /** Per-call options. */
 export interface CiCallSignal {
   /** Aborts the call. */
@@ -71,7 +84,12 @@ export class CiService {
     @Inject(CI_RESOLVED_OPTIONS) private readonly options: ResolvedCiModuleOptions,
     private readonly tracker: CiUploadTracker,
     @Inject(CI_UPLOADER) private readonly uploader: CiUploader,
-  ) {}
+  ) {
+    this.direct = new CiDirectUploads({ client, options, cleaner: uploader.cleaner });
+  }
+
+  /** The direct-upload use case (tickets and confirm), shared with the route helpers. */
+  readonly direct: CiDirectUploads;
 
   private compile(processing: CiUploadProcessing, where: string) {
     const { isPicInfo, styles, strictRules } = this.options;
@@ -169,6 +187,53 @@ export class CiService {
     } finally {
       stream.destroy();
     }
+  }
+
+  /**
+   * Issues an upload ticket: what a browser or app needs to send one file straight to COS (or the files-v2 API), with
+   * processing on upload. The key comes from the module's key strategy, never from the client; the rules are checked
+   * as `@CiUpload`'s; the ticket expires after `expiresIn` seconds (default 300). Confirm the upload with
+   * {@link confirmUpload} and `ticket.token`.
+   *
+   * @example
+   * const ticket = await ci.createUploadTicket({ contentType: 'image/jpeg', size: 48213,
+   *   rules: [{ fileid: '{name}-thumb.webp', style: 'thumb' }] });
+   * // the client: fetch(ticket.url, { method: ticket.method, headers: ticket.headers, body: file })
+   */
+  createUploadTicket(options: CiCreateUploadTicketOptions): Promise<CiUploadTicket> {
+    const { contentType, size, originalName, request, ...profile } = options;
+    return this.direct.createTicket(this.direct.compile(profile, 'createUploadTicket'), {
+      contentType,
+      size,
+      originalName,
+      request,
+    });
+  }
+
+  /**
+   * Confirms a direct upload and returns the same `CiUploadResult` a `@CiUpload` route returns. Takes the ticket or its
+   * token (checked: a forged or altered one is refused). What arrived is checked (HEAD, the first bytes' type, size,
+   * each expected output); what breaks the ticket's limits is deleted, original and outputs, and answered with the
+   * upload routes' errors (404, 413, 415, 422).
+   *
+   * @example
+   * const result = await ci.confirmUpload(body.token);
+   */
+  async confirmUpload(ticket: CiUploadTicket | string): Promise<CiUploadResult> {
+    const expect = this.direct.open(typeof ticket === 'string' ? ticket : ticket.token);
+    return this.tracker.track(() => this.direct.confirm(expect), { method: 'HEAD', path: '/' + expect.key });
+  }
+
+  /**
+   * Temporary credentials for SDK-based clients (mobile apps, mini-programs): STS `GetFederationToken` with a policy
+   * allowing only `actions` (default: uploading) under `prefix` of the module's bucket, for `durationSeconds`
+   * (default 900).
+   *
+   * @example
+   * const keys = await ci.issueTemporaryCredentials({ prefix: `uploads/${user.id}/` });
+   */
+  issueTemporaryCredentials(options: CiTemporaryCredentialsOptions): Promise<CiTemporaryCredentials> {
+    return this.client.issueTemporaryCredentials(options);
   }
 
   /** Deletes an object and, when given, its processed outputs. A missing key is not an error. */

@@ -42,6 +42,14 @@ const MULTER_MESSAGES: Record<string, string> = {
   MISSING_FIELD_NAME: 'Field name missing',
 };
 
+/** HTTP status of each `CiMediaError` reason other than the 415 of a refused type. */
+const MEDIA_STATUS: Partial<Record<string, number>> = {
+  EMPTY_FILE: 400,
+  MISSING_FILE: 400,
+  FILE_TOO_LARGE: 413,
+  OUTPUTS_MISSING: 422,
+};
+
 const BUSBOY_MALFORMED =
   /Unexpected end of form|Malformed part header|Boundary not found|Unsupported content type|Multipart/i;
 
@@ -76,7 +84,8 @@ export function ciErrorResponse(err: unknown): CiErrorResponseBody | undefined {
     return body(e.code === 'LIMIT_FILE_SIZE' ? 413 : 400, message);
   }
   if (isCiMediaError(err)) {
-    return body(err.reason === 'EMPTY_FILE' || err.reason === 'MISSING_FILE' ? 400 : 415, err.message);
+    const status = MEDIA_STATUS[err.reason] ?? 415;
+    return body(status, err.message);
   }
   if (isCiValidationError(err)) return body(400, err.message);
   if (isCiResponseError(err)) {
