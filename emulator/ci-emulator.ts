@@ -22,6 +22,9 @@ import { applyFault, FaultRegistry, ProcessingDelays, serveFaultAdmin } from './
 import type { CiEmulatorFaults, CiFaultType } from './faults/fault.types';
 import { FilesV2Dispatcher } from './files-v2';
 import { cosRoutes } from './handlers';
+import type { CosCredential } from './auth/verify-cos-signature';
+import { postObjectRoutes } from './handlers/post-object.handlers';
+import { isStsRequest, serveSts } from './sts/sts.endpoint';
 import type { CosHandler, EmulatorEnvironment } from './handlers/handler.types';
 import { actualCorsHeaders, answerPreflight, OPEN_CORS_RULES } from './http/cors';
 import { Exchange, newRequestId } from './http/exchange';
@@ -123,6 +126,9 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
   private readonly appliedFaults = new WeakMap<Exchange, { id: string; type: CiFaultType }>();
   private readonly processingDelays = new ProcessingDelays();
   private closing?: Promise<void>;
+  /** The keys the COS API accepts: the configured ones, then the temporary ones STS issued. */
+  private readonly credentialMap: Map<string, CosCredential>;
+  private readonly clock: () => number;
 
   constructor(
     private readonly options: ResolvedCiEmulatorOptions,
@@ -131,6 +137,8 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
     extensions: CiEmulatorExtensions,
   ) {
     super();
+    this.credentialMap = new Map(options.credentials.map((c) => [c.secretId, c]));
+    this.clock = extensions.clock ?? Date.now;
     // The live style table: mutated in place, so the processors holding it see `setStyle` at once.
     const styleTable: Record<string, string> = { ...options.styles };
     this.log = new RequestLog(this, options.logger);
@@ -154,11 +162,12 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
       minPartSize: options.minPartSize,
       store,
       picProcessor,
-      credentials: new Map(options.credentials.map((c) => [c.secretId, c])),
+      credentials: this.credentialMap,
     };
     const reportUnexpected = (error: unknown, exchange: Exchange) => this.reportUnexpected(error, exchange);
-    this.classifier = new RequestClassifier(new CosRouter<CosHandler>().addAll(cosRoutes), (authority) =>
-      this.isOwnHost(authority),
+    this.classifier = new RequestClassifier(
+      new CosRouter<CosHandler>().addAll(cosRoutes).addAll(postObjectRoutes(this.clock)),
+      (authority) => this.isOwnHost(authority),
     );
     this.cos = new CosDispatcher(env, reportUnexpected, extensions.clock);
     // The seed's files-v2 API (POST /files/v2/...) over the same store, styles and processing limits.
@@ -293,6 +302,11 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
    * headers they allow), auth, faults, dispatch, log.
    */
   private handle(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
+    if (isStsRequest(req) && this.isOwnHost(req.headers.host)) {
+      const sts = { permanent: this.options.credentials, issued: this.credentialMap, clock: this.clock };
+      serveSts(req, res, sts).catch(() => res.destroy());
+      return;
+    }
     const request = this.classifier.classify(req);
     if (request.api === 'admin') {
       void serveFaultAdmin(req, res, this.faults, (authority) => this.isOwnHost(authority));

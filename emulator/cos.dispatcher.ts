@@ -10,6 +10,7 @@ import type { ClassifiedRequest } from './routing/classify-request';
 import type { CosTarget } from './routing/resolve-target';
 import { errorResource } from './xml/location';
 import { missingSharpError } from './errors/missing-sharp';
+import { enforceCredentialScope } from './sts/credential-scope';
 
 /** Called with an unexpected error (a bug, a disk failure) before the client gets 500 `InternalError`. */
 export type UnexpectedErrorReporter = (error: unknown, exchange: Exchange) => void;
@@ -43,8 +44,9 @@ export class CosDispatcher implements ApiDispatcher {
     if (!target) throw request.error ?? cosErrors.invalidUri();
     if (target.bucket && !request.route?.bucketMayBeAbsent) this.checkBucket(target);
     if (request.error) throw request.error;
+    if (request.route?.signedInForm) return;
     if (!extractCosSignature(exchange.req.headers, target.query) && this.allowsAnonymous(request)) return;
-    verifyCosSignature(
+    const credential = verifyCosSignature(
       {
         method: request.method,
         pathnames: target.signingPathnames,
@@ -54,6 +56,9 @@ export class CosDispatcher implements ApiDispatcher {
       },
       this.env.credentials,
     );
+    const { region, appId } = this.env;
+    const action = { operation: request.operation, bucket: target.bucket, key: target.key, region, appId };
+    enforceCredentialScope(credential, action, this.clock());
   }
 
   async serve(exchange: Exchange): Promise<void> {

@@ -5,6 +5,7 @@
  */
 export const COS_OPERATIONS = [
   'PutObject',
+  'PostObject',
   'PutObjectCopy',
   'GetObject',
   'HeadObject',

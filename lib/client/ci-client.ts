@@ -374,7 +374,15 @@ export class CiClient {
         contentLengthRange: [1, options.maxSize],
         expiresIn: options.expiresIn,
       });
-      return { kind: 'post', method: 'POST', url: form.url, headers: {}, fields: form.fields, fileField: 'file', expiresAt };
+      return {
+        kind: 'post',
+        method: 'POST',
+        url: form.url,
+        headers: {},
+        fields: form.fields,
+        fileField: 'file',
+        expiresAt,
+      };
     }
     const headers: Record<string, string> = { 'Content-Type': options.contentType, ...objectHeaders };
     if (options.picOperations) headers['Pic-Operations'] = options.picOperations;

@@ -82,12 +82,21 @@ export async function issueTemporaryCredentials(
     secretKey: context.credentials.secretKey,
     region: context.region,
     name: options.name ?? 'nestjs-tencent-ci',
-    policy: cosPrefixPolicy({ region: context.region, bucket: context.bucket, prefix: options.prefix, actions }),
+    policy: cosPrefixPolicy({
+      region: context.region,
+      bucket: context.bucket,
+      prefix: options.prefix,
+      actions,
+    }),
     durationSeconds,
     timestamp: Math.floor(context.now() / 1000),
     host: origin.host,
   });
-  const res = await request(origin.origin + '/', { method: 'POST', headers: signed.headers, body: signed.body });
+  const res = await request(origin.origin + '/', {
+    method: 'POST',
+    headers: signed.headers,
+    body: signed.body,
+  });
   const text = await res.body.text();
   const parsed = parseFederationTokenResponse(text);
   if (!parsed.ok) {

@@ -183,7 +183,10 @@ export class CiDirectUploads {
       throw new CiValidationError('OPTIONS_INVALID', 'size must be a positive integer', { field: 'size' });
     }
     if (input.size !== undefined && input.size > profile.maxSize) {
-      throw new CiMediaError('FILE_TOO_LARGE', `File too large: ${input.size} bytes, at most ${profile.maxSize}`);
+      throw new CiMediaError(
+        'FILE_TOO_LARGE',
+        `File too large: ${input.size} bytes, at most ${profile.maxSize}`,
+      );
     }
     if (profile.kind === 'put' && input.size === undefined) {
       throw new CiValidationError('OPTIONS_INVALID', 'a put ticket needs the exact size of the file', {
@@ -236,9 +239,13 @@ export class CiDirectUploads {
     if (!expected || given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw new CiValidationError('OPTIONS_INVALID', 'The upload ticket is not valid', { field: 'token' });
     }
-    const { until, ...expectation } = JSON.parse(Buffer.from(body!, 'base64url').toString('utf8')) as TicketPayload;
+    const { until, ...expectation } = JSON.parse(
+      Buffer.from(body!, 'base64url').toString('utf8'),
+    ) as TicketPayload;
     if (until < Date.now()) {
-      throw new CiValidationError('OPTIONS_INVALID', 'The upload ticket is too old to confirm', { field: 'token' });
+      throw new CiValidationError('OPTIONS_INVALID', 'The upload ticket is too old to confirm', {
+        field: 'token',
+      });
     }
     return expectation;
   }
@@ -260,7 +267,8 @@ export class CiDirectUploads {
     try {
       head = await client.headObject(expect.key);
     } catch (err) {
-      if (isCiResponseError(err) && err.statusCode === 404) await this.config.cleaner.remove(expect.outputKeys);
+      if (isCiResponseError(err) && err.statusCode === 404)
+        await this.config.cleaner.remove(expect.outputKeys);
       throw err;
     }
     if (head.size > expect.maxSize) {

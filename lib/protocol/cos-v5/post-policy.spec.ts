@@ -9,7 +9,9 @@ describe('POST Object policy signature', () => {
 
   it("reproduces the documentation's StringToSign and Signature", () => {
     const policyText = Buffer.from(DOC_POLICY_BASE64, 'base64').toString('utf8');
-    expect(createHash('sha1').update(policyText).digest('hex')).toBe('d5d903b8360468bc81c1311f134989bc8c8b5b89');
+    expect(createHash('sha1').update(policyText).digest('hex')).toBe(
+      'd5d903b8360468bc81c1311f134989bc8c8b5b89',
+    );
     expect(signPostPolicy(policyText, '1567150692;1567157892', 'BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz')).toBe(
       '7758dc9a832e9d301dca704cacbf9d9f8172fdef',
     );

@@ -6,9 +6,7 @@ import { createHash, createHmac } from 'node:crypto';
  * the size range `['content-length-range', min, max]`.
  */
 export type CosPostPolicyCondition =
-  | Record<string, string>
-  | ['eq' | 'starts-with', string, string]
-  | ['content-length-range', number, number];
+  Record<string, string> | ['eq' | 'starts-with', string, string] | ['content-length-range', number, number];
 
 /** A POST Object policy document: ISO 8601 `expiration` and its conditions. */
 export interface CosPostPolicy {

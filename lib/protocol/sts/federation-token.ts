@@ -142,13 +142,17 @@ export function parseFederationTokenResponse(
   try {
     parsed = JSON.parse(text);
   } catch {
-    return { ok: false, error: { code: 'InvalidResponse', message: 'STS answered something that is not JSON' } };
+    return {
+      ok: false,
+      error: { code: 'InvalidResponse', message: 'STS answered something that is not JSON' },
+    };
   }
   const response = (parsed as { Response?: Record<string, unknown> } | null)?.Response ?? {};
   const requestId = typeof response.RequestId === 'string' ? response.RequestId : undefined;
   const error = response.Error as { Code?: string; Message?: string } | undefined;
   if (error) return { ok: false, error: { code: error.Code ?? '', message: error.Message ?? '', requestId } };
-  const c = response.Credentials as { Token?: string; TmpSecretId?: string; TmpSecretKey?: string } | undefined;
+  const c = response.Credentials as
+    { Token?: string; TmpSecretId?: string; TmpSecretKey?: string } | undefined;
   const expired = Number(response.ExpiredTime);
   if (!c?.TmpSecretId || !c.TmpSecretKey || !c.Token || !Number.isFinite(expired)) {
     return {

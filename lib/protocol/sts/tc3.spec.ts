@@ -28,7 +28,12 @@ describe('signTc3Request', () => {
   });
 
   it('parses what it writes and refuses another scheme', () => {
-    const s = signTc3Request({ ...DOC, service: 'sts', host: 'sts.tencentcloudapi.com', timestamp: 1700000000 });
+    const s = signTc3Request({
+      ...DOC,
+      service: 'sts',
+      host: 'sts.tencentcloudapi.com',
+      timestamp: 1700000000,
+    });
     expect(parseTc3Authorization(s.authorization)).toEqual({
       secretId: DOC.secretId,
       date: '2023-11-14',

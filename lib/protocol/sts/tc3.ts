@@ -55,9 +55,12 @@ export function signTc3Request(input: Tc3SignInput): Tc3Signature {
   const date = new Date(input.timestamp * 1000).toISOString().slice(0, 10);
   const credentialScope = `${date}/${input.service}/tc3_request`;
   const hashedCanonicalRequest = sha256(canonicalRequest);
-  const stringToSign = ['TC3-HMAC-SHA256', String(input.timestamp), credentialScope, hashedCanonicalRequest].join(
-    '\n',
-  );
+  const stringToSign = [
+    'TC3-HMAC-SHA256',
+    String(input.timestamp),
+    credentialScope,
+    hashedCanonicalRequest,
+  ].join('\n');
   const signing = hmac(hmac(hmac('TC3' + input.secretKey, date), input.service), 'tc3_request');
   const signature = createHmac('sha256', signing).update(stringToSign, 'utf8').digest('hex');
   return {
