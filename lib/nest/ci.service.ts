@@ -20,6 +20,8 @@ import {
   checkObjectKey,
   CiDirectUploads,
   compileProcessing,
+  createDirectUploadRoute,
+  type CiDirectUploadRoute,
   type CiDirectUploadProfile,
   type CiTicketRequest,
   type CiUploadTicket,
@@ -85,7 +87,7 @@ export class CiService {
     private readonly tracker: CiUploadTracker,
     @Inject(CI_UPLOADER) private readonly uploader: CiUploader,
   ) {
-    this.direct = new CiDirectUploads({ client, options, cleaner: uploader.cleaner });
+    this.direct = new CiDirectUploads({ client, options, cleaner: uploader.cleaner, tracker });
   }
 
   /** The direct-upload use case (tickets and confirm), shared with the route helpers. */
@@ -219,9 +221,28 @@ export class CiService {
    * @example
    * const result = await ci.confirmUpload(body.token);
    */
-  async confirmUpload(ticket: CiUploadTicket | string): Promise<CiUploadResult> {
-    const expect = this.direct.open(typeof ticket === 'string' ? ticket : ticket.token);
-    return this.tracker.track(() => this.direct.confirm(expect), { method: 'HEAD', path: '/' + expect.key });
+  confirmUpload(ticket: CiUploadTicket | string): Promise<CiUploadResult> {
+    return this.direct.confirm(ticket);
+  }
+
+  /**
+   * A ticket route and a confirm route for one upload profile, checked now (call it when the controller is built):
+   * `ticket(body, req)` takes `{ contentType, size?, originalName? }` from the client, `confirm(body)` takes
+   * `{ token }`. Errors are `CiError`s, answered by the module's filter with the upload routes' statuses.
+   *
+   * @example
+   * ;@Controller('avatars')
+   * export class AvatarsController {
+   *   private readonly direct: CiDirectUploadRoute;
+   *   constructor(ci: CiService) {
+   *     this.direct = ci.directUploadRoute('avatar', { rules: [{ fileid: '{name}-200.webp', style: 'thumb' }] });
+   *   }
+   *   ;@Post('ticket') ticket(@Body() body: unknown, @Req() req: Request) { return this.direct.ticket(body, req); }
+   *   ;@Post('confirm') confirm(@Body() body: unknown) { return this.direct.confirm(body); }
+   * }
+   */
+  directUploadRoute(name: string, profile: CiDirectUploadProfile = {}): CiDirectUploadRoute {
+    return createDirectUploadRoute(this.direct, profile, name);
   }
 
   /**

@@ -34,6 +34,7 @@ export {
   type CiTicketRequest,
   type CiUploadTicket,
   type CiConfirmExpectation,
+  type CiDirectUploadRoute,
 } from '../upload';
 export { CiUpload } from './decorators/ci-upload.decorator';
 export { CiResult, CiResults } from './decorators/ci-result.decorator';

@@ -5,6 +5,7 @@ import { imageTypeOfMime, sniffImageType, SNIFF_BYTES, type CiImageFormat } from
 import type { CiObjectHeaders } from '../core/object';
 import type { CiImageInfo, CiProcessResult } from '../core/result';
 import type { CiLeftoverCleaner } from './leftover-cleaner';
+import type { CiUploadTracker } from './upload.tracker';
 import { checkObjectKey, defaultObjectKey } from './object-key';
 import { resolveObjectHeaders } from './object-headers.resolver';
 import { compileProcessing, type CompiledProcessing } from './processing.compiler';
@@ -100,6 +101,8 @@ export interface CiDirectUploadsConfig {
   options: ResolvedCiModuleOptions;
   /** Removes what a refused upload left (original and outputs). */
   cleaner: CiLeftoverCleaner;
+  /** Confirmations run under it (shutdown aborts them). */
+  tracker: CiUploadTracker;
   /**
    * Key of the ticket tokens' HMAC. Default: derived from the module's static SecretKey (so every instance sharing
    * it accepts the others' tokens), or random per process with a credentials provider.
@@ -251,12 +254,19 @@ export class CiDirectUploads {
   }
 
   /**
-   * Checks what arrived and returns its `CiUploadResult`: HEAD (404 when nothing arrived), size, the type by its first
+   * Confirms an upload from its ticket, its token (checked: a forged or altered one is refused) or an expectation
+   * the server built itself. Checks what arrived and returns its `CiUploadResult`: HEAD (404 when nothing arrived), size, the type by its first
    * bytes (and that it is the declared one), processing (run now for a `post` ticket), each expected output's
    * presence and info. Whatever breaks the ticket's limits is removed, original and outputs, and thrown as the
    * upload routes' errors (413, 415, 422).
    */
-  async confirm(expect: CiConfirmExpectation): Promise<CiUploadResult> {
+  confirm(ticket: string | Pick<CiUploadTicket, 'token'> | CiConfirmExpectation): Promise<CiUploadResult> {
+    const expect =
+      typeof ticket === 'string' ? this.open(ticket) : 'token' in ticket ? this.open(ticket.token) : ticket;
+    return this.config.tracker.track(() => this.check(expect), { method: 'HEAD', path: '/' + expect.key });
+  }
+
+  private async check(expect: CiConfirmExpectation): Promise<CiUploadResult> {
     const { client } = this.config;
     const all = [expect.key, ...expect.outputKeys];
     const refuse = async (error: Error): Promise<never> => {

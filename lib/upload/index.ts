@@ -24,3 +24,4 @@ export {
 } from './upload-options.validation';
 export * from './object-headers.resolver';
 export * from './direct-upload';
+export * from './direct-upload-route';
