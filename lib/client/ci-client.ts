@@ -8,6 +8,7 @@ import {
   parseExifJson,
   parseImageAveJson,
   parseImageInfoJson,
+  type CosListedObject,
   type CosMultipartUpload,
 } from '../protocol/cos-v5';
 import {
@@ -427,6 +428,21 @@ export class CiClient {
   /** `GET <key>?exif`: the EXIF tags of a stored image, each as text, and its orientation. */
   async exif(key: string, options: CiCallOptions = {}): Promise<CiImageExif> {
     return parseExifJson(await this.cos.imageMetadata(key, 'exif', options.signal));
+  }
+
+  /** Every object under `prefix` (GET Bucket, page after page), keys in order. */
+  listObjects(prefix: string, options: CiCallOptions = {}): AsyncIterable<CosListedObject> {
+    return this.cos.listObjects(prefix, options.signal);
+  }
+
+  /** An object's tags (`GET <key>?tagging`). */
+  getObjectTagging(key: string, options: CiCallOptions = {}): Promise<Record<string, string>> {
+    return this.cos.getObjectTagging(key, options.signal);
+  }
+
+  /** Replaces an object's tags (`PUT <key>?tagging`). */
+  putObjectTagging(key: string, tags: Record<string, string>, options: CiCallOptions = {}): Promise<void> {
+    return this.cos.putObjectTagging(key, tags, options.signal);
   }
 
   /** Lists the bucket's open multipart uploads, optionally under a prefix. */

@@ -4,6 +4,12 @@ import {
   createObjectUrl,
   createPresignedUrl,
   createPostObjectForm,
+  getObjectTaggingRequest,
+  listObjectsRequest,
+  parseListBucketResult,
+  parseTagging,
+  putObjectTaggingRequest,
+  type CosListedObject,
   type PostObjectFormInput,
   imageMetadataRequest,
   type CiImageMetadataKind,
@@ -295,6 +301,29 @@ export class CosV5Backend implements UploadTarget {
   }
 
   /** HEAD Object. */
+  /** Every object under `prefix` (GET Bucket, page after page); retried. */
+  async *listObjects(prefix: string, signal?: AbortSignal): AsyncGenerator<CosListedObject> {
+    let marker: string | undefined;
+    for (;;) {
+      const res = await this.send(listObjectsRequest({ prefix, marker }), { signal, retry: true });
+      const page = parseListBucketResult(res.text);
+      yield* page.objects;
+      if (!page.isTruncated || !page.nextMarker) return;
+      marker = page.nextMarker;
+    }
+  }
+
+  /** Replaces an object's tags; retried (idempotent). */
+  async putObjectTagging(key: string, tags: Record<string, string>, signal?: AbortSignal): Promise<void> {
+    await this.send(putObjectTaggingRequest(key, tags), { signal, read: 'none', retry: true });
+  }
+
+  /** An object's tags; retried. */
+  async getObjectTagging(key: string, signal?: AbortSignal): Promise<Record<string, string>> {
+    const res = await this.send(getObjectTaggingRequest(key), { signal, retry: true });
+    return parseTagging(res.text);
+  }
+
   async headObject(key: string, signal?: AbortSignal): Promise<CiObjectHead> {
     const res = await this.send(headObjectRequest(key), { signal, read: 'none', retry: true });
     return this.head(key, res);

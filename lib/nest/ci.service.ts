@@ -226,6 +226,18 @@ export class CiService {
   }
 
   /**
+   * Removes direct uploads under `prefix` never confirmed and stored more than `olderThanMs` ago (default: one day),
+   * with their expected outputs; only objects a ticket created and confirm did not tag are touched. Returns the keys
+   * removed. Run it on a schedule.
+   *
+   * @example
+   * await ci.sweepUnconfirmed('uploads/', 60 * 60 * 1000);
+   */
+  sweepUnconfirmed(prefix: string, olderThanMs = 24 * 60 * 60 * 1000): Promise<string[]> {
+    return this.direct.sweepUnconfirmed(prefix, olderThanMs);
+  }
+
+  /**
    * A ticket route and a confirm route for one upload profile, checked now (call it when the controller is built):
    * `ticket(body, req)` takes `{ contentType, size?, originalName? }` from the client, `confirm(body)` takes
    * `{ token }`. Errors are `CiError`s, answered by the module's filter with the upload routes' statuses.

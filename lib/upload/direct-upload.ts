@@ -13,6 +13,16 @@ import type { ResolvedCiModuleOptions } from './upload-options.validation';
 import type { CiKeyStrategy, CiUploadProcessing } from './upload.options';
 import { toCiUploadResult, type CiUploadResult } from './upload.result';
 
+/**
+ * The marks of a direct upload (cos-v5): the ticket stores the object with `x-cos-meta-ci-ticket: pending` and its
+ * expected outputs (signed or bound by the policy, so the uploader cannot drop them); confirm tags it
+ * `ci-upload=confirmed`. `sweepUnconfirmed` removes only objects that carry the first mark and lack the second, so it
+ * never touches an object the module did not create.
+ */
+const TICKET_META = 'ci-ticket';
+const OUTPUTS_META = 'ci-outputs';
+const CONFIRMED_TAG = { key: 'ci-upload', value: 'confirmed' } as const;
+
 /** Default validity of an upload ticket: 5 minutes. */
 export const CI_DEFAULT_TICKET_TTL_SECONDS = 300;
 
@@ -204,13 +214,21 @@ export class CiDirectUploads {
         : defaultObjectKey(this.config.options.keyPrefix, context),
     );
     const built = profile.processing.build({ key, field: '', index: 0 });
+    // files-v2 stores no object headers: its uploads carry no marks (and are not swept).
+    const marks: Record<string, string> =
+      profile.kind === 'files-v2'
+        ? {}
+        : {
+            [`x-cos-meta-${TICKET_META}`]: 'pending',
+            [`x-cos-meta-${OUTPUTS_META}`]: built.outputKeys.map(encodeURIComponent).join(','),
+          };
     const signed = await this.config.client.signUpload(key, {
       kind: profile.kind,
       contentType: type.mimetype,
       size: input.size,
       maxSize: profile.maxSize,
       picOperations: built.picOperations,
-      headers: profile.objectHeaders,
+      headers: { ...profile.objectHeaders, ...marks },
       expiresIn: profile.expiresIn,
     });
     const token = this.seal({
@@ -260,7 +278,7 @@ export class CiDirectUploads {
    * presence and info. Whatever breaks the ticket's limits is removed, original and outputs, and thrown as the
    * upload routes' errors (413, 415, 422).
    */
-  confirm(ticket: string | Pick<CiUploadTicket, 'token'> | CiConfirmExpectation): Promise<CiUploadResult> {
+  async confirm(ticket: string | Pick<CiUploadTicket, 'token'> | CiConfirmExpectation): Promise<CiUploadResult> {
     const expect =
       typeof ticket === 'string' ? this.open(ticket) : 'token' in ticket ? this.open(ticket.token) : ticket;
     return this.config.tracker.track(() => this.check(expect), { method: 'HEAD', path: '/' + expect.key });
@@ -323,11 +341,43 @@ export class CiDirectUploads {
         imageInfo,
       };
     }
+    if (expect.kind !== 'files-v2') {
+      const tags = await client.getObjectTagging(expect.key);
+      await client.putObjectTagging(expect.key, { ...tags, [CONFIRMED_TAG.key]: CONFIRMED_TAG.value });
+    }
     return toCiUploadResult(stored, {
       fieldname: '',
       mimetype: sniffed.mimetype,
       originalName: expect.originalName,
     });
+  }
+
+  /**
+   * Removes the direct uploads under `prefix` that were never confirmed and were stored more than `olderThanMs` ago,
+   * with their expected outputs: only objects a ticket marked (`x-cos-meta-ci-ticket: pending`) and confirm did not
+   * tag. Returns the originals removed. cos-v5 tickets only (files-v2 stores no marks).
+   */
+  async sweepUnconfirmed(prefix: string, olderThanMs: number): Promise<string[]> {
+    const { client } = this.config;
+    const before = Date.now() - olderThanMs;
+    const swept: string[] = [];
+    for await (const object of client.listObjects(prefix)) {
+      if (!object.lastModified || object.lastModified.getTime() > before) continue;
+      let head;
+      try {
+        head = await client.headObject(object.key);
+      } catch (err) {
+        if (isCiResponseError(err) && err.statusCode === 404) continue;
+        throw err;
+      }
+      if (head.metadata[TICKET_META] !== 'pending') continue;
+      const tags = await client.getObjectTagging(object.key);
+      if (tags[CONFIRMED_TAG.key] === CONFIRMED_TAG.value) continue;
+      const outputs = (head.metadata[OUTPUTS_META] ?? '').split(',').filter(Boolean).map(decodeURIComponent);
+      await this.config.cleaner.remove([object.key, ...outputs]);
+      swept.push(object.key);
+    }
+    return swept;
   }
 
   private seal(payload: TicketPayload): string {

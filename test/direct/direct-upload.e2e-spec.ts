@@ -78,7 +78,7 @@ describe('direct uploads (cos-v5): pre-signed PUT with Pic-Operations among the 
     expect(ticket).toMatchObject({ kind: 'put', method: 'PUT', bucket: 'examplebucket-1250000000' });
     expect(ticket.key).toMatch(/^uploads\/\d{4}\/\d{2}\/[0-9a-f-]+\.jpg$/);
     expect(new URL(ticket.url).searchParams.get('q-header-list')).toBe(
-      'content-length;content-type;host;pic-operations',
+      'content-length;content-type;host;pic-operations;x-cos-meta-ci-outputs;x-cos-meta-ci-ticket',
     );
     const res = await send(ticket, s.jpeg());
     expect(res.status).toBe(200);
@@ -207,6 +207,50 @@ describe('direct uploads (cos-v5): pre-signed PUT with Pic-Operations among the 
     const refused = await refusal(ci.confirmUpload(ticket.token));
     expect(refused.answer).toMatchObject({ statusCode: 415 });
     expect(s.keys()).toEqual([]);
+  });
+});
+
+describe('direct uploads (cos-v5): sweeping what was never confirmed', () => {
+  const s = suite('cos-v5');
+
+  it('removes unconfirmed ticket uploads and their outputs, and nothing the tickets did not create', async () => {
+    const ci = s.ci();
+    const jpeg = s.jpeg();
+    const confirmed = await ci.createUploadTicket({
+      contentType: 'image/jpeg',
+      size: jpeg.length,
+      rules: [thumb],
+    });
+    expect((await send(confirmed, jpeg)).status).toBe(200);
+    await ci.confirmUpload(confirmed.token);
+    const abandoned = await ci.createUploadTicket({
+      contentType: 'image/jpeg',
+      size: jpeg.length,
+      rules: [thumb],
+    });
+    expect((await send(abandoned, jpeg)).status).toBe(200);
+    const posted = await ci.createUploadTicket({ kind: 'post', contentType: 'image/jpeg', rules: [thumb] });
+    expect((await send(posted, jpeg)).status).toBe(201);
+    const proxied = await ci.upload(jpeg, { rules: [thumb] });
+    await ci.client.putObject('uploads/someone-elses.jpg', jpeg, { contentType: 'image/jpeg' });
+    const before = s.keys().sort();
+    expect(before).toHaveLength(8);
+
+    expect(await ci.sweepUnconfirmed('uploads/', 60_000)).toEqual([]);
+    expect(s.keys().sort()).toEqual(before);
+
+    const swept = await ci.sweepUnconfirmed('uploads/', 0);
+    expect(swept.sort()).toEqual([abandoned.key, posted.key].sort());
+    const gone = [abandoned.key, ...abandoned.outputKeys, posted.key];
+    expect(s.keys().sort()).toEqual(before.filter((k) => !gone.includes(k)));
+    expect(s.keys()).toEqual(
+      expect.arrayContaining([
+        confirmed.key,
+        ...confirmed.outputKeys,
+        proxied.key,
+        'uploads/someone-elses.jpg',
+      ]),
+    );
   });
 });
 
