@@ -278,7 +278,9 @@ export class CiDirectUploads {
    * presence and info. Whatever breaks the ticket's limits is removed, original and outputs, and thrown as the
    * upload routes' errors (413, 415, 422).
    */
-  async confirm(ticket: string | Pick<CiUploadTicket, 'token'> | CiConfirmExpectation): Promise<CiUploadResult> {
+  async confirm(
+    ticket: string | Pick<CiUploadTicket, 'token'> | CiConfirmExpectation,
+  ): Promise<CiUploadResult> {
     const expect =
       typeof ticket === 'string' ? this.open(ticket) : 'token' in ticket ? this.open(ticket.token) : ticket;
     return this.config.tracker.track(() => this.check(expect), { method: 'HEAD', path: '/' + expect.key });
