@@ -7,7 +7,6 @@ import { CosHttpError } from '../errors/cos-http.error';
 import { enforceCredentialScope } from '../sts/credential-scope';
 import { Crc64 } from '../util/crc64';
 import { objectLocation } from '../xml/location';
-import { buildXml } from '../xml/xml';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
 import { checkKey, quotedMd5, storedHeadersOf } from './handler.utils';
 import { StagedObjects } from './pic-operations';
@@ -193,7 +192,8 @@ function verifyForm(context: HandlerContext, fields: Map<string, string>, now: n
  * POST Object (HTML form upload): the signature and every policy condition checked, then the file stored with the
  * form's `Content-Type` and object fields. COS documents no `Pic-Operations` for this API, so none is processed
  * here (protocol.md 1.4). Answers `success_action_redirect` (303 with `bucket`, `key`, `etag`), else
- * `success_action_status` 200, 201 (a `PostResponse` XML body) or 204 (the default).
+ * `success_action_status` 200, 201 or 204 (the default), with `ETag` and `Location` and an empty body (the doc's
+ * samples 8 and 9).
  */
 function postObject(clock: () => number) {
   return async (context: HandlerContext): Promise<void> => {
@@ -239,15 +239,11 @@ function postObject(clock: () => number) {
       return;
     }
     const status = Number(fieldValue(form.fields, 'success_action_status') ?? 204);
-    const headersOut = { ETag: meta!.etag, Location: `http://${location}` };
-    if (status === 201) {
-      const xml = buildXml({
-        PostResponse: { Location: `http://${location}`, Bucket: bucket, Key: key, ETag: meta!.etag },
-      });
-      exchange.sendXml(201, xml, headersOut);
-      return;
-    }
-    exchange.sendEmpty(status === 200 ? 200 : 204, headersOut);
+    // "The response body of this API is empty" (the doc's Response section), whatever the status.
+    exchange.sendEmpty([200, 201].includes(status) ? status : 204, {
+      ETag: meta!.etag,
+      Location: `http://${location}`,
+    });
   };
 }
 
