@@ -345,7 +345,9 @@ export class CiClient {
    */
   async signUpload(key: string, options: CiSignUploadOptions): Promise<CiSignedUpload> {
     const expiresAt = this.now() + options.expiresIn * 1000;
-    const objectHeaders = options.headers ?? {};
+    // The ACL is always signed (or bound), so the uploader cannot add `public-read`: `default` inherits the bucket's
+    // ACL (PUT Object and POST Object docs, `x-cos-acl` / `acl`).
+    const objectHeaders = { 'x-cos-acl': 'default', ...options.headers };
     if (options.kind === 'files-v2') {
       if (!(this.processing instanceof FilesV2Backend) || !this.endpoints.filesV2) {
         throw new CiValidationError('OPTIONS_INVALID', "a files-v2 ticket needs protocol 'files-v2'", {

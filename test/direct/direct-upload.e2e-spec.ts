@@ -78,7 +78,7 @@ describe('direct uploads (cos-v5): pre-signed PUT with Pic-Operations among the 
     expect(ticket).toMatchObject({ kind: 'put', method: 'PUT', bucket: 'examplebucket-1250000000' });
     expect(ticket.key).toMatch(/^uploads\/\d{4}\/\d{2}\/[0-9a-f-]+\.jpg$/);
     expect(new URL(ticket.url).searchParams.get('q-header-list')).toBe(
-      'content-length;content-type;host;pic-operations;x-cos-meta-ci-outputs;x-cos-meta-ci-ticket',
+      'content-length;content-type;host;pic-operations;x-cos-acl;x-cos-meta-ci-outputs;x-cos-meta-ci-ticket',
     );
     const res = await send(ticket, s.jpeg());
     expect(res.status).toBe(200);
@@ -128,6 +128,7 @@ describe('direct uploads (cos-v5): pre-signed PUT with Pic-Operations among the 
       ],
       ['a larger body', send(ticket, Buffer.concat([jpeg, Buffer.alloc(1024)]))],
       ['another content type', send(ticket, jpeg, { headers: { 'Content-Type': 'text/html' } })],
+      ['a public ACL', send(ticket, jpeg, { headers: { 'x-cos-acl': 'public-read' } })],
     ];
     for (const [what, response] of cases) {
       const res = await response;
@@ -307,6 +308,7 @@ describe('direct uploads (cos-v5): POST Object form with a policy', () => {
         403,
         'AccessDenied',
       ],
+      ['a public ACL', send(ticket, jpeg, { fields: { acl: 'public-read' } }), 403, 'AccessDenied'],
       ['an oversize file', send(ticket, Buffer.concat([jpeg, Buffer.alloc(100)])), 400, 'EntityTooLarge'],
       [
         'a forged signature',
