@@ -7,6 +7,7 @@ import {
   isCiResponseError,
   isCiTimeoutError,
   isCiValidationError,
+  type CiMediaReason,
 } from '../core/errors';
 
 /** The JSON body of every error an upload route sends, on every platform. */
@@ -43,7 +44,7 @@ const MULTER_MESSAGES: Record<string, string> = {
 };
 
 /** HTTP status of each `CiMediaError` reason other than the 415 of a refused type. */
-const MEDIA_STATUS: Partial<Record<string, number>> = {
+const MEDIA_STATUS: Partial<Record<CiMediaReason, number>> = {
   EMPTY_FILE: 400,
   MISSING_FILE: 400,
   FILE_TOO_LARGE: 413,
