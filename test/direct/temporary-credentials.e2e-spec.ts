@@ -3,6 +3,7 @@ import { CiClient, CiService, isCiResponseError } from '../../lib';
 import { getFederationTokenRequest } from '../../lib/protocol/sts';
 import { CI_EMULATOR, CiTestingModule, type CiEmulator } from '../../testing';
 import { photoJpeg } from '../support/images';
+import { sdkFailure, sdkFor } from '../emulator/support/emulator-test-kit';
 
 async function failure(call: Promise<unknown>) {
   try {
@@ -77,6 +78,25 @@ describe('temporary credentials (STS GetFederationToken) scoped to a prefix', ()
       status: 403,
       code: 'InvalidAccessKeyId',
     });
+  });
+
+  it('serve the official SDK (what mobile and mini-program clients use): inside the prefix only', async () => {
+    const keys = await ci.issueTemporaryCredentials({ prefix: 'uploads/app/' });
+    const cos = sdkFor(emulator, {
+      SecretId: keys.secretId,
+      SecretKey: keys.secretKey,
+      SecurityToken: keys.securityToken,
+    });
+    const Bucket = emulator.buckets[0]!;
+    const Body = await photoJpeg(48, 32);
+    const put = await cos.putObject({ Bucket, Region: emulator.region, Key: 'uploads/app/sdk.jpg', Body });
+    expect(put.statusCode).toBe(200);
+    const outside = await sdkFailure(
+      cos.putObject({ Bucket, Region: emulator.region, Key: 'other/sdk.jpg', Body }),
+    );
+    expect(outside).toMatchObject({ statusCode: 403, code: 'AccessDenied' });
+    expect(emulator.listObjects(Bucket, 'uploads/app/').map((o) => o.key)).toEqual(['uploads/app/sdk.jpg']);
+    expect(emulator.listObjects(Bucket, 'other/')).toEqual([]);
   });
 
   it('grants the actions asked for, and the keys stop working when they expire', async () => {
