@@ -332,6 +332,22 @@ describe('direct uploads (cos-v5): POST Object form with a policy', () => {
     expect(s.keys()).toEqual([]);
   });
 
+  it('does not process a Pic-Operations form field (COS documents none for POST Object)', async () => {
+    const jpeg = s.jpeg();
+    const ticket = await s.ci().createUploadTicket({ kind: 'post', contentType: 'image/jpeg' });
+    const picOperations = JSON.stringify({
+      is_pic_info: 1,
+      rules: [{ fileid: 'x.webp', rule: 'imageMogr2/format/webp' }],
+    });
+    const form = new FormData();
+    for (const [name, value] of Object.entries(ticket.fields!)) form.append(name, value);
+    form.append('Pic-Operations', picOperations);
+    form.append('file', new Blob([new Uint8Array(jpeg)]), 'a.jpg');
+    const res = await fetch(ticket.url, { method: 'POST', body: form });
+    expect(res.status).toBe(201);
+    expect(s.keys()).toEqual([ticket.key]);
+  });
+
   it('answers success_action_redirect with a 303 naming bucket, key and ETag', async () => {
     const jpeg = s.jpeg();
     const ticket = await s.ci().createUploadTicket({ kind: 'post', contentType: 'image/jpeg' });
