@@ -22,6 +22,7 @@ import {
   compileProcessing,
   createDirectUploadRoute,
   type CiDirectUploadRoute,
+  type CiConfirmExpectationInput,
   type CiDirectUploadProfile,
   type CiTicketRequest,
   type CiUploadTicket,
@@ -214,15 +215,22 @@ export class CiService {
 
   /**
    * Confirms a direct upload and returns the same `CiUploadResult` a `@CiUpload` route returns. Takes the ticket or its
-   * token (checked: a forged or altered one is refused). What arrived is checked (HEAD, the first bytes' type, size,
-   * each expected output); what breaks the ticket's limits is deleted, original and outputs, and answered with the
-   * upload routes' errors (404, 413, 415, 422).
+   * token (checked: a forged or altered one is refused), or a key with `{ expect }` stated by the server (limits,
+   * formats, expected outputs, processing to run). What arrived is checked (HEAD, the first bytes' type, size, each
+   * expected output); what breaks the limits is deleted, original and outputs, and answered with the upload routes'
+   * errors (404, 413, 415, 422).
    *
    * @example
    * const result = await ci.confirmUpload(body.token);
+   * const other = await ci.confirmUpload('uploads/a.jpg', { expect: { outputKeys: ['uploads/a-thumb.webp'] } });
    */
-  confirmUpload(ticket: CiUploadTicket | string): Promise<CiUploadResult> {
-    return this.direct.confirm(ticket);
+  async confirmUpload(
+    ticketOrKey: CiUploadTicket | string,
+    options: { expect?: CiConfirmExpectationInput } = {},
+  ): Promise<CiUploadResult> {
+    if (!options.expect) return this.direct.confirm(ticketOrKey);
+    const key = typeof ticketOrKey === 'string' ? ticketOrKey : ticketOrKey.key;
+    return this.direct.confirm(this.direct.expectation(key, options.expect));
   }
 
   /**

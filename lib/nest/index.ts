@@ -34,6 +34,7 @@ export {
   type CiTicketRequest,
   type CiUploadTicket,
   type CiConfirmExpectation,
+  type CiConfirmExpectationInput,
   type CiDirectUploadRoute,
 } from '../upload';
 export { CiUpload } from './decorators/ci-upload.decorator';

@@ -84,17 +84,26 @@ export interface CiUploadTicket extends CiSignedUpload {
 
 /** What confirm checks a stored upload against. */
 export interface CiConfirmExpectation {
+  /** The object key. */
   key: string;
+  /** How it was uploaded (`files-v2` uploads are not tagged as confirmed). */
   kind: CiUploadTicketKind;
-  /** Declared content type: the bytes must be this type. */
-  contentType: string;
+  /** Declared content type: the bytes must be this type. Omitted: any of `allowedFormats`. */
+  contentType?: string;
+  /** Largest accepted size. */
   maxSize: number;
+  /** Formats accepted by their bytes. */
   allowedFormats: readonly CiImageFormat[];
+  /** Outputs that must exist (their info goes into the result). */
   outputKeys: readonly string[];
-  /** `post` tickets: the processing to run at confirm time. */
+  /** Processing to run at confirm time (`post` tickets: COS does not process POST Object uploads). */
   picOperations?: string;
+  /** Reported as `originalName`. */
   originalName: string;
 }
+
+/** What a server states about an upload it confirms by key (see `CiDirectUploads.expectation`). */
+export type CiConfirmExpectationInput = Partial<Omit<CiConfirmExpectation, 'key'>>;
 
 /** The token's payload: an expectation and until when it may be confirmed. */
 interface TicketPayload extends CiConfirmExpectation {
@@ -252,6 +261,23 @@ export class CiDirectUploads {
     };
   }
 
+  /**
+   * An expectation for an upload the server confirms by key (no token): the module's limits and formats unless
+   * `input` narrows them, no outputs unless listed, `put` (processed on upload) unless said.
+   */
+  expectation(key: string, input: CiConfirmExpectationInput = {}): CiConfirmExpectation {
+    const { options } = this.config;
+    return {
+      kind: options.protocol === 'files-v2' ? 'files-v2' : 'put',
+      maxSize: options.limits.fileSize,
+      allowedFormats: options.allowedFormats,
+      outputKeys: [],
+      originalName: '',
+      ...input,
+      key: checkObjectKey(key),
+    };
+  }
+
   /** Reads a ticket token back; a forged, altered or stale one is refused (400). */
   open(token: string): CiConfirmExpectation {
     const [body, mac] = String(token ?? '').split('.');
@@ -310,11 +336,12 @@ export class CiDirectUploads {
     if (!sniffed) {
       return refuse(new CiMediaError('NOT_AN_IMAGE', 'The file is not an image (checked from its bytes)'));
     }
-    if (!expect.allowedFormats.includes(sniffed.format) || sniffed.mimetype !== expect.contentType) {
+    const declared = expect.contentType ?? sniffed.mimetype;
+    if (!expect.allowedFormats.includes(sniffed.format) || sniffed.mimetype !== declared) {
       return refuse(
         new CiMediaError(
           'FORMAT_NOT_ALLOWED',
-          `The file is ${sniffed.format} by its bytes; the ticket was for ${expect.contentType}`,
+          `The file is ${sniffed.format} by its bytes; expected ${expect.contentType ?? expect.allowedFormats.join(', ')}`,
         ),
       );
     }

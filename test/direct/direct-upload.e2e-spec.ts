@@ -145,6 +145,31 @@ describe('direct uploads (cos-v5): pre-signed PUT with Pic-Operations among the 
     expect(s.keys()).toEqual([]);
   });
 
+  it('confirms by key with what the server expects, and refuses (deleting) when an expected output is not there', async () => {
+    const ci = s.ci();
+    const jpeg = s.jpeg();
+    const ticket = await ci.createUploadTicket({
+      contentType: 'image/jpeg',
+      size: jpeg.length,
+      rules: [thumb],
+    });
+    expect((await send(ticket, jpeg)).status).toBe(200);
+    const result = await ci.confirmUpload(ticket.key, { expect: { outputKeys: ticket.outputKeys } });
+    expect(result).toMatchObject({
+      key: ticket.key,
+      imageInfo: { processResults: [{ key: ticket.outputKeys[0] }] },
+    });
+    const refused = await refusal(
+      ci.confirmUpload(ticket.key, {
+        expect: { outputKeys: [...ticket.outputKeys, 'uploads/never-made.webp'] },
+      }),
+    );
+    expect(refused.answer).toMatchObject({ statusCode: 422 });
+    expect(s.keys()).toEqual([]);
+    const badKey = await refusal(ci.confirmUpload('/leading-slash.jpg', { expect: {} }));
+    expect(badKey.answer).toMatchObject({ statusCode: 400 });
+  });
+
   it('refuses at ticket time what the profile does not allow', async () => {
     const ci = s.ci();
     const type = await refusal(ci.createUploadTicket({ contentType: 'text/html', size: 10 }));
