@@ -299,10 +299,10 @@ export class CiDirectUploads {
 
   /**
    * Confirms an upload from its ticket, its token (checked: a forged or altered one is refused) or an expectation
-   * the server built itself. Checks what arrived and returns its `CiUploadResult`: HEAD (404 when nothing arrived), size, the type by its first
-   * bytes (and that it is the declared one), processing (run now for a `post` ticket), each expected output's
-   * presence and info. Whatever breaks the ticket's limits is removed, original and outputs, and thrown as the
-   * upload routes' errors (413, 415, 422).
+   * the server built itself. Checks what arrived and returns its `CiUploadResult`: HEAD (404 when nothing arrived),
+   * size, the type by its first bytes (and that it is the declared one), processing (run now for a `post` ticket),
+   * each expected output's presence and info. Whatever breaks the limits is removed, original and outputs, and
+   * thrown as the upload routes' errors (413, 415, 422).
    */
   async confirm(
     ticket: string | Pick<CiUploadTicket, 'token'> | CiConfirmExpectation,
