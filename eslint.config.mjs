@@ -39,6 +39,7 @@ const EMULATOR_LEVELS = [
   ['faults'],
   ['dispatchers'],
   ['handlers', 'files-v2'],
+  ['sts'],
   ['auth'],
   ['processing'],
   ['http'],

@@ -10,7 +10,8 @@
  * Scenarios, interleaved A B C D E AF per scenario and repeated: peak RSS growth, wall time and CPU for 8, 32
  * and 64 concurrent uploads of a 16 MiB JPEG (a fresh process each); uploads/s, p50/p99 and CPU per upload for
  * 200 KB JPEGs at concurrency 16;
- * cloud processing; then CiClient's own memory (bench/client-memory.bench.ts). Prints one markdown table and
+ * cloud processing; A's CPU per 16 MiB direct upload (ticket + confirm, the bytes sent by the bench straight to the
+ * emulator) against its proxied one; then CiClient's own memory (bench/client-memory.bench.ts). Prints one markdown table and
  * writes it to bench/results.md (not with --quick or --profile).
  *
  * Run: node bench/run-ts.js bench/main.bench.ts [--quick] [--profile] [--reps N] [--only memory,work,client]
@@ -24,6 +25,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { request } from 'undici';
 import { CI_CLIENT_DEFAULTS, CiClient } from '../lib/client';
 import { clientMemoryLines, measureClientMemory, type ClientMemoryRow } from './client-memory.bench';
 import {
@@ -39,6 +41,7 @@ import {
   REPO_ROOT,
   resetPeakResident,
   residentBytes,
+  runPool,
   sdkPicOperations,
   summarizeCpuProfiles,
   THUMBNAIL_RULE,
@@ -405,6 +408,60 @@ class Bench {
     );
   }
 
+  /**
+   * A's CPU per large upload when the bytes never cross it: per upload, a ticket (`POST /direct/ticket`), the PUT
+   * from here straight to the emulator (the "browser"), and the confirm (`POST /direct/confirm`), `concurrency` at
+   * once. Only the app's CPU is counted, as for the proxied figure it is set against.
+   */
+  private async directBatch(
+    c: Contender,
+    child: BenchChild<{ port?: number }>,
+    concurrency: number,
+  ): Promise<void> {
+    if (c.id !== 'A') return;
+    await this.emulator.call('reset');
+    const bytes = this.images.bigRaw.body;
+    const app = `http://127.0.0.1:${child.ready.port!}`;
+    const postJson = async (path: string, body: unknown) => {
+      const res = await request(app + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const json = (await res.body.json()) as Record<string, unknown>;
+      if (res.statusCode >= 300) throw new Error(`${path}: ${res.statusCode} ${JSON.stringify(json)}`);
+      return json;
+    };
+    const run = { failures: 0, firstError: undefined as string | undefined, done: 0 };
+    const cpu0 = cpuSeconds(child.pid);
+    const t0 = performance.now();
+    await runPool(concurrency, concurrency, async () => {
+      try {
+        const ticket = await postJson('/direct/ticket', { contentType: 'image/jpeg', size: bytes.length });
+        const put = await request(ticket.url as string, {
+          method: 'PUT',
+          headers: ticket.headers as Record<string, string>,
+          body: bytes,
+        });
+        await put.body.dump();
+        if (put.statusCode !== 200) throw new Error(`PUT to storage: ${put.statusCode}`);
+        await postJson('/direct/confirm', { token: ticket.token });
+        run.done++;
+      } catch (error) {
+        run.failures++;
+        run.firstError ??= (error as Error).message;
+      }
+    });
+    const wallMs = performance.now() - t0;
+    const cpu = cpuSeconds(child.pid) - cpu0;
+    this.fail(c.id, `${concurrency} x big direct`, run);
+    this.record(`mem${concurrency}.direct`, c.id, (cpu * 1000) / concurrency);
+    log(
+      `${c.id} ${concurrency} x ${(this.settings.bigBytes / MiB).toFixed(0)} MiB direct (ticket + confirm): ` +
+        `${(wallMs / 1000).toFixed(2)} s, ${((cpu * 1000) / concurrency).toFixed(0)} ms app CPU/upload`,
+    );
+  }
+
   /** Throughput, latency and CPU per upload for small uploads at a fixed count and concurrency. */
   private async smallBatch(c: Contender, child: BenchChild<{ port?: number }>, warm: boolean): Promise<void> {
     const s = this.settings;
@@ -492,7 +549,10 @@ class Bench {
         // A fresh process per memory batch: its idle and peak owe nothing to an earlier batch.
         for (const concurrency of s.memoryConcurrency) {
           for (const c of contenders) {
-            await this.withContender(c, (child) => this.memoryBatch(c, child, concurrency));
+            await this.withContender(c, async (child) => {
+              await this.memoryBatch(c, child, concurrency);
+              if (concurrency === s.memoryConcurrency[0]) await this.directBatch(c, child, concurrency);
+            });
           }
         }
       }
@@ -508,7 +568,11 @@ class Bench {
         }
         if (memory && !s.freshProcesses) {
           for (const concurrency of s.memoryConcurrency) {
-            for (const c of contenders) await this.memoryBatch(c, children.get(c.id)!, concurrency);
+            for (const c of contenders) {
+              await this.memoryBatch(c, children.get(c.id)!, concurrency);
+              if (concurrency === s.memoryConcurrency[0])
+                await this.directBatch(c, children.get(c.id)!, concurrency);
+            }
           }
         }
         if (work) {
@@ -556,7 +620,7 @@ class Bench {
     const small = `${(s.smallCount / 1).toFixed(0)} x 200 KB @ ${s.smallConcurrency}`;
     const m1 = s.memoryConcurrency[0]!;
     const scale = s.memoryConcurrency.slice(1);
-    type Target = { versus: ContenderId | 'budget'; limit: number; atMost: boolean };
+    type Target = { versus: ContenderId | 'budget' | 'proxied'; limit: number; atMost: boolean };
     type Row = { label: string; figure: string; digits: number; targets?: Target[] };
     const budgetMiB = CI_CLIENT_DEFAULTS.upload.maxBufferedBytes / MiB;
     const rows: Row[] = [
@@ -594,6 +658,12 @@ class Bench {
         figure: `mem${m}.cpu`,
         digits: 0,
       })),
+      {
+        label: `CPU per ${big} upload, ${m1} at once, direct: ticket + confirm, bytes not through the app (ms)`,
+        figure: `mem${m1}.direct`,
+        digits: 0,
+        targets: [{ versus: 'proxied', limit: 1, atMost: true }],
+      },
       {
         label: `Uploads/s, ${small}`,
         figure: 'small.rate',
@@ -657,6 +727,13 @@ class Bench {
       const ratios = [...versus.map((v) => ratio(a, of(v))), ratio(of('AF'), a)];
       const targets = (row.targets ?? []).map((t) => {
         const floor = of('E');
+        if (t.versus === 'proxied') {
+          // The direct figure against A's own proxied one (issue 20): the share of the app's CPU left.
+          const proxied = this.value(`mem${m1}.cpu`, 'A');
+          return a === undefined || !proxied
+            ? 'direct/proxied: n/a'
+            : `direct/proxied (A): ${(a / proxied).toFixed(2)}`;
+        }
         const measured =
           t.versus === 'budget'
             ? a !== undefined && floor !== undefined

@@ -64,6 +64,8 @@ function toEmulator(lease: EmulatorLease, extra: Partial<CiModuleOptions>): CiOp
       region: emulator.region,
       credentials: emulator.credentials[0]!,
       endpoint: emulator.url,
+      // The emulator answers STS too: temporary credentials are issued (and their scope enforced) locally.
+      stsEndpoint: emulator.url,
       // Derived from the bucket and the endpoint again: the app's would name its real bucket and host.
       appId: undefined,
       addressing: undefined,

@@ -1,13 +1,21 @@
 /**
  * Contender A: this module. `@CiUpload` with one thumbnail rule streams each file to the emulator; cloud
- * processing goes through `CiService.process`. Started by bench/main.bench.ts in its own process; with
+ * processing goes through `CiService.process`; `/direct/ticket` and `/direct/confirm` serve direct uploads. Started by bench/main.bench.ts in its own process; with
  * `--fastify` the same app runs on Nest's Fastify platform (contender "A on Fastify").
  */
-import { Controller, Module, Post } from '@nestjs/common';
+import { Body, Controller, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { AddressInfo } from 'node:net';
-import { CiModule, CiResult, CiService, CiUpload, imageMogr2, type CiUploadResult } from '../../lib';
+import {
+  CiModule,
+  CiResult,
+  CiService,
+  CiUpload,
+  imageMogr2,
+  type CiDirectUploadRoute,
+  type CiUploadResult,
+} from '../../lib';
 import { contenderEnv, countOutputs, serveContender } from '../support/contender-host';
 
 const env = contenderEnv();
@@ -19,6 +27,26 @@ class UploadController {
   @CiUpload('file', { isPicInfo: true, rules: [thumbnail] })
   upload(@CiResult() result: CiUploadResult) {
     return result;
+  }
+}
+
+/** Direct uploads: the bench's client asks for a ticket, sends the bytes to the emulator itself, then confirms. */
+@Controller('direct')
+class DirectController {
+  private readonly direct: CiDirectUploadRoute;
+
+  constructor(ci: CiService) {
+    this.direct = ci.directUploadRoute('bench', { isPicInfo: true, rules: [thumbnail] });
+  }
+
+  @Post('ticket')
+  ticket(@Body() body: unknown) {
+    return this.direct.ticket(body);
+  }
+
+  @Post('confirm')
+  confirm(@Body() body: unknown) {
+    return this.direct.confirm(body);
   }
 }
 
@@ -42,7 +70,7 @@ class UploadController {
       }),
     }),
   ],
-  controllers: [UploadController],
+  controllers: [UploadController, DirectController],
 })
 class AppModule {}
 

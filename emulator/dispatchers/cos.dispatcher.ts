@@ -9,6 +9,7 @@ import { checkTrafficLimit } from '../handlers/handler.utils';
 import type { Exchange } from '../http/exchange';
 import { isDisconnect } from '../http/disconnect';
 import { missingSharpError } from '../errors/missing-sharp';
+import { enforceCredentialScope } from '../sts/credential-scope';
 import type { ClassifiedRequest } from '../routing/classified-request';
 
 export type { ApiDispatcher, UnexpectedErrorReporter } from './api-dispatcher';
@@ -32,8 +33,10 @@ export class CosDispatcher implements ApiDispatcher {
     if (!target) throw request.error ?? cosErrors.invalidUri();
     if (target.bucket && !request.route?.bucketMayBeAbsent) this.checkBucket(request);
     if (request.error) throw request.error;
+    // POST Object carries its signature in the form: its handler verifies it (and the key's scope).
+    if (request.route?.signedInForm) return 'signed';
     if (!extractCosSignature(exchange.req.headers, target.query)) return 'anonymous';
-    verifyCosSignature(
+    const credential = verifyCosSignature(
       {
         method: request.method,
         pathnames: target.signingPathnames,
@@ -43,6 +46,9 @@ export class CosDispatcher implements ApiDispatcher {
       },
       this.env.credentials,
     );
+    const { region, appId } = this.env;
+    const action = { operation: request.operation, bucket: target.bucket, key: target.key, region, appId };
+    enforceCredentialScope(credential, action, this.clock());
     return 'signed';
   }
 

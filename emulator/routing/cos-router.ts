@@ -113,6 +113,8 @@ export interface CosRoute<H> {
   header?: string;
   /** True for the operation that creates its bucket (PUT Bucket): the auth stage does not require it to exist. */
   bucketMayBeAbsent?: boolean;
+  /** True when the signature travels in the body (POST Object's form): the handler checks it, not the auth stage. */
+  signedInForm?: boolean;
   handler: H;
 }
 

@@ -5,6 +5,7 @@
  */
 export const COS_OPERATIONS = [
   'PutObject',
+  'PostObject',
   'PutObjectCopy',
   'GetObject',
   'HeadObject',
@@ -68,4 +69,4 @@ export const FILES_V2_OPERATIONS = Object.freeze({
 export const UNKNOWN_OPERATION = 'Unknown';
 
 /** Which API a request speaks. */
-export type EmulatorApi = 'cos' | 'files-v2' | 'admin';
+export type EmulatorApi = 'cos' | 'files-v2' | 'admin' | 'sts';

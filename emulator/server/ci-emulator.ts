@@ -45,6 +45,9 @@ import { type EmulatorRequestRecord, RequestLog } from './request-log';
 import { DiskObjectStore } from '../storage/disk.store';
 import { MemoryObjectStore } from '../storage/memory.store';
 import type { ObjectStore } from '../storage/object-store';
+import type { CosCredential } from '../auth/verify-cos-signature';
+import { postObjectRoutes } from '../handlers/post-object.handlers';
+import { serveSts } from '../sts/sts.endpoint';
 
 export { REQUEST_LOG_LIMIT, type EmulatorRequestRecord } from './request-log';
 export type { EmulatorObjectInfo, EmulatorUploadInfo } from './inspection';
@@ -132,6 +135,9 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
   /** The stages after the front door, in order. */
   private readonly stages: readonly PipelineStage[];
   private closing?: Promise<void>;
+  /** The keys the COS API accepts: the configured ones, then the temporary ones STS issued. */
+  private readonly credentialMap: Map<string, CosCredential>;
+  private readonly clock: () => number;
 
   constructor(
     private readonly options: ResolvedCiEmulatorOptions,
@@ -140,6 +146,8 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
     extensions: CiEmulatorExtensions,
   ) {
     super();
+    this.credentialMap = new Map(options.credentials.map((c) => [c.secretId, c]));
+    this.clock = extensions.clock ?? Date.now;
     // The live style table: mutated in place, so the processors holding it see `setStyle` at once.
     const styleTable: Record<string, string> = { ...options.styles };
     this.log = new RequestLog(this, options.logger);
@@ -163,11 +171,11 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
       minPartSize: options.minPartSize,
       store,
       picProcessor,
-      credentials: new Map(options.credentials.map((c) => [c.secretId, c])),
+      credentials: this.credentialMap,
     };
     const reportUnexpected = (error: unknown, exchange: Exchange) => this.reportUnexpected(error, exchange);
     this.classifier = new RequestClassifier(
-      new CosRouter<CosHandler>().addAll(cosRoutes),
+      new CosRouter<CosHandler>().addAll(cosRoutes).addAll(postObjectRoutes(this.clock)),
       (authority) => this.isOwnHost(authority),
       {
         region: options.region,
@@ -319,6 +327,11 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
     const request = this.classifier.classify(req);
     if (request.api === 'admin') {
       void serveFaultAdmin(req, res, this.faults, (authority) => this.isOwnHost(authority));
+      return;
+    }
+    if (request.api === 'sts') {
+      const sts = { permanent: this.options.credentials, issued: this.credentialMap, clock: this.clock };
+      serveSts(req, res, sts).catch(() => res.destroy());
       return;
     }
     const exchange = new Exchange(req, res, expectsContinue, request);

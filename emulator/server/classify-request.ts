@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isCosHttpError } from '../errors/cos-http.error';
 import { isAdminPath } from '../faults/fault-admin.endpoint';
+import { isStsRequest } from '../sts/sts.endpoint';
 import { isFilesV2Request, parseFilesV2Path } from '../files-v2/files-v2.path';
 import { splitStyleKey } from '../processing/download/download-query';
 import type { ClassifiedRequest } from '../routing/classified-request';
@@ -50,6 +51,9 @@ export class RequestClassifier<H> {
     const unrouted = { method, key: '', subresources: [], resource: path };
     if (isAdminPath(req.url) && this.isOwnHost(req.headers.host)) {
       return { ...unrouted, api: 'admin', operation: 'Admin' };
+    }
+    if (isStsRequest(req) && this.isOwnHost(req.headers.host)) {
+      return { ...unrouted, api: 'sts', operation: 'GetFederationToken' };
     }
     if (method !== 'OPTIONS' && isFilesV2Request(req)) {
       try {

@@ -95,6 +95,8 @@ export interface CiClientOptions {
    * bucket. Default: `'path'` when `endpoint` is an IP address or `localhost`, else `'virtual-host'`.
    */
   addressing?: 'virtual-host' | 'path';
+  /** Origin of the STS API for `issueTemporaryCredentials` (the emulator's URL in development). Default `https://sts.tencentcloudapi.com`. */
+  stsEndpoint?: string;
   /** Timeouts. */
   timeouts?: CiTimeoutOptions;
   /** Retries for requests without a streaming body. */

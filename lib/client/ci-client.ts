@@ -8,6 +8,7 @@ import {
   parseExifJson,
   parseImageAveJson,
   parseImageInfoJson,
+  type CosListedObject,
   type CosMultipartUpload,
 } from '../protocol/cos-v5';
 import {
@@ -26,6 +27,13 @@ import type {
   CiObjectUrlOptions,
 } from './ci-client.results';
 import { filesV2Origin, longRegionOf } from '../protocol/files-v2/region';
+import { filesV2Path } from '../protocol/files-v2/requests';
+import {
+  issueTemporaryCredentials,
+  type CiTemporaryCredentials,
+  type CiTemporaryCredentialsOptions,
+} from './temporary-credentials';
+import { postFieldName, type CiSignedUpload, type CiSignUploadOptions } from './upload-ticket';
 import { CosV5Backend, parseCosErrorBody } from './cos-v5.backend';
 import { CredentialsCache } from './credentials';
 import { FilesV2Backend, parseFilesV2ErrorBody } from './files-v2.backend';
@@ -104,6 +112,9 @@ export class CiClient {
   private readonly publicDomain?: string;
   private readonly insertOnly: boolean;
   private readonly styleSeparator: CiStyleSeparator;
+  private readonly now: () => number;
+  private readonly credentials: CredentialsCache;
+  private readonly stsEndpoint?: string;
 
   constructor(options: CiClientOptions) {
     const bucketMatch = BUCKET_PATTERN.exec(options.bucket ?? '');
@@ -133,6 +144,7 @@ export class CiClient {
     this.region = region;
     this.appId = options.appId ?? bucketMatch[1]!;
     const now = options.now ?? Date.now;
+    this.now = now;
     const timeouts = { ...CI_CLIENT_DEFAULTS.timeouts, ...options.timeouts };
     this.tuning = resolveUploadTuning(options.upload);
     this.budget = new UploadBudget(
@@ -156,6 +168,8 @@ export class CiClient {
     this.ownsDispatcher = !options.dispatcher;
     this.dispatcher = options.dispatcher ?? pool(origin.origin);
     const credentials = new CredentialsCache(options.credentials, now);
+    this.credentials = credentials;
+    this.stsEndpoint = options.stsEndpoint;
     const retry = { ...CI_CLIENT_DEFAULTS.retry, ...options.retry };
     const signatureTtlSeconds = options.signatureTtlSeconds ?? CI_CLIENT_DEFAULTS.signatureTtlSeconds;
     this.cos = new CosV5Backend({
@@ -318,6 +332,91 @@ export class CiClient {
     });
   }
 
+  /**
+   * Signs one direct upload of `key` (see {@link CiUploadTicketKind}): a pre-signed PUT whose signature binds the
+   * content type, `Pic-Operations`, the size when given and the object headers; a POST Object form whose policy binds
+   * the key, content type, headers and `content-length-range`; or a files-v2 form signature bound to the one file.
+   * Valid `expiresIn` seconds. The key is the caller's choice, never the uploader's.
+   *
+   * @example
+   * const t = await client.signUpload('uploads/a.jpg', { kind: 'put', contentType: 'image/jpeg', size: 1234,
+   *   maxSize: 1 << 20, picOperations, expiresIn: 300 });
+   * await fetch(t.url, { method: t.method, headers: t.headers, body: file });
+   */
+  async signUpload(key: string, options: CiSignUploadOptions): Promise<CiSignedUpload> {
+    const expiresAt = this.now() + options.expiresIn * 1000;
+    // The ACL is always signed (or bound), so the uploader cannot add `public-read`: `default` inherits the bucket's
+    // ACL (PUT Object and POST Object docs, `x-cos-acl` / `acl`).
+    const objectHeaders = { 'x-cos-acl': 'default', ...options.headers };
+    if (options.kind === 'files-v2') {
+      if (!(this.processing instanceof FilesV2Backend) || !this.endpoints.filesV2) {
+        throw new CiValidationError('OPTIONS_INVALID', "a files-v2 ticket needs protocol 'files-v2'", {
+          field: 'kind',
+        });
+      }
+      const authorization = await this.processing.singleFileAuthorization(key, options.expiresIn);
+      const shortBucket = this.bucket.slice(0, -(this.appId.length + 1));
+      return {
+        kind: 'files-v2',
+        method: 'POST',
+        url: this.endpoints.filesV2 + filesV2Path(this.appId, shortBucket, key),
+        headers: {
+          Authorization: authorization,
+          ...(options.picOperations ? { 'Pic-Operations': options.picOperations } : {}),
+        },
+        fields: { op: 'upload', insertOnly: String(options.insertOnly ?? (this.insertOnly ? 1 : 0)) },
+        fileField: 'filecontent',
+        expiresAt,
+      };
+    }
+    if (options.kind === 'post') {
+      const fields: Record<string, string> = { 'Content-Type': options.contentType };
+      for (const [name, value] of Object.entries(objectHeaders)) fields[postFieldName(name)] = value;
+      const form = await this.cos.createPostForm(key, {
+        fields: { ...fields, success_action_status: '201' },
+        contentLengthRange: [1, options.maxSize],
+        expiresIn: options.expiresIn,
+      });
+      return {
+        kind: 'post',
+        method: 'POST',
+        url: form.url,
+        headers: {},
+        fields: form.fields,
+        fileField: 'file',
+        expiresAt,
+      };
+    }
+    const headers: Record<string, string> = { 'Content-Type': options.contentType, ...objectHeaders };
+    if (options.picOperations) headers['Pic-Operations'] = options.picOperations;
+    if (options.size !== undefined) headers['Content-Length'] = String(options.size);
+    const url = await this.cos.getObjectUrl(key, { method: 'PUT', headers, expiresIn: options.expiresIn });
+    // Content-Length is set by the client's HTTP stack from the body; it is signed, not sent by hand.
+    const { 'Content-Length': _length, ...send } = headers;
+    return { kind: 'put', method: 'PUT', url, headers: send, expiresAt };
+  }
+
+  /**
+   * Temporary credentials for SDK-based clients (mobile, mini-programs): STS `GetFederationToken` with a policy that
+   * allows only `actions` (default: uploading) under `prefix` of this bucket, for `durationSeconds` (default 900).
+   *
+   * @example
+   * const keys = await client.issueTemporaryCredentials({ prefix: 'uploads/user-42/' });
+   * // { secretId, secretKey, securityToken, expiresAt, bucket, region, prefix, actions }
+   */
+  async issueTemporaryCredentials(options: CiTemporaryCredentialsOptions): Promise<CiTemporaryCredentials> {
+    return issueTemporaryCredentials(
+      {
+        credentials: await this.credentials.get(),
+        bucket: this.bucket,
+        region: this.region,
+        endpoint: this.stsEndpoint,
+        now: this.now,
+      },
+      options,
+    );
+  }
+
   /** `GET <key>?imageInfo`: format, size, dimensions, MD5 and main colour of a stored image (numbers typed). */
   async imageInfo(key: string, options: CiCallOptions = {}): Promise<CiImageBasicInfo> {
     return parseImageInfoJson(await this.cos.imageMetadata(key, 'imageInfo', options.signal));
@@ -331,6 +430,21 @@ export class CiClient {
   /** `GET <key>?exif`: the EXIF tags of a stored image, each as text, and its orientation. */
   async exif(key: string, options: CiCallOptions = {}): Promise<CiImageExif> {
     return parseExifJson(await this.cos.imageMetadata(key, 'exif', options.signal));
+  }
+
+  /** Every object under `prefix` (GET Bucket, page after page), keys in order. */
+  listObjects(prefix: string, options: CiCallOptions = {}): AsyncIterable<CosListedObject> {
+    return this.cos.listObjects(prefix, options.signal);
+  }
+
+  /** An object's tags (`GET <key>?tagging`). */
+  getObjectTagging(key: string, options: CiCallOptions = {}): Promise<Record<string, string>> {
+    return this.cos.getObjectTagging(key, options.signal);
+  }
+
+  /** Replaces an object's tags (`PUT <key>?tagging`). */
+  putObjectTagging(key: string, tags: Record<string, string>, options: CiCallOptions = {}): Promise<void> {
+    return this.cos.putObjectTagging(key, tags, options.signal);
   }
 
   /** Lists the bucket's open multipart uploads, optionally under a prefix. */

@@ -3,6 +3,14 @@ import { CiResponseError, isCiNetworkError, isCiResponseError, isCiTimeoutError 
 import {
   createObjectUrl,
   createPresignedUrl,
+  createPostObjectForm,
+  getObjectTaggingRequest,
+  listObjectsRequest,
+  parseListBucketResult,
+  parseTagging,
+  putObjectTaggingRequest,
+  type CosListedObject,
+  type PostObjectFormInput,
   imageMetadataRequest,
   type CiImageMetadataKind,
   abortMultipartUploadRequest,
@@ -64,6 +72,8 @@ export interface CosObjectUrlOptions {
   style?: { separator: string; name: string };
   /** `false`: a plain URL, not signed. Default `true`. */
   signed?: boolean;
+  /** Headers the request will carry that the signature binds (`content-type`, `pic-operations`). Default: none. */
+  headers?: Record<string, string>;
   /** Origin of a plain URL (a CDN domain). Default: the COS origin. */
   origin?: string;
 }
@@ -291,6 +301,29 @@ export class CosV5Backend implements UploadTarget {
   }
 
   /** HEAD Object. */
+  /** Every object under `prefix` (GET Bucket, page after page); retried. */
+  async *listObjects(prefix: string, signal?: AbortSignal): AsyncGenerator<CosListedObject> {
+    let marker: string | undefined;
+    for (;;) {
+      const res = await this.send(listObjectsRequest({ prefix, marker }), { signal, retry: true });
+      const page = parseListBucketResult(res.text);
+      yield* page.objects;
+      if (!page.isTruncated || !page.nextMarker) return;
+      marker = page.nextMarker;
+    }
+  }
+
+  /** Replaces an object's tags; retried (idempotent). */
+  async putObjectTagging(key: string, tags: Record<string, string>, signal?: AbortSignal): Promise<void> {
+    await this.send(putObjectTaggingRequest(key, tags), { signal, read: 'none', retry: true });
+  }
+
+  /** An object's tags; retried. */
+  async getObjectTagging(key: string, signal?: AbortSignal): Promise<Record<string, string>> {
+    const res = await this.send(getObjectTaggingRequest(key), { signal, retry: true });
+    return parseTagging(res.text);
+  }
+
   async headObject(key: string, signal?: AbortSignal): Promise<CiObjectHead> {
     const res = await this.send(headObjectRequest(key), { signal, read: 'none', retry: true });
     return this.head(key, res);
@@ -358,9 +391,32 @@ export class CosV5Backend implements UploadTarget {
       secretKey: credentials.secretKey,
       securityToken: credentials.securityToken,
       method: options.method,
+      headers: options.headers,
       expiresIn: options.expiresIn ?? c.signatureTtlSeconds,
       now: () => c.now() + this.clockOffsetMs,
     });
+  }
+
+  /**
+   * A signed POST Object form for `key` (see `createPostObjectForm`) and the URL to post it to: the bucket's
+   * root (`/<bucket>/` with path-style addressing).
+   */
+  async createPostForm(
+    key: string,
+    input: Pick<PostObjectFormInput, 'fields' | 'contentLengthRange' | 'expiresIn'>,
+  ): Promise<{ url: string; fields: Record<string, string> }> {
+    const c = this.config;
+    const credentials = await c.credentials.get();
+    const { fields } = createPostObjectForm({
+      ...input,
+      secretId: credentials.secretId,
+      secretKey: credentials.secretKey,
+      securityToken: credentials.securityToken,
+      bucket: c.bucket,
+      key,
+      now: () => c.now() + this.clockOffsetMs,
+    });
+    return { url: `${c.origin}${c.pathStyle ? '/' + c.bucket : ''}/`, fields };
   }
 
   /** `GET /<key>?imageInfo|imageAve|exif`: CI's JSON about a stored image, as text; retried. */

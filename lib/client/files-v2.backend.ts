@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { CiProtocolError } from '../core/errors';
 import {
   createFilesV2Signature,
+  filesV2FileId,
   filesV2ImageProcessRequest,
   filesV2SliceDataRequest,
   filesV2SliceFinishRequest,
@@ -56,6 +57,24 @@ export class FilesV2Backend implements UploadTarget {
       secretKey: credentials.secretKey,
       expiresAt: Math.floor(c.now() / 1000) + c.signatureTtlSeconds,
       now: c.now,
+    });
+  }
+
+  /**
+   * A signature valid for the one file `key` (`f` bound to it) until `expiresIn` seconds from now: what an upload
+   * ticket hands a browser instead of the bucket-wide multi-effect signature.
+   */
+  async singleFileAuthorization(key: string, expiresIn: number): Promise<string> {
+    const c = this.config;
+    const credentials = await c.credentials.get();
+    return createFilesV2Signature({
+      appId: c.appId,
+      bucket: this.shortBucket,
+      secretId: credentials.secretId,
+      secretKey: credentials.secretKey,
+      expiresAt: Math.floor(c.now() / 1000) + expiresIn,
+      now: c.now,
+      fileId: filesV2FileId(c.appId, this.shortBucket, key),
     });
   }
 

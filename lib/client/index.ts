@@ -4,3 +4,9 @@ export * from './ci-client.results';
 export type { UploadProgress } from './streaming-upload';
 export * from './loopback-guard';
 export type { CiUploadBufferStats } from './upload-budget';
+export * from './upload-ticket';
+export {
+  CI_UPLOAD_ACTIONS,
+  type CiTemporaryCredentials,
+  type CiTemporaryCredentialsOptions,
+} from './temporary-credentials';

@@ -35,7 +35,8 @@ export interface CiUploadLifecycle {
 /** An Express middleware that uploads to CI; see {@link ciUpload}. */
 export type CiUploadMiddleware = RequestHandler & CiUploadLifecycle;
 
-function setUp(options: CiExpressOptions) {
+/** The use case an Express helper runs on: options resolved once, a client (made or given), a tracker. */
+export function setUp(options: CiExpressOptions) {
   const resolved = resolveCiModuleOptions(options);
   const client = options.client ?? new CiClient(resolved);
   const logger = options.logger ?? consoleLogger;
@@ -52,7 +53,7 @@ function setUp(options: CiExpressOptions) {
       logger.warn(`shutdown: work still pending after ${resolved.shutdownTimeoutMs} ms; closing`);
     if (!options.client) await client.close();
   };
-  return { resolved, logger, uploader, close };
+  return { resolved, client, logger, uploader, close };
 }
 
 /**

@@ -4,12 +4,19 @@ export {
   type CiUploadMiddleware,
   type CiUploadLifecycle,
 } from './ci-upload.middleware';
+export {
+  ciDirectUpload,
+  type CiDirectUploadHandlers,
+  type CiDirectUploadOptions,
+} from './ci-direct-upload.middleware';
 export type { CiExpressOptions, CiStorageOptions, CiUploadMiddlewareOptions } from './ci-express.options';
 export {
   ciErrorResponse,
   type CiErrorResponseBody,
   type CiUploadResult,
   type CiUploadResults,
+  type CiUploadTicket,
+  type CiDirectUploadProfile,
   type CiUploadPhase,
   type CiUploadProgress,
   type CiUploadProgressError,

@@ -4,7 +4,13 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import type { CiClient } from '../client';
-import type { CiObjectHead, CiObjectResult, CiObjectUrlOptions } from '../client';
+import type {
+  CiObjectHead,
+  CiObjectResult,
+  CiObjectUrlOptions,
+  CiTemporaryCredentials,
+  CiTemporaryCredentialsOptions,
+} from '../client';
 import type { CiImageAverage, CiImageBasicInfo, CiImageExif } from '../core/result';
 import { CiValidationError } from '../core/errors';
 import type { CiObjectHeaders } from '../core/object';
@@ -12,7 +18,14 @@ import { resolveFileId } from '../core/pic-operations';
 import { expandFileId, keyParts } from '../core/templates';
 import {
   checkObjectKey,
+  CiDirectUploads,
   compileProcessing,
+  createDirectUploadRoute,
+  type CiDirectUploadRoute,
+  type CiConfirmExpectationInput,
+  type CiDirectUploadProfile,
+  type CiTicketRequest,
+  type CiUploadTicket,
   isUnknownOutcome,
   resolveObjectHeaders,
   type CiUploader,
@@ -53,6 +66,9 @@ export interface CiServiceUploadOptions extends CiUploadProcessing {
   onProgress?: (progress: CiUploadProgress) => void | Promise<void>;
 }
 
+/** Options of {@link CiService.createUploadTicket}: an upload profile and what the uploader declares. */
+export interface CiCreateUploadTicketOptions extends CiDirectUploadProfile, CiTicketRequest<object> {}
+
 /** Per-call options. */
 export interface CiCallSignal {
   /** Aborts the call. */
@@ -71,7 +87,12 @@ export class CiService {
     @Inject(CI_RESOLVED_OPTIONS) private readonly options: ResolvedCiModuleOptions,
     private readonly tracker: CiUploadTracker,
     @Inject(CI_UPLOADER) private readonly uploader: CiUploader,
-  ) {}
+  ) {
+    this.direct = new CiDirectUploads({ client, options, cleaner: uploader.cleaner, tracker });
+  }
+
+  /** The direct-upload use case (tickets and confirm), shared with the route helpers. */
+  readonly direct: CiDirectUploads;
 
   private compile(processing: CiUploadProcessing, where: string) {
     const { isPicInfo, styles, strictRules } = this.options;
@@ -169,6 +190,91 @@ export class CiService {
     } finally {
       stream.destroy();
     }
+  }
+
+  /**
+   * Issues an upload ticket: what a browser or app needs to send one file straight to COS (or the files-v2 API), with
+   * processing on upload. The key comes from the module's key strategy, never from the client; the rules are checked
+   * as `@CiUpload`'s; the ticket expires after `expiresIn` seconds (default 300). Confirm the upload with
+   * {@link confirmUpload} and `ticket.token`.
+   *
+   * @example
+   * const ticket = await ci.createUploadTicket({ contentType: 'image/jpeg', size: 48213,
+   *   rules: [{ fileid: '{name}-thumb.webp', style: 'thumb' }] });
+   * // the client: fetch(ticket.url, { method: ticket.method, headers: ticket.headers, body: file })
+   */
+  createUploadTicket(options: CiCreateUploadTicketOptions): Promise<CiUploadTicket> {
+    const { contentType, size, originalName, request, ...profile } = options;
+    return this.direct.createTicket(this.direct.compile(profile, 'createUploadTicket'), {
+      contentType,
+      size,
+      originalName,
+      request,
+    });
+  }
+
+  /**
+   * Confirms a direct upload and returns the same `CiUploadResult` a `@CiUpload` route returns. Takes the ticket or its
+   * token (checked: a forged or altered one is refused), or a key with `{ expect }` stated by the server (limits,
+   * formats, expected outputs, processing to run). What arrived is checked (HEAD, the first bytes' type, size, each
+   * expected output); what breaks the limits is deleted, original and outputs, and answered with the upload routes'
+   * errors (404, 413, 415, 422).
+   *
+   * @example
+   * const result = await ci.confirmUpload(body.token);
+   * const other = await ci.confirmUpload('uploads/a.jpg', { expect: { outputKeys: ['uploads/a-thumb.webp'] } });
+   */
+  async confirmUpload(
+    ticketOrKey: CiUploadTicket | string,
+    options: { expect?: CiConfirmExpectationInput } = {},
+  ): Promise<CiUploadResult> {
+    if (!options.expect) return this.direct.confirm(ticketOrKey);
+    const key = typeof ticketOrKey === 'string' ? ticketOrKey : ticketOrKey.key;
+    return this.direct.confirm(this.direct.expectation(key, options.expect));
+  }
+
+  /**
+   * Removes direct uploads under `prefix` never confirmed and stored more than `olderThanMs` ago (default: one day),
+   * with their expected outputs; only objects a ticket created and confirm did not tag are touched. Returns the keys
+   * removed. Run it on a schedule.
+   *
+   * @example
+   * await ci.sweepUnconfirmed('uploads/', 60 * 60 * 1000);
+   */
+  sweepUnconfirmed(prefix: string, olderThanMs = 24 * 60 * 60 * 1000): Promise<string[]> {
+    return this.direct.sweepUnconfirmed(prefix, olderThanMs);
+  }
+
+  /**
+   * A ticket route and a confirm route for one upload profile, checked now (call it when the controller is built):
+   * `ticket(body, req)` takes `{ contentType, size?, originalName? }` from the client, `confirm(body)` takes
+   * `{ token }`. Errors are `CiError`s, answered by the module's filter with the upload routes' statuses.
+   *
+   * @example
+   * ;@Controller('avatars')
+   * export class AvatarsController {
+   *   private readonly direct: CiDirectUploadRoute;
+   *   constructor(ci: CiService) {
+   *     this.direct = ci.directUploadRoute('avatar', { rules: [{ fileid: '{name}-200.webp', style: 'thumb' }] });
+   *   }
+   *   ;@Post('ticket') ticket(@Body() body: unknown, @Req() req: Request) { return this.direct.ticket(body, req); }
+   *   ;@Post('confirm') confirm(@Body() body: unknown) { return this.direct.confirm(body); }
+   * }
+   */
+  directUploadRoute(name: string, profile: CiDirectUploadProfile = {}): CiDirectUploadRoute {
+    return createDirectUploadRoute(this.direct, profile, name);
+  }
+
+  /**
+   * Temporary credentials for SDK-based clients (mobile apps, mini-programs): STS `GetFederationToken` with a policy
+   * allowing only `actions` (default: uploading) under `prefix` of the module's bucket, for `durationSeconds`
+   * (default 900).
+   *
+   * @example
+   * const keys = await ci.issueTemporaryCredentials({ prefix: `uploads/${user.id}/` });
+   */
+  issueTemporaryCredentials(options: CiTemporaryCredentialsOptions): Promise<CiTemporaryCredentials> {
+    return this.client.issueTemporaryCredentials(options);
   }
 
   /** Deletes an object and, when given, its processed outputs. A missing key is not an error. */

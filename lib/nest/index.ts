@@ -19,6 +19,7 @@ export {
   type CiProcessOptions,
   type CiServiceUploadOptions,
   type CiCallSignal,
+  type CiCreateUploadTicketOptions,
 } from './ci.service';
 export {
   CiUploadTracker,
@@ -27,6 +28,14 @@ export {
   type ResolvedCiModuleOptions,
   type CiErrorResponseBody,
   CI_PROGRESS_STEP,
+  CiDirectUploads,
+  CI_DEFAULT_TICKET_TTL_SECONDS,
+  type CiDirectUploadProfile,
+  type CiTicketRequest,
+  type CiUploadTicket,
+  type CiConfirmExpectation,
+  type CiConfirmExpectationInput,
+  type CiDirectUploadRoute,
 } from '../upload';
 export { CiUpload } from './decorators/ci-upload.decorator';
 export { CiResult, CiResults } from './decorators/ci-result.decorator';

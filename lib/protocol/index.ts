@@ -1,2 +1,3 @@
 export * from './cos-v5';
 export * from './files-v2';
+export * from './sts';

@@ -9,7 +9,7 @@ import { CiProgressReporter } from './progress-reporter';
 import { sniffSource } from './sniff-source';
 import type { CiKeyStrategy, CiLogger } from './upload.options';
 import type { CiUploadProgress } from './upload.progress';
-import type { CiUploadResult } from './upload.result';
+import { toCiUploadResult, type CiUploadResult } from './upload.result';
 import type { CiUploadTracker } from './upload.tracker';
 
 /** What the upload use case needs, resolved once (per module, middleware or service). */
@@ -123,13 +123,11 @@ export class CiUploader {
               `${Date.now() - started} ms, request id ${result.requestId ?? '-'}`,
           );
           progress?.done(key);
-          return {
-            ...result,
+          return toCiUploadResult(result, {
             fieldname: input.field,
-            size: result.size ?? 0,
             mimetype: sniffed.type.mimetype,
             originalName: input.originalName,
-          };
+          });
         },
         { method: 'PUT', path: '/' + (input.key ?? input.field) },
       );

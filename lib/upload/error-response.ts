@@ -7,6 +7,7 @@ import {
   isCiResponseError,
   isCiTimeoutError,
   isCiValidationError,
+  type CiMediaReason,
 } from '../core/errors';
 
 /** The JSON body of every error an upload route sends, on every platform. */
@@ -40,6 +41,14 @@ const MULTER_MESSAGES: Record<string, string> = {
   LIMIT_FIELD_COUNT: 'Too many fields',
   LIMIT_UNEXPECTED_FILE: 'Unexpected field',
   MISSING_FIELD_NAME: 'Field name missing',
+};
+
+/** HTTP status of each `CiMediaError` reason other than the 415 of a refused type. */
+const MEDIA_STATUS: Partial<Record<CiMediaReason, number>> = {
+  EMPTY_FILE: 400,
+  MISSING_FILE: 400,
+  FILE_TOO_LARGE: 413,
+  OUTPUTS_MISSING: 422,
 };
 
 const BUSBOY_MALFORMED =
@@ -76,7 +85,8 @@ export function ciErrorResponse(err: unknown): CiErrorResponseBody | undefined {
     return body(e.code === 'LIMIT_FILE_SIZE' ? 413 : 400, message);
   }
   if (isCiMediaError(err)) {
-    return body(err.reason === 'EMPTY_FILE' || err.reason === 'MISSING_FILE' ? 400 : 415, err.message);
+    const status = MEDIA_STATUS[err.reason] ?? 415;
+    return body(status, err.message);
   }
   if (isCiValidationError(err)) return body(400, err.message);
   if (isCiResponseError(err)) {

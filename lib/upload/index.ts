@@ -23,3 +23,5 @@ export {
   type ResolvedCiModuleOptions,
 } from './upload-options.validation';
 export * from './object-headers.resolver';
+export * from './direct-upload';
+export * from './direct-upload-route';

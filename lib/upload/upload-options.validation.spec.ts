@@ -55,4 +55,11 @@ describe('resolveCiModuleOptions', () => {
       /credentials/,
     );
   });
+
+  it('checks stsEndpoint as an origin', () => {
+    expect(() => resolveCiModuleOptions({ ...valid, stsEndpoint: 'http://127.0.0.1:9000' })).not.toThrow();
+    expect(() => resolveCiModuleOptions({ ...valid, stsEndpoint: 'sts.example.com/path' })).toThrow(
+      /stsEndpoint must be an origin/,
+    );
+  });
 });

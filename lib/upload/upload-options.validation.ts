@@ -90,6 +90,12 @@ class CiModuleOptionsSchema {
   endpoint?: string;
 
   @IsOptional()
+  @Matches(/^https?:\/\/[^/\s]+\/?$/, {
+    message: 'stsEndpoint must be an origin such as https://sts.tencentcloudapi.com',
+  })
+  stsEndpoint?: string;
+
+  @IsOptional()
   @ValidateNested()
   @Type(() => LimitsSchema)
   limits?: LimitsSchema;

@@ -1,6 +1,8 @@
 // The sample page: uploads each chosen image to POST /images with a progress bar that follows the server (bytes
-// received, sent to CI, phase: streamed from GET /uploads/<id>/progress), then shows the original beside its CI
-// variants with their image_info. Plain script, no build.
+// received, sent to CI, phase: streamed from GET /uploads/<id>/progress), or, in "direct to storage" mode, asks
+// POST /direct/ticket for a ticket, sends the file straight to storage with the browser's own progress and
+// confirms it with POST /direct/confirm; then shows the original beside its CI variants with their image_info.
+// Plain script, no build.
 'use strict';
 
 const form = document.getElementById('upload-form');
@@ -76,12 +78,35 @@ function watchProgress(id, onProgress) {
   });
 }
 
-async function upload(file) {
+function newCard(file, mode) {
   const card = template.content.firstElementChild.cloneNode(true);
+  card.dataset.mode = mode;
   card.querySelector('.name').textContent = file.name;
-  const progress = card.querySelector('progress');
-  const status = card.querySelector('.status');
   uploads.prepend(card);
+  return { card, progress: card.querySelector('progress'), status: card.querySelector('.status') };
+}
+
+// The original beside its variants, from the typed result (the same for both modes).
+async function showResult(card, result) {
+  const links = await fetch(`/images/${encodeURIComponent(result.key)}`).then((r) => r.json());
+  const images = card.querySelector('.images');
+  images.append(figure('original', links.url, { ...result.imageInfo.originalInfo, size: result.size }));
+  const names = Object.keys(links.variants);
+  result.imageInfo.processResults.forEach((variant, i) => {
+    images.append(figure(names[i] || variant.key, links.variants[names[i]], variant));
+  });
+  card.classList.add('done');
+}
+
+function failCard(file, card, progress, status, message) {
+  card.classList.add('failed');
+  progress.hidden = true;
+  status.textContent = message;
+  showError(`${file.name}: ${message}`);
+}
+
+async function upload(file) {
+  const { card, progress, status } = newCard(file, 'server');
   status.textContent = 'Connecting…';
 
   // The bar follows the server: bytes acknowledged by CI, out of the file's size; the phase is in the text.
@@ -122,30 +147,73 @@ async function upload(file) {
     }
     progress.value = 100;
     status.textContent = `Stored as ${result.key} (${formatBytes(result.size)}), CI request ${result.requestId || '-'}`;
-    const links = await fetch(`/images/${encodeURIComponent(result.key)}`).then((r) => r.json());
-    const images = card.querySelector('.images');
-    images.append(figure('original', links.url, { ...result.imageInfo.originalInfo, size: result.size }));
-    const names = Object.keys(links.variants);
-    result.imageInfo.processResults.forEach((variant, i) => {
-      images.append(figure(names[i] || variant.key, links.variants[names[i]], variant));
-    });
-    card.classList.add('done');
+    await showResult(card, result);
   };
   xhr.send(body);
 
   function fail(message) {
     answered = true;
-    card.classList.add('failed');
     events.close();
-    progress.hidden = true;
-    status.textContent = message;
-    showError(`${file.name}: ${message}`);
+    failCard(file, card, progress, status, message);
   }
+}
+
+async function postJson(path, body) {
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { ok: res.ok, status: res.status, body: await res.json().catch(() => null) };
+}
+
+// Direct to storage: the bytes go from the browser to COS with a ticket the server signed; the server confirms.
+async function uploadDirect(file) {
+  const { card, progress, status } = newCard(file, 'direct');
+  const fail = (message) => failCard(file, card, progress, status, message);
+  status.textContent = 'Asking for a ticket…';
+  const asked = await postJson('/direct/ticket', {
+    contentType: file.type,
+    size: file.size,
+    originalName: file.name,
+  });
+  if (!asked.ok) return fail((asked.body && asked.body.message) || `No ticket (status ${asked.status})`);
+  const ticket = asked.body;
+  card.dataset.key = ticket.key;
+  let body = file;
+  if (ticket.fields) {
+    body = new FormData();
+    for (const [name, value] of Object.entries(ticket.fields)) body.append(name, value);
+    body.append(ticket.fileField, file);
+  }
+  const xhr = new XMLHttpRequest();
+  xhr.open(ticket.method, ticket.url);
+  for (const [name, value] of Object.entries(ticket.headers)) xhr.setRequestHeader(name, value);
+  xhr.upload.onprogress = (e) => {
+    if (!e.lengthComputable) return;
+    progress.value = Math.round((e.loaded / e.total) * 100);
+    card.dataset.browserSent = String(Math.min(e.loaded, file.size));
+    status.textContent = `Browser sending to storage ${progress.value}%`;
+  };
+  xhr.onerror = () => fail('The network failed during the upload to storage.');
+  xhr.onload = async () => {
+    if (xhr.status >= 300) return fail(`Storage refused the upload (status ${xhr.status})`);
+    progress.value = 100;
+    status.textContent = 'Confirming…';
+    const confirmed = await postJson('/direct/confirm', { token: ticket.token });
+    if (!confirmed.ok)
+      return fail((confirmed.body && confirmed.body.message) || `Not confirmed (status ${confirmed.status})`);
+    const result = confirmed.body;
+    status.textContent = `Stored directly as ${result.key} (${formatBytes(result.size)}), confirmed`;
+    await showResult(card, result);
+  };
+  xhr.send(body);
 }
 
 function handle(files) {
   errorBox.hidden = true;
-  for (const file of files) upload(file);
+  const direct = document.querySelector('input[name="mode"]:checked').value === 'direct';
+  for (const file of files) (direct ? uploadDirect : upload)(file);
 }
 
 input.addEventListener('change', () => {

@@ -1,7 +1,15 @@
 import { CiError } from './ci.error';
 
-/** Why an uploaded file was refused before any byte went to CI. */
-export type CiMediaReason = 'EMPTY_FILE' | 'MISSING_FILE' | 'NOT_AN_IMAGE' | 'FORMAT_NOT_ALLOWED';
+/** Why an uploaded file was refused: before any byte went to CI, or when a direct upload was confirmed. */
+export type CiMediaReason =
+  | 'EMPTY_FILE'
+  | 'MISSING_FILE'
+  | 'NOT_AN_IMAGE'
+  | 'FORMAT_NOT_ALLOWED'
+  /** A direct upload larger than its ticket allowed (found at confirm time). */
+  | 'FILE_TOO_LARGE'
+  /** A direct upload whose processed outputs are not all there (found at confirm time). */
+  | 'OUTPUTS_MISSING';
 
 /** A file refused from its own bytes (magic numbers), before anything was sent. */
 export class CiMediaError extends CiError {

@@ -25,3 +25,13 @@ export async function sniffImageType(head: Uint8Array): Promise<SniffedImageType
   const known = found && BY_MIME[found.mime];
   return known ? { ...known, mimetype: found.mime } : undefined;
 }
+
+/**
+ * The image type a MIME type names (`image/jpeg` → jpeg, `jpg`), for a type declared before the bytes exist (an
+ * upload ticket); `undefined` for anything else. Never a substitute for sniffing the bytes.
+ */
+export function imageTypeOfMime(mimetype: string): SniffedImageType | undefined {
+  const mime = mimetype.trim().toLowerCase();
+  const known = BY_MIME[mime];
+  return known ? { ...known, mimetype: mime } : undefined;
+}

@@ -4,3 +4,4 @@ export * from './requests';
 export * from './xml';
 export * from './presign';
 export * from './image-metadata';
+export * from './post-policy';

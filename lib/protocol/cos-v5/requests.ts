@@ -129,6 +129,40 @@ export function listMultipartUploadsRequest(
   return { method: 'GET', key: '', query, headers: {} };
 }
 
+/** GET Bucket (List Objects, `GET /?prefix=...&marker=...`): one page of the bucket's objects, keys in order. */
+export function listObjectsRequest(
+  options: { prefix?: string; marker?: string; maxKeys?: number } = {},
+): CosRequest {
+  const query: Record<string, string> = {};
+  if (options.prefix !== undefined) query.prefix = options.prefix;
+  if (options.marker !== undefined) query.marker = options.marker;
+  if (options.maxKeys !== undefined) query['max-keys'] = String(options.maxKeys);
+  return { method: 'GET', key: '', query, headers: {} };
+}
+
+function xmlText(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * PUT Object tagging (`PUT /<key>?tagging`): replaces the object's tags with `tags`
+ * (`<Tagging><TagSet><Tag><Key/><Value/></Tag>...</TagSet></Tagging>`, https://cloud.tencent.com/document/product/436/42997).
+ */
+export function putObjectTaggingRequest(key: string, tags: Record<string, string>): CosRequest {
+  const body =
+    '<Tagging><TagSet>' +
+    Object.entries(tags)
+      .map(([k, v]) => `<Tag><Key>${xmlText(k)}</Key><Value>${xmlText(v)}</Value></Tag>`)
+      .join('') +
+    '</TagSet></Tagging>';
+  return { method: 'PUT', key, query: { tagging: '' }, headers: { 'content-type': 'application/xml' }, body };
+}
+
+/** GET Object tagging (`GET /<key>?tagging`). */
+export function getObjectTaggingRequest(key: string): CosRequest {
+  return { method: 'GET', key, query: { tagging: '' }, headers: {} };
+}
+
 /** Cloud data processing (`POST /<key>?image_process` with `Pic-Operations`, empty body). */
 export function imageProcessRequest(key: string, picOperations: string): CosRequest {
   return {

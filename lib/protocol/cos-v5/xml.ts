@@ -23,6 +23,7 @@ const parser = new XMLParser({
 });
 
 const ARRAY_PATHS = new Set([
+  'Tagging.TagSet.Tag',
   'UploadResult.ProcessResults.Object',
   'CompleteMultipartUploadResult.ProcessResults.Object',
   'ListMultipartUploadsResult.Upload',
@@ -222,6 +223,46 @@ export function parseListMultipartUploadsResult(xml: string): {
     nextKeyMarker: text(root.NextKeyMarker) || undefined,
     nextUploadIdMarker: text(root.NextUploadIdMarker) || undefined,
   };
+}
+
+/** One object of a `<ListBucketResult>`. */
+export interface CosListedObject {
+  key: string;
+  lastModified?: Date;
+  size?: number;
+  etag?: string;
+}
+
+/** Parses `<ListBucketResult>` (GET Bucket): the objects of the page and where the next page starts. */
+export function parseListBucketResult(xml: string): {
+  objects: CosListedObject[];
+  isTruncated: boolean;
+  nextMarker?: string;
+} {
+  const root = node(parseXml(xml).ListBucketResult);
+  if (!root) throw new CiProtocolError('COS answered without a <ListBucketResult> element');
+  const objects = list(root.Contents).map((o) => {
+    const modified = text(o.LastModified);
+    return {
+      key: text(o.Key) ?? '',
+      lastModified: modified ? new Date(modified) : undefined,
+      size: num(o.Size),
+      etag: unquoteEtag(text(o.ETag)),
+    };
+  });
+  const isTruncated = text(root.IsTruncated) === 'true';
+  // COS sends NextMarker when truncated; without it the last key of the page is where the next one starts.
+  const nextMarker = text(root.NextMarker) || (isTruncated ? objects[objects.length - 1]?.key : undefined);
+  return { objects, isTruncated, nextMarker };
+}
+
+/** Parses `<Tagging>` (GET Object tagging) into `{ key: value }`. */
+export function parseTagging(xml: string): Record<string, string> {
+  const root = node(parseXml(xml).Tagging);
+  if (!root) throw new CiProtocolError('COS answered without a <Tagging> element');
+  return Object.fromEntries(
+    list(node(root.TagSet)?.Tag).map((t) => [text(t.Key) ?? '', text(t.Value) ?? '']),
+  );
 }
 
 /** The fields of a COS `<Error>` envelope. */

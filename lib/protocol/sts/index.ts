@@ -1,0 +1,2 @@
+export * from './tc3';
+export * from './federation-token';
