@@ -104,6 +104,9 @@ export class CiClient {
   private readonly publicDomain?: string;
   private readonly insertOnly: boolean;
   private readonly styleSeparator: CiStyleSeparator;
+  /** Builds the XML API backend of another bucket (outputs of rules with `bucket`); cached in `others`. */
+  private readonly backendOf: (bucket: string) => CosV5Backend;
+  private readonly others = new Map<string, CosV5Backend>();
 
   constructor(options: CiClientOptions) {
     const bucketMatch = BUCKET_PATTERN.exec(options.bucket ?? '');
@@ -158,28 +161,45 @@ export class CiClient {
     const credentials = new CredentialsCache(options.credentials, now);
     const retry = { ...CI_CLIENT_DEFAULTS.retry, ...options.retry };
     const signatureTtlSeconds = options.signatureTtlSeconds ?? CI_CLIENT_DEFAULTS.signatureTtlSeconds;
-    this.cos = new CosV5Backend({
-      bucket: this.bucket,
-      region: this.region,
-      host: origin.host,
-      pathStyle: addressing === 'path',
-      origin: origin.origin,
-      credentials,
-      transport: new HttpTransport(
-        guardedDispatcher(this.dispatcher, origin.origin),
-        timeouts,
-        parseCosErrorBody,
-      ),
-      retry,
-      signatureTtlSeconds,
-      now,
-    });
+    // Another bucket of the account (a rule's `bucket`): the same path-style server, the endpoint with the bucket
+    // name swapped when its host starts with it (accelerate), else that bucket's default domain.
+    const originOf = (bucket: string): URL => {
+      if (bucket === this.bucket || addressing === 'path') return origin;
+      if (options.endpoint && origin.hostname.startsWith(`${this.bucket}.`)) {
+        const other = new URL(origin.href);
+        other.hostname = bucket + origin.hostname.slice(this.bucket.length);
+        return other;
+      }
+      return new URL(`https://${bucket}.cos.${this.region}.myqcloud.com`);
+    };
+    this.backendOf = (bucket) => {
+      const at = originOf(bucket);
+      let dispatcher = this.dispatcher;
+      if (at.origin !== origin.origin && !options.dispatcher) {
+        dispatcher = pool(at.origin);
+        this.extraDispatchers.push(dispatcher);
+      }
+      return new CosV5Backend({
+        bucket,
+        region: this.region,
+        host: at.host,
+        pathStyle: addressing === 'path',
+        origin: at.origin,
+        credentials,
+        transport: new HttpTransport(guardedDispatcher(dispatcher, at.origin), timeouts, parseCosErrorBody),
+        retry,
+        signatureTtlSeconds,
+        now,
+      });
+    };
+    this.cos = this.backendOf(this.bucket);
     if (this.protocol === 'files-v2') {
       // The JSON API lives on its own host (the seed's `<short region>.image.myqcloud.com`), unless
-      // `filesV2Endpoint` names one or an `endpoint` (the emulator) serves both.
+      // `filesV2Endpoint` names one. A path-style `endpoint` (the emulator, a proxy: its host names no bucket)
+      // serves both APIs; a bucket's custom or accelerated domain serves the XML API only.
       const filesOrigin = options.filesV2Endpoint
         ? new URL(options.filesV2Endpoint).origin
-        : options.endpoint
+        : addressing === 'path'
           ? origin.origin
           : filesV2Origin(this.region);
       let filesDispatcher = this.dispatcher;
@@ -276,9 +296,12 @@ export class CiClient {
     return (value ?? this.insertOnly) ? 1 : 0;
   }
 
-  /** HEAD Object; a missing key throws `CiResponseError` with `ciCode` `NoSuchKey` / status 404. */
-  headObject(key: string, options: CiCallOptions = {}): Promise<CiObjectHead> {
-    return this.cos.headObject(key, options.signal);
+  /**
+   * HEAD Object; a missing key throws `CiResponseError` with `ciCode` `NoSuchKey` / status 404. `bucket`: as for
+   * `deleteObject`.
+   */
+  headObject(key: string, options: CiCallOptions & { bucket?: string } = {}): Promise<CiObjectHead> {
+    return this.cosOf(options.bucket).headObject(key, options.signal);
   }
 
   /** GET Object as a stream (consume or destroy `body`). */
@@ -286,9 +309,25 @@ export class CiClient {
     return this.cos.getObject(key, options);
   }
 
-  /** DELETE Object (a missing key is not an error). */
-  deleteObject(key: string, options: CiCallOptions = {}): Promise<void> {
-    return this.cos.deleteObject(key, options.signal);
+  /**
+   * DELETE Object (a missing key is not an error). `bucket` (`<name>-<appid>`, default the client's) names another
+   * bucket of the account, where a rule with `bucket` wrote its output.
+   */
+  deleteObject(key: string, options: CiCallOptions & { bucket?: string } = {}): Promise<void> {
+    return this.cosOf(options.bucket).deleteObject(key, options.signal);
+  }
+
+  /** The XML API backend of `bucket` (the client's own when absent). */
+  private cosOf(bucket: string | undefined): CosV5Backend {
+    if (bucket === undefined || bucket === this.bucket) return this.cos;
+    if (!BUCKET_PATTERN.test(bucket)) {
+      throw new CiValidationError('BUCKET_INVALID', `bucket must be <name>-<appid>, got "${bucket}"`, {
+        field: 'bucket',
+      });
+    }
+    let backend = this.others.get(bucket);
+    if (!backend) this.others.set(bucket, (backend = this.backendOf(bucket)));
+    return backend;
   }
 
   /**

@@ -118,9 +118,11 @@ export class CiService {
     } catch (err) {
       // CI may have written (or still be writing) the outputs: remove them now and once CI can have finished.
       // The source is the caller's and stays.
-      const outputs = built.outputKeys.filter((k) => k !== key);
+      const outputs = built.outputs.filter(
+        (o) => o.key !== key || (o.bucket ?? this.client.bucket) !== this.client.bucket,
+      );
       if ((lost || isUnknownOutcome(err)) && outputs.length) {
-        await this.uploader.cleaner.resolve({ keys: outputs }, (err as Error).message);
+        await this.uploader.cleaner.resolve({ objects: outputs }, (err as Error).message);
       }
       throw err;
     }

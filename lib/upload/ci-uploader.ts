@@ -2,7 +2,7 @@ import type { CiClient } from '../client';
 import { CiAbortError } from '../core/errors';
 import type { CiImageFormat, SniffedImageType } from '../core/media';
 import { abortableSource } from './abortable-source';
-import { CiLeftoverCleaner, isUnknownOutcome } from './leftover-cleaner';
+import { CiLeftoverCleaner, isUnknownOutcome, type CiObjectRef } from './leftover-cleaner';
 import { checkObjectKey, defaultObjectKey } from './object-key';
 import type { CompiledProcessing } from './processing.compiler';
 import { CiProgressReporter } from './progress-reporter';
@@ -83,7 +83,7 @@ export class CiUploader {
     const { client, logger } = this.config;
     const started = Date.now();
     let key: string | undefined;
-    let outputKeys: string[] = [];
+    let outputs: CiObjectRef[] = [];
     const progress =
       input.onProgress &&
       new CiProgressReporter(
@@ -104,7 +104,7 @@ export class CiUploader {
           key = checkObjectKey(input.key ?? (await this.nameObject(input, sniffed.type)));
           progress?.named(key);
           const built = input.processing.build({ key, field: input.field, index: input.index });
-          outputKeys = built.outputKeys;
+          outputs = built.outputs;
           const result = await client.upload(key, sniffed.body, {
             picOperations: built.picOperations,
             contentType: sniffed.type.mimetype,
@@ -115,7 +115,7 @@ export class CiUploader {
           });
           if (signal.aborted) {
             // The abort came while the committing request was in flight: the object exists, the caller is gone.
-            await this.cleaner.remove(storedKeys(result));
+            await this.cleaner.remove(storedObjects(result));
             throw new CiAbortError({ method: 'PUT', path: '/' + key }, { cause: signal.reason });
           }
           logger.debug?.(
@@ -138,13 +138,16 @@ export class CiUploader {
       // its outputs or an open multipart upload may exist. Keys are ours, so removing them is safe.
       if (key && isUnknownOutcome(err)) {
         await this.cleaner.resolve(
-          { keys: [key, ...outputKeys], multipartKey: key, since: started },
+          { objects: [{ key }, ...outputs], multipartKey: key, since: started },
           (err as Error).message,
         );
       } else if (key) {
         // Any other failure stored nothing, but the abort of a multipart upload may itself have failed (it is
         // best effort): look for the key's open uploads now and once more later.
-        await this.cleaner.resolve({ keys: [], multipartKey: key, since: started }, (err as Error).message);
+        await this.cleaner.resolve(
+          { objects: [], multipartKey: key, since: started },
+          (err as Error).message,
+        );
       }
       progress?.failed(err);
       throw err;
@@ -153,7 +156,7 @@ export class CiUploader {
 
   /** Removes stored results (originals and outputs); never throws. */
   async remove(results: Iterable<Pick<CiUploadResult, 'key' | 'imageInfo'>>): Promise<void> {
-    await this.cleaner.remove([...results].flatMap(storedKeys));
+    await this.cleaner.remove([...results].flatMap(storedObjects));
   }
 
   private async nameObject<TRequest>(input: CiUploadInput<TRequest>, type: SniffedImageType) {
@@ -169,9 +172,13 @@ export class CiUploader {
   }
 }
 
-/** The keys a stored result occupies in the source bucket: the original and its outputs. */
-export function storedKeys(stored: Pick<CiUploadResult, 'key' | 'imageInfo'>): string[] {
-  return [stored.key, ...(stored.imageInfo?.processResults ?? []).map((r) => r.key)].filter(
-    (k): k is string => !!k,
-  );
+/** The objects a stored result occupies: the original, and its outputs each in the bucket CI reported. */
+export function storedObjects(stored: Pick<CiUploadResult, 'key' | 'imageInfo'>): CiObjectRef[] {
+  return [
+    { key: stored.key },
+    ...(stored.imageInfo?.processResults ?? []).map((r) => ({
+      key: r.key,
+      ...(r.bucket ? { bucket: r.bucket } : {}),
+    })),
+  ].filter((o) => !!o.key);
 }

@@ -55,6 +55,23 @@ describe("the seed's host and region codes", () => {
     ).toThrow(/short code/);
   });
 
+  it('a custom or accelerated domain in endpoint moves the XML API only: files-v2 keeps the seed host', async () => {
+    for (const endpoint of [
+      `https://${BUCKET}.cos.accelerate.myqcloud.com`,
+      'https://img.example.com',
+    ]) {
+      const c = new CiClient({
+        protocol: 'files-v2',
+        bucket: BUCKET,
+        region: 'gz',
+        credentials: EMULATOR_DEV_CREDENTIALS,
+        endpoint,
+      });
+      expect(c.endpoints).toEqual({ cos: endpoint, filesV2: 'https://gz.image.myqcloud.com' });
+      await c.close();
+    }
+  });
+
   it('filesV2Endpoint moves the files-v2 API alone', async () => {
     const c = new CiClient({
       protocol: 'files-v2',
@@ -82,7 +99,9 @@ describe('against the emulator: short region code, insertOnly, missing keys', ()
   afterAll(() => emulator.close());
 
   it('files-v2 with the short region code "gz" uploads and processes, and does not overwrite by default', async () => {
-    const c = client(emulator, { protocol: 'files-v2', region: 'gz', filesV2Endpoint: emulator.url });
+    // One emulator URL (path addressing) serves both APIs.
+    const c = client(emulator, { protocol: 'files-v2', region: 'gz' });
+    expect(c.endpoints).toEqual({ cos: emulator.url, filesV2: emulator.url });
     try {
       const first = await c.putObject('v2/a.jpg', jpeg, { picOperations: thumb });
       expect(first.imageInfo.processResults[0]).toMatchObject({ format: 'WEBP', width: 40 });
