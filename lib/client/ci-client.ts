@@ -220,6 +220,7 @@ export class CiClient {
         retry,
         signatureTtlSeconds,
         now,
+        head: (key, signal, bucket) => this.headObject(key, { signal, bucket }),
       });
     } else {
       this.endpoints = { cos: origin.origin };

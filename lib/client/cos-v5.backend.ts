@@ -32,6 +32,7 @@ import {
 import type { CiObjectDownload, CiObjectHead, CiObjectResult } from './ci-client.results';
 import type { CredentialsCache } from './credentials';
 import { HttpTransport, type TransportBody, type TransportResponse } from './http-transport';
+import { CI_ATTEMPT_METADATA, carriesMarker, CreateAttempts, newAttemptMarker } from './own-attempt';
 import { withRetry, type RetryPolicy } from './retry';
 import type { MultipartSession, UploadRequestOptions, UploadTarget } from './upload-target';
 
@@ -166,18 +167,46 @@ export class CosV5Backend implements UploadTarget {
     size: number,
     options: UploadRequestOptions,
   ): Promise<CiObjectResult> {
+    // Without Pic-Operations a PUT is idempotent and its body is in memory: safe to retry. Under insertOnly a retry
+    // may meet what a lost attempt stored: the marker tells that object from someone else's.
+    const retry = !options.picOperations;
+    const marker = retry && options.insertOnly === 1 ? newAttemptMarker() : undefined;
     const request = putObjectRequest(key, {
       ...options,
+      headers: marker
+        ? { ...options.headers, [`x-cos-meta-${CI_ATTEMPT_METADATA}`]: marker }
+        : options.headers,
       contentLength: size,
       forbidOverwrite: options.insertOnly === 1,
     });
-    // Without Pic-Operations a PUT is idempotent and its body is in memory: safe to retry.
-    const res = await this.send(request, {
-      body: chunks,
-      signal: options.signal,
-      retry: !options.picOperations,
-    });
-    return this.result(key, res, size);
+    const attempts = new CreateAttempts();
+    try {
+      const res = await this.send(request, {
+        body: chunks,
+        signal: options.signal,
+        retry,
+        onFailure: attempts.onFailure,
+      });
+      return this.result(key, res, size);
+    } catch (err) {
+      if (!marker || !attempts.mayBeOwnConflict(err)) throw err;
+      const head = await this.headObject(key, options.signal).catch(() => undefined);
+      if (!head || !carriesMarker(head, marker)) throw err;
+      return { ...this.ownResult(key, head), size };
+    }
+  }
+
+  /** The result of an upload whose own earlier attempt stored the object (its answer was lost). */
+  ownResult(key: string, head: CiObjectHead): CiObjectResult {
+    return {
+      key,
+      bucket: this.config.bucket,
+      size: head.size,
+      etag: head.etag,
+      requestId: head.requestId,
+      location: this.location(key),
+      imageInfo: { processResults: [] },
+    };
   }
 
   /** Initiates a multipart upload whose Complete carries Pic-Operations. */
