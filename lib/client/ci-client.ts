@@ -28,7 +28,7 @@ import type {
 import { filesV2Origin, longRegionOf } from '../protocol/files-v2/region';
 import { CosV5Backend, parseCosErrorBody } from './cos-v5.backend';
 import { CredentialsCache } from './credentials';
-import { FilesV2Backend, parseFilesV2ErrorBody } from './files-v2.backend';
+import { FilesV2Backend, filesV2TokenError, parseFilesV2ErrorBody } from './files-v2.backend';
 import { guardedDispatcher } from './loopback-guard';
 import { HttpTransport } from './http-transport';
 import { streamingUpload, type UploadProgress } from './streaming-upload';
@@ -128,6 +128,12 @@ export class CiClient {
       );
     }
     this.protocol = options.protocol ?? CI_CLIENT_DEFAULTS.protocol;
+    if (
+      this.protocol === 'files-v2' &&
+      typeof options.credentials === 'object' &&
+      options.credentials.securityToken
+    )
+      throw filesV2TokenError();
     this.publicDomain = options.publicDomain;
     // The seed: files-v2 does not overwrite by default; COS overwrites unless told not to.
     this.insertOnly = options.insertOnly ?? this.protocol === 'files-v2';

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { CiProtocolError, isCiResponseError } from '../core/errors';
+import { CiProtocolError, CiValidationError, isCiResponseError } from '../core/errors';
 import { parsePicOperations, resolveFileId } from '../core/pic-operations';
 import {
   createFilesV2Signature,
@@ -53,6 +53,7 @@ export class FilesV2Backend implements UploadTarget {
   private async authorization(): Promise<string> {
     const c = this.config;
     const credentials = await c.credentials.get();
+    if (credentials.securityToken) throw filesV2TokenError();
     return createFilesV2Signature({
       appId: c.appId,
       bucket: this.shortBucket,
@@ -254,6 +255,19 @@ export class FilesV2Backend implements UploadTarget {
       throw err;
     }
   }
+}
+
+/**
+ * A temporary key on files-v2: the seed's request carries only the multi-effect signature, which has no field for
+ * a session token, and no source says how files-v2 carries one; signing without it would drop it silently.
+ */
+export function filesV2TokenError(): CiValidationError {
+  return new CiValidationError(
+    'OPTIONS_INVALID',
+    'files-v2 cannot carry an STS session token (its multi-effect signature has no field for one): use protocol ' +
+      "'cos-v5' with temporary credentials",
+    { field: 'credentials.securityToken' },
+  );
 }
 
 /** Parses a files-v2 JSON error envelope for {@link HttpTransport}. */

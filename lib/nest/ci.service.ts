@@ -102,7 +102,16 @@ export class CiService {
       });
     }
     const built = compiled.build({ key, field: '', index: 0 });
-    const picOperations = built.picOperations ?? '{"is_pic_info":1}';
+    // The seed: `is_pic_info` is 0 by default and `rules` may be empty; a request asking for neither asks CI for
+    // nothing, so it is refused rather than turned into another request.
+    const picOperations = built.picOperations;
+    if (picOperations === undefined) {
+      throw new CiValidationError(
+        'OPTIONS_INVALID',
+        'process needs rules or isPicInfo: true (there is nothing to ask CI)',
+        { field: 'rules' },
+      );
+    }
     // A lost answer (reset, timeout) leaves the outputs' fate unknown, even when a retry then fails otherwise.
     let lost = false;
     try {
