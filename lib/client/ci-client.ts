@@ -55,6 +55,11 @@ export interface CiClientUploadOptions extends CiCallOptions {
   /** Total size when known (lets files-v2 use slice uploads for large files). */
   size?: number;
   /**
+   * A value unique to this upload, stored with the object (cos-v5 `x-cos-meta-ci-attempt`, files-v2 `biz_attr`):
+   * clean-up after an unknown outcome removes the key only when it holds this value. Default: none.
+   */
+  marker?: string;
+  /**
    * Refuse to overwrite an existing object: files-v2 `insertOnly=1`, cos-v5 `x-cos-forbid-overwrite: true`.
    * Default: the client's `insertOnly`.
    */

@@ -79,6 +79,11 @@ interface SendOptions {
   onFailure?: (err: unknown) => void;
 }
 
+/** `headers` with the upload's marker as user metadata (`x-cos-meta-ci-attempt`), when there is one. */
+function withMarker(headers: Record<string, string> | undefined, marker: string | undefined) {
+  return marker ? { ...headers, [`x-cos-meta-${CI_ATTEMPT_METADATA}`]: marker } : headers;
+}
+
 function header(res: TransportResponse, name: string): string | undefined {
   const v = res.headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -170,12 +175,10 @@ export class CosV5Backend implements UploadTarget {
     // Without Pic-Operations a PUT is idempotent and its body is in memory: safe to retry. Under insertOnly a retry
     // may meet what a lost attempt stored: the marker tells that object from someone else's.
     const retry = !options.picOperations;
-    const marker = retry && options.insertOnly === 1 ? newAttemptMarker() : undefined;
+    const marker = options.marker ?? (retry && options.insertOnly === 1 ? newAttemptMarker() : undefined);
     const request = putObjectRequest(key, {
       ...options,
-      headers: marker
-        ? { ...options.headers, [`x-cos-meta-${CI_ATTEMPT_METADATA}`]: marker }
-        : options.headers,
+      headers: withMarker(options.headers, marker),
       contentLength: size,
       forbidOverwrite: options.insertOnly === 1,
     });
@@ -217,10 +220,16 @@ export class CosV5Backend implements UploadTarget {
     // An attempt whose answer was lost (reset, timeout) may have opened an upload all the same: the retry's
     // upload is ours, its predecessors are found by listing and aborted (now, and again when this one ends).
     let lost = false;
-    const init = await this.send(initiateMultipartUploadRequest(key, options), {
-      retry: true,
-      onFailure: (err) => (lost ||= isCiTimeoutError(err) || isCiNetworkError(err)),
-    });
+    const init = await this.send(
+      initiateMultipartUploadRequest(key, {
+        ...options,
+        headers: withMarker(options.headers, options.marker),
+      }),
+      {
+        retry: true,
+        onFailure: (err) => (lost ||= isCiTimeoutError(err) || isCiNetworkError(err)),
+      },
+    );
     const { uploadId } = parseInitiateMultipartUploadResult(init.text);
     const abortPredecessors = () => (lost ? this.abortUploadsOf(key, started, uploadId) : Promise.resolve());
     await abortPredecessors();

@@ -112,7 +112,7 @@ export class FilesV2Backend implements UploadTarget {
   ): Promise<CiObjectResult> {
     const retry = !options.picOperations;
     const insertOnly = options.insertOnly ?? 0;
-    const marker = retry && insertOnly === 1 ? newAttemptMarker() : undefined;
+    const marker = options.marker ?? (retry && insertOnly === 1 ? newAttemptMarker() : undefined);
     const attempts = new CreateAttempts();
     try {
       const { data, requestId } = await this.send(
@@ -143,7 +143,12 @@ export class FilesV2Backend implements UploadTarget {
         filesV2SliceInitRequest(
           this.target(key),
           { authorization, picOperations: options.picOperations },
-          { fileSize, sliceSize: options.partSize ?? 1024 * 1024, insertOnly: options.insertOnly ?? 0 },
+          {
+            fileSize,
+            sliceSize: options.partSize ?? 1024 * 1024,
+            insertOnly: options.insertOnly ?? 0,
+            bizAttr: options.marker,
+          },
         ),
       // As for cos-v5: init and finish are not cut off mid-flight (see CosV5Backend.openMultipart).
       {},

@@ -4,3 +4,4 @@ export * from './ci-client.results';
 export type { UploadProgress } from './streaming-upload';
 export * from './loopback-guard';
 export type { CiUploadBufferStats } from './upload-budget';
+export { carriesMarker, CI_ATTEMPT_METADATA, newAttemptMarker } from './own-attempt';

@@ -1,4 +1,4 @@
-import type { CiClient } from '../client';
+import { newAttemptMarker, type CiClient } from '../client';
 import { CiAbortError } from '../core/errors';
 import type { CiImageFormat, SniffedImageType } from '../core/media';
 import { abortableSource } from './abortable-source';
@@ -84,6 +84,8 @@ export class CiUploader {
     const started = Date.now();
     let key: string | undefined;
     let outputs: CiObjectRef[] = [];
+    // Stored with the original: clean-up after an unknown outcome removes the key only when it holds this value.
+    const marker = newAttemptMarker();
     const progress =
       input.onProgress &&
       new CiProgressReporter(
@@ -109,6 +111,7 @@ export class CiUploader {
             picOperations: built.picOperations,
             contentType: sniffed.type.mimetype,
             headers: input.headers,
+            marker,
             size: input.size,
             signal,
             onProgress: progress && ((p) => progress.sent(p.bytesSent, p.completing)),
@@ -134,11 +137,12 @@ export class CiUploader {
         { method: 'PUT', path: '/' + (input.key ?? input.field) },
       );
     } catch (err) {
-      // A timeout, reset or unreadable answer after the bytes went out leaves the outcome unknown: the object,
-      // its outputs or an open multipart upload may exist. Keys are ours, so removing them is safe.
+      // A timeout, reset or unreadable answer after the bytes went out leaves the outcome unknown, and so does an
+      // abort (shutdown, the client gone) while a request was being served: the object, its outputs or an open
+      // multipart upload may exist. The original is removed only if it holds this upload's marker.
       if (key && isUnknownOutcome(err)) {
         await this.cleaner.resolve(
-          { objects: [{ key }, ...outputs], multipartKey: key, since: started },
+          { objects: [{ key, marker }, ...outputs], multipartKey: key, since: started },
           (err as Error).message,
         );
       } else if (key) {

@@ -1,14 +1,23 @@
-import type { CiClient } from '../client';
-import { isCiNetworkError, isCiProtocolError, isCiTimeoutError } from '../core/errors';
+import { carriesMarker, type CiClient } from '../client';
+import {
+  isCiAbortError,
+  isCiNetworkError,
+  isCiProtocolError,
+  isCiResponseError,
+  isCiTimeoutError,
+} from '../core/errors';
 import type { CiLogger } from './upload.options';
 import type { CiUploadTracker } from './upload.tracker';
 
 /** Default delay of the second look after an unknown outcome (`unknownOutcomeRecheckMs`). */
 export const CI_DEFAULT_RECHECK_MS = 10_000;
 
-/** True when `err` leaves the outcome of a request that creates something unknown (it may have happened). */
+/**
+ * True when `err` leaves the outcome of a request that creates something unknown (it may have happened): a timeout,
+ * a reset, an unreadable answer, or an abort (shutdown, the client gone) that may have cut a request being served.
+ */
 export function isUnknownOutcome(err: unknown): boolean {
-  return isCiTimeoutError(err) || isCiNetworkError(err) || isCiProtocolError(err);
+  return isCiTimeoutError(err) || isCiNetworkError(err) || isCiProtocolError(err) || isCiAbortError(err);
 }
 
 /** One object the module wrote: a key, in the client's bucket unless `bucket` names another (a rule's `bucket`). */
@@ -16,6 +25,11 @@ export interface CiObjectRef {
   key: string;
   /** `<name>-<appid>`; absent: the client's bucket. */
   bucket?: string;
+  /**
+   * The upload's marker (see `CiClientUploadOptions.marker`): the object is removed only when it holds it, so an
+   * object someone else stored at the key (a request refused, or never served) is left alone.
+   */
+  marker?: string;
 }
 
 /** What one failed or unknown-outcome operation may have created. */
@@ -49,6 +63,7 @@ export class CiLeftoverCleaner {
     await Promise.all(
       objects.map(async (o) => {
         try {
+          if (o.marker !== undefined && !(await this.holdsMarker(o))) return;
           await this.client.deleteObject(o.key, { bucket: o.bucket });
         } catch (err) {
           this.logger.warn(`could not remove ${describe(o)}: ${(err as Error).message}`);
@@ -69,6 +84,16 @@ export class CiLeftoverCleaner {
     };
     await sweep('failed upload');
     this.tracker.defer(this.recheckMs, () => sweep('failed upload, second look'));
+  }
+
+  /** True when the object exists and holds `o.marker`; a missing object is false. */
+  private async holdsMarker(o: CiObjectRef): Promise<boolean> {
+    try {
+      return carriesMarker(await this.client.headObject(o.key, { bucket: o.bucket }), o.marker!);
+    } catch (err) {
+      if (isCiResponseError(err) && err.statusCode === 404) return false;
+      throw err;
+    }
   }
 
   private async abortUploads({ multipartKey: key, since = 0 }: CiLeftovers): Promise<void> {

@@ -30,13 +30,17 @@ export async function conformanceImages(): Promise<ConformanceTarget['images']> 
  * Opens a target on a bucket: clients go through one recording dispatcher on `endpoint` (so files-v2 is recorded
  * only where the endpoint serves it too: the emulator), under a fresh unique prefix.
  */
-export async function openTarget(connection: TargetConnection & { endpoint: string }): Promise<OpenTarget> {
+export async function openTarget(
+  connection: TargetConnection & { endpoint: string },
+  protocols: readonly CiProtocol[] = ['cos-v5', 'files-v2'],
+): Promise<OpenTarget> {
   const recorder = new RecordingDispatcher(new URL(connection.endpoint).origin);
   const clients: CiClient[] = [];
   const prefix = `conformance-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}/`;
   const images = await conformanceImages();
   const target: ConformanceTarget = {
     prefix,
+    protocols,
     images,
     client(protocol: CiProtocol, overrides = {}) {
       const client = new CiClient({

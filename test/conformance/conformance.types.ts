@@ -16,6 +16,8 @@ export interface ConformanceTarget {
   ): CiClient;
   /** Key prefix every object of the run lives under (removed at the end). */
   prefix: string;
+  /** Protocols whose answers the target records (a real bucket: cos-v5; files-v2 lives on another host). */
+  protocols: readonly CiProtocol[];
   /** A JPEG, a text body and an image over CI's pixel limits. */
   images: { jpeg: Buffer; text: Buffer; pixelBomb: Buffer };
 }
