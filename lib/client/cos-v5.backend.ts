@@ -200,7 +200,7 @@ export class CosV5Backend implements UploadTarget {
   }
 
   /** The result of an upload whose own earlier attempt stored the object (its answer was lost). */
-  ownResult(key: string, head: CiObjectHead): CiObjectResult {
+  private ownResult(key: string, head: CiObjectHead): CiObjectResult {
     return {
       key,
       bucket: this.config.bucket,

@@ -1,22 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { isCiNetworkError, isCiProtocolError, isCiResponseError, isCiTimeoutError } from '../core/errors';
+import { isCiResponseError, isUnknownOutcome } from '../core/errors';
 import type { CiObjectHead } from './ci-client.results';
 
 /**
- * User metadata a retryable PUT writes with a value unique to the call (cos-v5; files-v2 carries the same value in
- * `biz_attr`, which COS keeps as `x-cos-meta-biz-attr`). Every attempt of the call sends the same value, so an
- * object that holds it was written by this call and by nobody else.
+ * User metadata an upload writes with a value unique to it (cos-v5; files-v2 carries the same value in `biz_attr`,
+ * which the emulator keeps as `x-cos-meta-biz-attr`). Every attempt of the upload sends the same value, so an
+ * object that holds it was written by this upload and by nobody else.
  */
 export const CI_ATTEMPT_METADATA = 'ci-attempt';
 
 /** A fresh marker for one call. */
 export function newAttemptMarker(): string {
   return randomUUID();
-}
-
-/** True when an attempt's outcome is unknown: it may have stored something (timeout, reset, unreadable answer). */
-export function mayHaveStored(err: unknown): boolean {
-  return isCiTimeoutError(err) || isCiNetworkError(err) || isCiProtocolError(err);
 }
 
 /** An insert-only refusal: cos-v5 `FileAlreadyExists`, files-v2 `-4018`. */
@@ -37,7 +32,7 @@ export class CreateAttempts {
 
   /** Pass as the send's `onFailure`. */
   readonly onFailure = (err: unknown): void => {
-    this.lost ||= mayHaveStored(err);
+    this.lost ||= isUnknownOutcome(err);
   };
 
   /** True when `err` is a conflict that an earlier attempt of this call may have caused. */

@@ -1,8 +1,8 @@
 import { newAttemptMarker, type CiClient } from '../client';
-import { CiAbortError } from '../core/errors';
+import { CiAbortError, isUnknownOutcome } from '../core/errors';
 import type { CiImageFormat, SniffedImageType } from '../core/media';
 import { abortableSource } from './abortable-source';
-import { CiLeftoverCleaner, isUnknownOutcome, type CiObjectRef } from './leftover-cleaner';
+import { CiLeftoverCleaner, type CiObjectRef } from './leftover-cleaner';
 import { checkObjectKey, defaultObjectKey } from './object-key';
 import type { CompiledProcessing } from './processing.compiler';
 import { CiProgressReporter } from './progress-reporter';

@@ -1,24 +1,12 @@
 import { carriesMarker, type CiClient } from '../client';
-import {
-  isCiAbortError,
-  isCiNetworkError,
-  isCiProtocolError,
-  isCiResponseError,
-  isCiTimeoutError,
-} from '../core/errors';
+import { isCiResponseError } from '../core/errors';
 import type { CiLogger } from './upload.options';
 import type { CiUploadTracker } from './upload.tracker';
 
 /** Default delay of the second look after an unknown outcome (`unknownOutcomeRecheckMs`). */
 export const CI_DEFAULT_RECHECK_MS = 10_000;
 
-/**
- * True when `err` leaves the outcome of a request that creates something unknown (it may have happened): a timeout,
- * a reset, an unreadable answer, or an abort (shutdown, the client gone) that may have cut a request being served.
- */
-export function isUnknownOutcome(err: unknown): boolean {
-  return isCiTimeoutError(err) || isCiNetworkError(err) || isCiProtocolError(err) || isCiAbortError(err);
-}
+export { isUnknownOutcome } from '../core/errors';
 
 /** One object the module wrote: a key, in the client's bucket unless `bucket` names another (a rule's `bucket`). */
 export interface CiObjectRef {
