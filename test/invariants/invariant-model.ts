@@ -76,7 +76,12 @@ export function invariantOp(
     collide: fc.boolean(),
   });
   return base
-    .map((op) => ({ ...op, collide: op.insertOnly && op.collide && op.kind === 'upload' }))
+    .map((op) => ({
+      ...op,
+      collide: op.insertOnly && op.collide && op.kind === 'upload',
+      // A process with nothing to ask is refused before anything is sent: give it one output.
+      outputs: op.kind === 'process' && op.outputs.length === 0 ? (['source'] as OutputPlace[]) : op.outputs,
+    }))
     .chain((op) =>
       faults
         ? fc

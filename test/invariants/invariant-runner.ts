@@ -211,6 +211,8 @@ export async function runInvariantSequence(
       await tracker.shutdown(5_000);
     }
     await settled;
+    // A fault the operation did not reach must not hit the next one's fault-free steps.
+    world.faults?.clear();
   };
 
   let steps = 0;
