@@ -24,7 +24,10 @@ export interface FilesV2OriginalInfo {
 
 /** One entry of `process_results`. */
 export interface FilesV2ProcessResult extends FilesV2Links {
-  /** The output's key (its `fileid` resolved against the source's directory), without a leading `/`. */
+  /**
+   * The rule's `fileid` as written: the seed's sample answers `"file_id":"test1.png"` for the rule
+   * `{"fileid":"test1.png",...}`; the resolved key is in `resource_path`.
+   */
   file_id: string;
   /** Upper case, as the seed shows (`PNG`). */
   format: string;
@@ -83,7 +86,7 @@ export class FilesV2LinkBuilder {
   imageInfo(outcome: PicProcessingOutcome): FilesV2ImageInfo {
     const processResults: FilesV2ProcessResult[] = outcome.outputs.map((o) => ({
       ...this.links(o.bucket, o.key),
-      file_id: o.key,
+      file_id: o.fileid ?? o.key,
       format: o.format.toUpperCase(),
       width: o.width,
       height: o.height,

@@ -156,6 +156,7 @@ describe('createCiPicProcessor', () => {
         {
           bucket: 'src-1250000000',
           key: 'in/x.webp',
+          fileid: 'x.webp',
           contentType: 'image/webp',
           format: 'webp',
           width: 80,
@@ -166,6 +167,7 @@ describe('createCiPicProcessor', () => {
         {
           bucket: 'out-1250000000',
           key: 'y.png',
+          fileid: '/y.png',
           contentType: 'image/jpeg',
           format: 'jpeg',
           width: 20,

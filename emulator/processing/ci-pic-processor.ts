@@ -108,6 +108,7 @@ export function createCiPicProcessor(options: CiPicProcessorOptions): PicProcess
         const outputs = result.outputs.map((o): PicOutput => ({
           bucket: o.bucket,
           key: o.key,
+          fileid: o.fileid,
           body: o.body,
           contentType: IMAGE_CONTENT_TYPES[o.format] ?? 'application/octet-stream',
           format: o.format,

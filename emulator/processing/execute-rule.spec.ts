@@ -236,8 +236,14 @@ describe('executeRule', () => {
       expect(near([...bmp.data.subarray(0, 3)], Q.tl)).toBe(true);
     });
 
-    it('refuses output formats the emulator cannot write', async () => {
-      for (const format of ['heif', 'tpg', 'svgc', 'jxl']) {
+    it('format/tiff writes a TIFF (CI documents it: "Converting Format", cloud.tencent.com/document/api/436/44883)', async () => {
+      const out = await run(jpeg, 'imageMogr2/thumbnail/100x/format/tiff');
+      expect(out).toMatchObject({ format: 'tiff', width: 100, height: 75 });
+      expect((await sharp(out.body).metadata()).format).toBe('tiff');
+    });
+
+    it('refuses output formats the emulator cannot write, documented or not, instead of answering another image', async () => {
+      for (const format of ['heif', 'heic', 'apng', 'psd', 'tpg', 'svgc', 'jxl', 'jp2']) {
         const error = await refusal(run(jpeg, `imageMogr2/format/${format}`));
         expect(error.code).toBe('InvalidArgument');
         expect(error.message).toContain(`format ${format}`);

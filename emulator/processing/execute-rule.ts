@@ -86,13 +86,13 @@ function sourceAsResult(source: Buffer, header: ImageHeader, error?: CiProcessin
  * order on one pixel pipeline and the image is encoded once, at the end (no quality lost between steps); operations
  * run in the order the rule writes them. `style/<name>` steps are looked up in `ctx.styles`.
  *
- * Output: the format asked for (`jpg`/`jpeg`/`yjpeg` (mozjpeg) → JPEG, `png`, `webp`, `gif`, `avif`, `bmp`), else the
+ * Output: the format asked for (`jpg`/`jpeg`/`yjpeg` (mozjpeg) → JPEG, `png`, `webp`, `gif`, `avif`, `bmp`, `tiff`), else the
  * source's (PNG when `iradius`/`rradius` cut corners of a JPEG or BMP). Animated GIF and WebP keep every frame when
  * the output is GIF or WebP (the first frame otherwise). EXIF is kept unless `strip` (when the rule runs in one
  * libvips pass; after a materialised pass only the orientation is carried over).
  *
  * Errors (`CiProcessingError`): `InvalidArgument` for what the emulator cannot do as written (an unknown
- * operation or parameter, `format/heif|tpg|svgc|jxl`, a crop outside the image, a watermark it cannot load),
+ * operation or parameter, a `format` it cannot write (`heif`, `heic`, `apng`, `psd`, `tpg`, `svgc`, `jxl`, any other), a crop outside the image, a watermark it cannot load),
  * `StyleNotFound`, `InvalidImageFormat`, `ImageTooLarge` and `ImageResolutionExceed` (source or planned output over
  * the limits). With `ignore-error/1`, the last two answer the source itself (`ignoredError` set).
  * @example const out = await executeRule(jpeg, parseRule('imageMogr2/thumbnail/400x/format/webp'), {});

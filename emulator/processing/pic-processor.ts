@@ -47,6 +47,8 @@ export interface PicOutput {
   bucket: string;
   /** Object key resolved from the rule's `fileid` (no leading `/`). */
   key: string;
+  /** The rule's `fileid` as written, answered as files-v2 `file_id`. Default: `key`. */
+  fileid?: string;
   body: Buffer;
   /** Content type the object is stored with (`image/webp`, ...). */
   contentType: string;

@@ -51,6 +51,8 @@ export interface ProcessedOutput {
   bucket: string;
   /** Object key, resolved from the rule's `fileid` (no leading `/`). */
   key: string;
+  /** The rule's `fileid` as written (files-v2 answers it as `file_id`). */
+  fileid: string;
   body: Buffer;
   /** Lower case (`jpeg`, `png`, `webp`, `gif`, `avif`, `bmp`, `tiff`). */
   format: CiImageFormat;
@@ -170,6 +172,7 @@ export async function processPicOperations(
       result.outputs.push({
         bucket,
         key: keys[index],
+        fileid: entry.fileid,
         body: input.source,
         format: header.type,
         width: header.width,
@@ -190,6 +193,7 @@ export async function processPicOperations(
       const output: ProcessedOutput = {
         bucket,
         key: keys[index],
+        fileid: entry.fileid,
         body: out.body,
         format: out.format,
         width: out.width,

@@ -71,9 +71,25 @@ function maskSvg(size: Size, radius: number, circle: boolean): Buffer {
   );
 }
 
-/** Output formats CI names but sharp's prebuilt libvips cannot write, with the reason. */
+/** Output formats the emulator writes (`outputEncoding`); any other is refused rather than answered as another. */
+const WRITABLE: ReadonlySet<string> = new Set([
+  'jpg',
+  'jpeg',
+  'yjpeg',
+  'png',
+  'webp',
+  'gif',
+  'bmp',
+  'avif',
+  'tiff',
+]);
+
+/** Why formats CI documents cannot be written here. */
 const UNWRITABLE: Readonly<Record<string, string>> = {
   heif: 'HEVC-coded HEIF needs an HEVC encoder, which this libvips build lacks (use avif)',
+  heic: 'HEVC-coded HEIF needs an HEVC encoder, which this libvips build lacks (use avif)',
+  apng: 'libvips writes single-frame PNG only',
+  psd: 'libvips has no PSD encoder',
   tpg: "TPG is Tencent's own format",
   svgc: "SVGC is Tencent's own format",
   jxl: 'this libvips build has no JPEG XL encoder',
@@ -81,8 +97,8 @@ const UNWRITABLE: Readonly<Record<string, string>> = {
 
 /** Records `format/<fmt>`, refusing what the emulator cannot write. */
 export function planFormat(plan: RulePlan, label: string, format: NonNullable<RulePlan['format']>): void {
-  const reason = UNWRITABLE[format];
-  if (reason) {
+  if (!WRITABLE.has(format)) {
+    const reason = UNWRITABLE[format] ?? 'not a format the emulator produces';
     throw new CiProcessingError(
       'InvalidArgument',
       `${label}: format ${format} is not supported by the emulator (${reason})`,

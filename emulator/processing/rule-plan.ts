@@ -93,7 +93,14 @@ export function outputEncoding(
   if (asked === 'jpg' || asked === 'jpeg' || asked === 'yjpeg') {
     return { encoder: 'jpeg', mozjpeg: asked === 'yjpeg', reported: 'jpeg' };
   }
-  if (asked === 'png' || asked === 'webp' || asked === 'gif' || asked === 'bmp' || asked === 'avif') {
+  if (
+    asked === 'png' ||
+    asked === 'webp' ||
+    asked === 'gif' ||
+    asked === 'bmp' ||
+    asked === 'avif' ||
+    asked === 'tiff'
+  ) {
     return { encoder: asked, mozjpeg: false, reported: asked };
   }
   const keep: CiImageFormat = sourceType === 'heif' ? 'avif' : sourceType;

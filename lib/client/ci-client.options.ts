@@ -81,13 +81,15 @@ export interface CiClientOptions {
   /** Static credentials or a provider (STS). */
   credentials: CiCredentials | CiCredentialsProvider;
   /**
-   * Origin override (`http://127.0.0.1:9000` for the emulator, a custom domain, accelerate), for the XML API and,
-   * unless `filesV2Endpoint` is set, the files-v2 API. Default `https://<bucket>.cos.<region>.myqcloud.com`.
+   * Origin override of the XML API (`http://127.0.0.1:9000` for the emulator, a custom domain, accelerate). With
+   * path addressing (an endpoint whose host names no bucket: the emulator, a proxy) it serves the files-v2 API
+   * too. Default `https://<bucket>.cos.<region>.myqcloud.com`.
    */
   endpoint?: string;
   /**
-   * Origin of the files-v2 API alone (a proxy, a private endpoint). Default `endpoint` when set, else the seed's
-   * `https://<short region>.image.myqcloud.com`.
+   * Origin of the files-v2 API alone (a proxy, a private endpoint). Default: `endpoint` with path addressing,
+   * else the seed's `https://<short region>.image.myqcloud.com` (a bucket's custom or accelerated domain serves
+   * only the XML API).
    */
   filesV2Endpoint?: string;
   /**

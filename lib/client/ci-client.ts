@@ -36,7 +36,7 @@ import {
 import { postFieldName, type CiSignedUpload, type CiSignUploadOptions } from './upload-ticket';
 import { CosV5Backend, parseCosErrorBody } from './cos-v5.backend';
 import { CredentialsCache } from './credentials';
-import { FilesV2Backend, parseFilesV2ErrorBody } from './files-v2.backend';
+import { FilesV2Backend, filesV2TokenError, parseFilesV2ErrorBody } from './files-v2.backend';
 import { guardedDispatcher } from './loopback-guard';
 import { HttpTransport } from './http-transport';
 import { streamingUpload, type UploadProgress } from './streaming-upload';
@@ -62,6 +62,11 @@ export interface CiClientUploadOptions extends CiCallOptions {
   onProgress?: (progress: UploadProgress) => void;
   /** Total size when known (lets files-v2 use slice uploads for large files). */
   size?: number;
+  /**
+   * A value unique to this upload, stored with the object (cos-v5 `x-cos-meta-ci-attempt`, files-v2 `biz_attr`):
+   * clean-up after an unknown outcome removes the key only when it holds this value. Default: none.
+   */
+  marker?: string;
   /**
    * Refuse to overwrite an existing object: files-v2 `insertOnly=1`, cos-v5 `x-cos-forbid-overwrite: true`.
    * Default: the client's `insertOnly`.
@@ -115,6 +120,9 @@ export class CiClient {
   private readonly now: () => number;
   private readonly credentials: CredentialsCache;
   private readonly stsEndpoint?: string;
+  /** Builds the XML API backend of another bucket (outputs of rules with `bucket`); cached in `others`. */
+  private readonly backendOf: (bucket: string) => CosV5Backend;
+  private readonly others = new Map<string, CosV5Backend>();
 
   constructor(options: CiClientOptions) {
     const bucketMatch = BUCKET_PATTERN.exec(options.bucket ?? '');
@@ -136,6 +144,12 @@ export class CiClient {
       );
     }
     this.protocol = options.protocol ?? CI_CLIENT_DEFAULTS.protocol;
+    if (
+      this.protocol === 'files-v2' &&
+      typeof options.credentials === 'object' &&
+      options.credentials.securityToken
+    )
+      throw filesV2TokenError();
     this.publicDomain = options.publicDomain;
     // The seed: files-v2 does not overwrite by default; COS overwrites unless told not to.
     this.insertOnly = options.insertOnly ?? this.protocol === 'files-v2';
@@ -172,28 +186,45 @@ export class CiClient {
     this.stsEndpoint = options.stsEndpoint;
     const retry = { ...CI_CLIENT_DEFAULTS.retry, ...options.retry };
     const signatureTtlSeconds = options.signatureTtlSeconds ?? CI_CLIENT_DEFAULTS.signatureTtlSeconds;
-    this.cos = new CosV5Backend({
-      bucket: this.bucket,
-      region: this.region,
-      host: origin.host,
-      pathStyle: addressing === 'path',
-      origin: origin.origin,
-      credentials,
-      transport: new HttpTransport(
-        guardedDispatcher(this.dispatcher, origin.origin),
-        timeouts,
-        parseCosErrorBody,
-      ),
-      retry,
-      signatureTtlSeconds,
-      now,
-    });
+    // Another bucket of the account (a rule's `bucket`): the same path-style server, the endpoint with the bucket
+    // name swapped when its host starts with it (accelerate), else that bucket's default domain.
+    const originOf = (bucket: string): URL => {
+      if (bucket === this.bucket || addressing === 'path') return origin;
+      if (options.endpoint && origin.hostname.startsWith(`${this.bucket}.`)) {
+        const other = new URL(origin.href);
+        other.hostname = bucket + origin.hostname.slice(this.bucket.length);
+        return other;
+      }
+      return new URL(`https://${bucket}.cos.${this.region}.myqcloud.com`);
+    };
+    this.backendOf = (bucket) => {
+      const at = originOf(bucket);
+      let dispatcher = this.dispatcher;
+      if (at.origin !== origin.origin && !options.dispatcher) {
+        dispatcher = pool(at.origin);
+        this.extraDispatchers.push(dispatcher);
+      }
+      return new CosV5Backend({
+        bucket,
+        region: this.region,
+        host: at.host,
+        pathStyle: addressing === 'path',
+        origin: at.origin,
+        credentials,
+        transport: new HttpTransport(guardedDispatcher(dispatcher, at.origin), timeouts, parseCosErrorBody),
+        retry,
+        signatureTtlSeconds,
+        now,
+      });
+    };
+    this.cos = this.backendOf(this.bucket);
     if (this.protocol === 'files-v2') {
       // The JSON API lives on its own host (the seed's `<short region>.image.myqcloud.com`), unless
-      // `filesV2Endpoint` names one or an `endpoint` (the emulator) serves both.
+      // `filesV2Endpoint` names one. A path-style `endpoint` (the emulator, a proxy: its host names no bucket)
+      // serves both APIs; a bucket's custom or accelerated domain serves the XML API only.
       const filesOrigin = options.filesV2Endpoint
         ? new URL(options.filesV2Endpoint).origin
-        : options.endpoint
+        : addressing === 'path'
           ? origin.origin
           : filesV2Origin(this.region);
       let filesDispatcher = this.dispatcher;
@@ -214,6 +245,7 @@ export class CiClient {
         retry,
         signatureTtlSeconds,
         now,
+        head: (key, signal, bucket) => this.headObject(key, { signal, bucket }),
       });
     } else {
       this.endpoints = { cos: origin.origin };
@@ -290,9 +322,12 @@ export class CiClient {
     return (value ?? this.insertOnly) ? 1 : 0;
   }
 
-  /** HEAD Object; a missing key throws `CiResponseError` with `ciCode` `NoSuchKey` / status 404. */
-  headObject(key: string, options: CiCallOptions = {}): Promise<CiObjectHead> {
-    return this.cos.headObject(key, options.signal);
+  /**
+   * HEAD Object; a missing key throws `CiResponseError` with `ciCode` `NoSuchKey` / status 404. `bucket`: as for
+   * `deleteObject`.
+   */
+  headObject(key: string, options: CiCallOptions & { bucket?: string } = {}): Promise<CiObjectHead> {
+    return this.cosOf(options.bucket).headObject(key, options.signal);
   }
 
   /** GET Object as a stream (consume or destroy `body`). */
@@ -300,9 +335,25 @@ export class CiClient {
     return this.cos.getObject(key, options);
   }
 
-  /** DELETE Object (a missing key is not an error). */
-  deleteObject(key: string, options: CiCallOptions = {}): Promise<void> {
-    return this.cos.deleteObject(key, options.signal);
+  /**
+   * DELETE Object (a missing key is not an error). `bucket` (`<name>-<appid>`, default the client's) names another
+   * bucket of the account, where a rule with `bucket` wrote its output.
+   */
+  deleteObject(key: string, options: CiCallOptions & { bucket?: string } = {}): Promise<void> {
+    return this.cosOf(options.bucket).deleteObject(key, options.signal);
+  }
+
+  /** The XML API backend of `bucket` (the client's own when absent). */
+  private cosOf(bucket: string | undefined): CosV5Backend {
+    if (bucket === undefined || bucket === this.bucket) return this.cos;
+    if (!BUCKET_PATTERN.test(bucket)) {
+      throw new CiValidationError('BUCKET_INVALID', `bucket must be <name>-<appid>, got "${bucket}"`, {
+        field: 'bucket',
+      });
+    }
+    let backend = this.others.get(bucket);
+    if (!backend) this.others.set(bucket, (backend = this.backendOf(bucket)));
+    return backend;
   }
 
   /**
@@ -418,8 +469,10 @@ export class CiClient {
   }
 
   /** `GET <key>?imageInfo`: format, size, dimensions, MD5 and main colour of a stored image (numbers typed). */
-  async imageInfo(key: string, options: CiCallOptions = {}): Promise<CiImageBasicInfo> {
-    return parseImageInfoJson(await this.cos.imageMetadata(key, 'imageInfo', options.signal));
+  async imageInfo(key: string, options: CiCallOptions & { bucket?: string } = {}): Promise<CiImageBasicInfo> {
+    return parseImageInfoJson(
+      await this.cosOf(options.bucket).imageMetadata(key, 'imageInfo', options.signal),
+    );
   }
 
   /** `GET <key>?imageAve`: the average colour of a stored image (`0xRRGGBB`). */

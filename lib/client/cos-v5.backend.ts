@@ -40,6 +40,7 @@ import {
 import type { CiObjectDownload, CiObjectHead, CiObjectResult } from './ci-client.results';
 import type { CredentialsCache } from './credentials';
 import { HttpTransport, type TransportBody, type TransportResponse } from './http-transport';
+import { CI_ATTEMPT_METADATA, carriesMarker, CreateAttempts, newAttemptMarker } from './own-attempt';
 import { withRetry, type RetryPolicy } from './retry';
 import type { MultipartSession, UploadRequestOptions, UploadTarget } from './upload-target';
 
@@ -86,6 +87,11 @@ interface SendOptions {
   retry?: boolean;
   /** Told of every failed attempt (before a retry or the final throw). */
   onFailure?: (err: unknown) => void;
+}
+
+/** `headers` with the upload's marker as user metadata (`x-cos-meta-ci-attempt`), when there is one. */
+function withMarker(headers: Record<string, string> | undefined, marker: string | undefined) {
+  return marker ? { ...headers, [`x-cos-meta-${CI_ATTEMPT_METADATA}`]: marker } : headers;
 }
 
 function header(res: TransportResponse, name: string): string | undefined {
@@ -176,18 +182,44 @@ export class CosV5Backend implements UploadTarget {
     size: number,
     options: UploadRequestOptions,
   ): Promise<CiObjectResult> {
+    // Without Pic-Operations a PUT is idempotent and its body is in memory: safe to retry. Under insertOnly a retry
+    // may meet what a lost attempt stored: the marker tells that object from someone else's.
+    const retry = !options.picOperations;
+    const marker = options.marker ?? (retry && options.insertOnly === 1 ? newAttemptMarker() : undefined);
     const request = putObjectRequest(key, {
       ...options,
+      headers: withMarker(options.headers, marker),
       contentLength: size,
       forbidOverwrite: options.insertOnly === 1,
     });
-    // Without Pic-Operations a PUT is idempotent and its body is in memory: safe to retry.
-    const res = await this.send(request, {
-      body: chunks,
-      signal: options.signal,
-      retry: !options.picOperations,
-    });
-    return this.result(key, res, size);
+    const attempts = new CreateAttempts();
+    try {
+      const res = await this.send(request, {
+        body: chunks,
+        signal: options.signal,
+        retry,
+        onFailure: attempts.onFailure,
+      });
+      return this.result(key, res, size);
+    } catch (err) {
+      if (!marker || !attempts.mayBeOwnConflict(err)) throw err;
+      const head = await this.headObject(key, options.signal).catch(() => undefined);
+      if (!head || !carriesMarker(head, marker)) throw err;
+      return { ...this.ownResult(key, head), size };
+    }
+  }
+
+  /** The result of an upload whose own earlier attempt stored the object (its answer was lost). */
+  private ownResult(key: string, head: CiObjectHead): CiObjectResult {
+    return {
+      key,
+      bucket: this.config.bucket,
+      size: head.size,
+      etag: head.etag,
+      requestId: head.requestId,
+      location: this.location(key),
+      imageInfo: { processResults: [] },
+    };
   }
 
   /** Initiates a multipart upload whose Complete carries Pic-Operations. */
@@ -198,10 +230,16 @@ export class CosV5Backend implements UploadTarget {
     // An attempt whose answer was lost (reset, timeout) may have opened an upload all the same: the retry's
     // upload is ours, its predecessors are found by listing and aborted (now, and again when this one ends).
     let lost = false;
-    const init = await this.send(initiateMultipartUploadRequest(key, options), {
-      retry: true,
-      onFailure: (err) => (lost ||= isCiTimeoutError(err) || isCiNetworkError(err)),
-    });
+    const init = await this.send(
+      initiateMultipartUploadRequest(key, {
+        ...options,
+        headers: withMarker(options.headers, options.marker),
+      }),
+      {
+        retry: true,
+        onFailure: (err) => (lost ||= isCiTimeoutError(err) || isCiNetworkError(err)),
+      },
+    );
     const { uploadId } = parseInitiateMultipartUploadResult(init.text);
     const abortPredecessors = () => (lost ? this.abortUploadsOf(key, started, uploadId) : Promise.resolve());
     await abortPredecessors();

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { CiProtocolError } from '../core/errors';
+import { CiProtocolError, CiValidationError, isCiResponseError } from '../core/errors';
+import { parsePicOperations, resolveFileId } from '../core/pic-operations';
 import {
   createFilesV2Signature,
   filesV2FileId,
@@ -15,7 +16,8 @@ import {
   type FilesV2Result,
   type FilesV2Target,
 } from '../protocol/files-v2';
-import type { CiObjectResult } from './ci-client.results';
+import type { CiObjectHead, CiObjectResult } from './ci-client.results';
+import { carriesMarker, CreateAttempts, newAttemptMarker } from './own-attempt';
 import type { CredentialsCache } from './credentials';
 import type { HttpTransport } from './http-transport';
 import { withRetry, type RetryPolicy } from './retry';
@@ -31,6 +33,8 @@ export interface FilesV2BackendConfig {
   retry: RetryPolicy;
   signatureTtlSeconds: number;
   now: () => number;
+  /** HEAD of an object of `bucket` (default the backend's) through the XML API (files-v2 has none). */
+  head: (key: string, signal?: AbortSignal, bucket?: string) => Promise<CiObjectHead>;
 }
 
 /** The seed's JSON API: `POST /files/v2/<appid>/<bucket>/<key>` forms, multi-effect signature, JSON envelope. */
@@ -50,6 +54,7 @@ export class FilesV2Backend implements UploadTarget {
   private async authorization(): Promise<string> {
     const c = this.config;
     const credentials = await c.credentials.get();
+    if (credentials.securityToken) throw filesV2TokenError();
     return createFilesV2Signature({
       appId: c.appId,
       bucket: this.shortBucket,
@@ -113,23 +118,38 @@ export class FilesV2Backend implements UploadTarget {
     return { key, bucket: this.config.bucket, size, requestId, ...r };
   }
 
-  /** `op=upload` with the whole file, exact Content-Length. */
+  /**
+   * `op=upload` with the whole file, exact Content-Length. Retried without Pic-Operations; under insertOnly every
+   * attempt carries one marker in `biz_attr`, so a retry that meets what a lost attempt stored can tell it is its
+   * own (through a HEAD of `x-cos-meta-biz-attr`) and answer success.
+   */
   async putSingle(
     key: string,
     chunks: readonly Buffer[],
     size: number,
     options: UploadRequestOptions,
   ): Promise<CiObjectResult> {
-    const { data, requestId } = await this.send(
-      (authorization) =>
-        filesV2UploadRequest(
-          this.target(key),
-          { authorization, picOperations: options.picOperations },
-          { file: Readable.from(chunks), fileLength: size, insertOnly: options.insertOnly ?? 0 },
-        ),
-      { signal: options.signal, retry: !options.picOperations },
-    );
-    return this.result(key, toFilesV2Result(data), requestId, size);
+    const retry = !options.picOperations;
+    const insertOnly = options.insertOnly ?? 0;
+    const marker = options.marker ?? (retry && insertOnly === 1 ? newAttemptMarker() : undefined);
+    const attempts = new CreateAttempts();
+    try {
+      const { data, requestId } = await this.send(
+        (authorization) =>
+          filesV2UploadRequest(
+            this.target(key),
+            { authorization, picOperations: options.picOperations },
+            { file: Readable.from(chunks), fileLength: size, insertOnly, bizAttr: marker },
+          ),
+        { signal: options.signal, retry, onFailure: attempts.onFailure },
+      );
+      return this.result(key, toFilesV2Result(data), requestId, size);
+    } catch (err) {
+      if (!marker || !attempts.mayBeOwnConflict(err)) throw err;
+      const head = await this.config.head(key, options.signal).catch(() => undefined);
+      if (!head || !carriesMarker(head, marker)) throw err;
+      return { key, bucket: this.config.bucket, size, etag: head.etag, imageInfo: { processResults: [] } };
+    }
   }
 
   /** Opens a v4 slice upload: init and finish carry Pic-Operations (the seed's note on multipart). */
@@ -142,7 +162,12 @@ export class FilesV2Backend implements UploadTarget {
         filesV2SliceInitRequest(
           this.target(key),
           { authorization, picOperations: options.picOperations },
-          { fileSize, sliceSize: options.partSize ?? 1024 * 1024, insertOnly: options.insertOnly ?? 0 },
+          {
+            fileSize,
+            sliceSize: options.partSize ?? 1024 * 1024,
+            insertOnly: options.insertOnly ?? 0,
+            bizAttr: options.marker,
+          },
         ),
       // As for cos-v5: init and finish are not cut off mid-flight (see CosV5Backend.openMultipart).
       {},
@@ -194,7 +219,11 @@ export class FilesV2Backend implements UploadTarget {
     };
   }
 
-  /** `op=image_process` on a stored file; retried (no streaming body). */
+  /**
+   * `op=image_process` on a stored file; retried (no streaming body). Under insertOnly, the outputs are looked up
+   * first (HEAD): a retry refused because an output exists is a success when every output is new since then (an
+   * attempt whose answer was lost wrote them), and stays the conflict when one was already there.
+   */
   async processObject(
     key: string,
     picOperations: string,
@@ -202,13 +231,67 @@ export class FilesV2Backend implements UploadTarget {
     insertOnly?: 0 | 1,
     onFailure?: (err: unknown) => void,
   ): Promise<CiObjectResult> {
-    const { data, requestId } = await this.send(
-      (authorization) =>
-        filesV2ImageProcessRequest(this.target(key), { authorization, picOperations }, { insertOnly }),
-      { signal, retry: true, onFailure },
-    );
-    return this.result(key, toFilesV2Result(data), requestId);
+    const outputs = insertOnly === 1 ? this.outputsOf(key, picOperations) : [];
+    const before = await Promise.all(outputs.map((o) => this.etagOf(o, signal)));
+    const attempts = new CreateAttempts();
+    try {
+      const { data, requestId } = await this.send(
+        (authorization) =>
+          filesV2ImageProcessRequest(this.target(key), { authorization, picOperations }, { insertOnly }),
+        {
+          signal,
+          retry: true,
+          onFailure: (err) => {
+            attempts.onFailure(err);
+            onFailure?.(err);
+          },
+        },
+      );
+      return this.result(key, toFilesV2Result(data), requestId);
+    } catch (err) {
+      if (outputs.length === 0 || !attempts.mayBeOwnConflict(err)) throw err;
+      const heads = await Promise.all(
+        outputs.map((o) => this.config.head(o.key, signal, o.bucket).catch(() => undefined)),
+      );
+      if (heads.some((h, i) => !h || (before[i] !== undefined && h.etag === before[i]))) throw err;
+      const processResults = outputs.map((o, i) => ({ ...o, size: heads[i]!.size, raw: {} }));
+      return { key, bucket: this.config.bucket, imageInfo: { processResults } };
+    }
   }
+
+  /** The objects the rules of `picOperations` write for the source `key`. */
+  private outputsOf(key: string, picOperations: string): { key: string; bucket: string }[] {
+    return parsePicOperations(picOperations).rules.map((r) => ({
+      key: resolveFileId(key, r.fileid),
+      bucket: r.bucket ?? this.config.bucket,
+    }));
+  }
+
+  /** The ETag of an object now, `undefined` when there is none; a failed HEAD throws (nothing is assumed). */
+  private async etagOf(
+    o: { key: string; bucket: string },
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
+    try {
+      return (await this.config.head(o.key, signal, o.bucket)).etag ?? '';
+    } catch (err) {
+      if (isCiResponseError(err) && err.statusCode === 404) return undefined;
+      throw err;
+    }
+  }
+}
+
+/**
+ * A temporary key on files-v2: the seed's request carries only the multi-effect signature, which has no field for
+ * a session token, and no source says how files-v2 carries one; signing without it would drop it silently.
+ */
+export function filesV2TokenError(): CiValidationError {
+  return new CiValidationError(
+    'OPTIONS_INVALID',
+    'files-v2 cannot carry an STS session token (its multi-effect signature has no field for one): use protocol ' +
+      "'cos-v5' with temporary credentials",
+    { field: 'credentials.securityToken' },
+  );
 }
 
 /** Parses a files-v2 JSON error envelope for {@link HttpTransport}. */

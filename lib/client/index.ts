@@ -10,3 +10,4 @@ export {
   type CiTemporaryCredentials,
   type CiTemporaryCredentialsOptions,
 } from './temporary-credentials';
+export { carriesMarker, CI_ATTEMPT_METADATA, newAttemptMarker } from './own-attempt';

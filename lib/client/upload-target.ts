@@ -14,6 +14,11 @@ export interface UploadRequestOptions {
   size?: number;
   /** Size of the parts the upload will send (declared up front by files-v2 slices). */
   partSize?: number;
+  /**
+   * A value unique to this upload, stored with the object (cos-v5 `x-cos-meta-ci-attempt`, files-v2 `biz_attr`) so
+   * that the object can later be told from someone else's at the same key.
+   */
+  marker?: string;
   signal?: AbortSignal;
 }
 

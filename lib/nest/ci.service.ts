@@ -123,7 +123,16 @@ export class CiService {
       });
     }
     const built = compiled.build({ key, field: '', index: 0 });
-    const picOperations = built.picOperations ?? '{"is_pic_info":1}';
+    // The seed: `is_pic_info` is 0 by default and `rules` may be empty; a request asking for neither asks CI for
+    // nothing, so it is refused rather than turned into another request.
+    const picOperations = built.picOperations;
+    if (picOperations === undefined) {
+      throw new CiValidationError(
+        'OPTIONS_INVALID',
+        'process needs rules or isPicInfo: true (there is nothing to ask CI)',
+        { field: 'rules' },
+      );
+    }
     // A lost answer (reset, timeout) leaves the outputs' fate unknown, even when a retry then fails otherwise.
     let lost = false;
     try {
@@ -139,9 +148,11 @@ export class CiService {
     } catch (err) {
       // CI may have written (or still be writing) the outputs: remove them now and once CI can have finished.
       // The source is the caller's and stays.
-      const outputs = built.outputKeys.filter((k) => k !== key);
+      const outputs = built.outputs.filter(
+        (o) => o.key !== key || (o.bucket ?? this.client.bucket) !== this.client.bucket,
+      );
       if ((lost || isUnknownOutcome(err)) && outputs.length) {
-        await this.uploader.cleaner.resolve({ keys: outputs }, (err as Error).message);
+        await this.uploader.cleaner.resolve({ objects: outputs }, (err as Error).message);
       }
       throw err;
     }
@@ -222,7 +233,7 @@ export class CiService {
    *
    * @example
    * const result = await ci.confirmUpload(body.token);
-   * const other = await ci.confirmUpload('uploads/a.jpg', { expect: { outputKeys: ['uploads/a-thumb.webp'] } });
+   * const other = await ci.confirmUpload('uploads/a.jpg', { expect: { outputs: [{ key: 'uploads/a-thumb.webp' }] } });
    */
   async confirmUpload(
     ticketOrKey: CiUploadTicket | string,

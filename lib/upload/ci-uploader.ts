@@ -1,8 +1,8 @@
-import type { CiClient } from '../client';
-import { CiAbortError } from '../core/errors';
+import { newAttemptMarker, type CiClient } from '../client';
+import { CiAbortError, isUnknownOutcome } from '../core/errors';
 import type { CiImageFormat, SniffedImageType } from '../core/media';
 import { abortableSource } from './abortable-source';
-import { CiLeftoverCleaner, isUnknownOutcome } from './leftover-cleaner';
+import { CiLeftoverCleaner, type CiObjectRef } from './leftover-cleaner';
 import { checkObjectKey, defaultObjectKey } from './object-key';
 import type { CompiledProcessing } from './processing.compiler';
 import { CiProgressReporter } from './progress-reporter';
@@ -83,7 +83,9 @@ export class CiUploader {
     const { client, logger } = this.config;
     const started = Date.now();
     let key: string | undefined;
-    let outputKeys: string[] = [];
+    let outputs: CiObjectRef[] = [];
+    // Stored with the original: clean-up after an unknown outcome removes the key only when it holds this value.
+    const marker = newAttemptMarker();
     const progress =
       input.onProgress &&
       new CiProgressReporter(
@@ -104,18 +106,19 @@ export class CiUploader {
           key = checkObjectKey(input.key ?? (await this.nameObject(input, sniffed.type)));
           progress?.named(key);
           const built = input.processing.build({ key, field: input.field, index: input.index });
-          outputKeys = built.outputKeys;
+          outputs = built.outputs;
           const result = await client.upload(key, sniffed.body, {
             picOperations: built.picOperations,
             contentType: sniffed.type.mimetype,
             headers: input.headers,
+            marker,
             size: input.size,
             signal,
             onProgress: progress && ((p) => progress.sent(p.bytesSent, p.completing)),
           });
           if (signal.aborted) {
             // The abort came while the committing request was in flight: the object exists, the caller is gone.
-            await this.cleaner.remove(storedKeys(result));
+            await this.cleaner.remove(storedObjects(result));
             throw new CiAbortError({ method: 'PUT', path: '/' + key }, { cause: signal.reason });
           }
           logger.debug?.(
@@ -132,17 +135,21 @@ export class CiUploader {
         { method: 'PUT', path: '/' + (input.key ?? input.field) },
       );
     } catch (err) {
-      // A timeout, reset or unreadable answer after the bytes went out leaves the outcome unknown: the object,
-      // its outputs or an open multipart upload may exist. Keys are ours, so removing them is safe.
+      // A timeout, reset or unreadable answer after the bytes went out leaves the outcome unknown, and so does an
+      // abort (shutdown, the client gone) while a request was being served: the object, its outputs or an open
+      // multipart upload may exist. The original is removed only if it holds this upload's marker.
       if (key && isUnknownOutcome(err)) {
         await this.cleaner.resolve(
-          { keys: [key, ...outputKeys], multipartKey: key, since: started },
+          { objects: [{ key, marker }, ...outputs], multipartKey: key, since: started },
           (err as Error).message,
         );
       } else if (key) {
         // Any other failure stored nothing, but the abort of a multipart upload may itself have failed (it is
         // best effort): look for the key's open uploads now and once more later.
-        await this.cleaner.resolve({ keys: [], multipartKey: key, since: started }, (err as Error).message);
+        await this.cleaner.resolve(
+          { objects: [], multipartKey: key, since: started },
+          (err as Error).message,
+        );
       }
       progress?.failed(err);
       throw err;
@@ -151,7 +158,7 @@ export class CiUploader {
 
   /** Removes stored results (originals and outputs); never throws. */
   async remove(results: Iterable<Pick<CiUploadResult, 'key' | 'imageInfo'>>): Promise<void> {
-    await this.cleaner.remove([...results].flatMap(storedKeys));
+    await this.cleaner.remove([...results].flatMap(storedObjects));
   }
 
   private async nameObject<TRequest>(input: CiUploadInput<TRequest>, type: SniffedImageType) {
@@ -167,9 +174,13 @@ export class CiUploader {
   }
 }
 
-/** The keys a stored result occupies in the source bucket: the original and its outputs. */
-export function storedKeys(stored: Pick<CiUploadResult, 'key' | 'imageInfo'>): string[] {
-  return [stored.key, ...(stored.imageInfo?.processResults ?? []).map((r) => r.key)].filter(
-    (k): k is string => !!k,
-  );
+/** The objects a stored result occupies: the original, and its outputs each in the bucket CI reported. */
+export function storedObjects(stored: Pick<CiUploadResult, 'key' | 'imageInfo'>): CiObjectRef[] {
+  return [
+    { key: stored.key },
+    ...(stored.imageInfo?.processResults ?? []).map((r) => ({
+      key: r.key,
+      ...(r.bucket ? { bucket: r.bucket } : {}),
+    })),
+  ].filter((o) => !!o.key);
 }

@@ -4,7 +4,7 @@ import { CiMediaError, CiValidationError, isCiResponseError } from '../core/erro
 import { imageTypeOfMime, sniffImageType, SNIFF_BYTES, type CiImageFormat } from '../core/media';
 import type { CiObjectHeaders } from '../core/object';
 import type { CiImageInfo, CiProcessResult } from '../core/result';
-import type { CiLeftoverCleaner } from './leftover-cleaner';
+import type { CiLeftoverCleaner, CiObjectRef } from './leftover-cleaner';
 import type { CiUploadTracker } from './upload.tracker';
 import { checkObjectKey, defaultObjectKey } from './object-key';
 import { resolveObjectHeaders } from './object-headers.resolver';
@@ -74,8 +74,8 @@ export interface CiUploadTicket extends CiSignedUpload {
   key: string;
   /** Bucket as `<name>-<appid>`. */
   bucket: string;
-  /** Keys the processing rules will write (in the source bucket). */
-  outputKeys: string[];
+  /** The objects the processing rules will write: each key and its bucket (a rule's `bucket`, else the ticket's). */
+  outputs: Array<{ key: string; bucket: string }>;
   /** Largest accepted size. */
   maxSize: number;
   /** Opaque, tamper-proof: hand it back to `confirmUpload`. */
@@ -94,8 +94,8 @@ export interface CiConfirmExpectation {
   maxSize: number;
   /** Formats accepted by their bytes. */
   allowedFormats: readonly CiImageFormat[];
-  /** Outputs that must exist (their info goes into the result). */
-  outputKeys: readonly string[];
+  /** Outputs that must exist (their info goes into the result); a `bucket` absent is the client's. */
+  outputs: readonly CiObjectRef[];
   /** Processing to run at confirm time (`post` tickets: COS does not process POST Object uploads). */
   picOperations?: string;
   /** Reported as `originalName`. */
@@ -229,7 +229,7 @@ export class CiDirectUploads {
         ? {}
         : {
             [`x-cos-meta-${TICKET_META}`]: 'pending',
-            [`x-cos-meta-${OUTPUTS_META}`]: built.outputKeys.map(encodeURIComponent).join(','),
+            [`x-cos-meta-${OUTPUTS_META}`]: encodeOutputs(built.outputs),
           };
     const signed = await this.config.client.signUpload(key, {
       kind: profile.kind,
@@ -246,7 +246,7 @@ export class CiDirectUploads {
       contentType: type.mimetype,
       maxSize: profile.maxSize,
       allowedFormats: profile.allowedFormats,
-      outputKeys: built.outputKeys,
+      outputs: built.outputs,
       picOperations: profile.kind === 'post' ? built.picOperations : undefined,
       originalName,
       until: signed.expiresAt + CONFIRM_GRACE_MS,
@@ -255,7 +255,7 @@ export class CiDirectUploads {
       ...signed,
       key,
       bucket: this.config.client.bucket,
-      outputKeys: built.outputKeys,
+      outputs: built.outputs.map((o) => ({ key: o.key, bucket: o.bucket ?? this.config.client.bucket })),
       maxSize: profile.maxSize,
       token,
     };
@@ -271,7 +271,7 @@ export class CiDirectUploads {
       kind: options.protocol === 'files-v2' ? 'files-v2' : 'put',
       maxSize: options.limits.fileSize,
       allowedFormats: options.allowedFormats,
-      outputKeys: [],
+      outputs: [],
       originalName: '',
       ...input,
       key: checkObjectKey(key),
@@ -314,7 +314,7 @@ export class CiDirectUploads {
 
   private async check(expect: CiConfirmExpectation): Promise<CiUploadResult> {
     const { client } = this.config;
-    const all = [expect.key, ...expect.outputKeys];
+    const all = [{ key: expect.key }, ...expect.outputs];
     const refuse = async (error: Error): Promise<never> => {
       await this.config.cleaner.remove(all);
       throw error;
@@ -323,8 +323,7 @@ export class CiDirectUploads {
     try {
       head = await client.headObject(expect.key);
     } catch (err) {
-      if (isCiResponseError(err) && err.statusCode === 404)
-        await this.config.cleaner.remove(expect.outputKeys);
+      if (isCiResponseError(err) && err.statusCode === 404) await this.config.cleaner.remove(expect.outputs);
       throw err;
     }
     if (head.size > expect.maxSize) {
@@ -402,8 +401,7 @@ export class CiDirectUploads {
       if (head.metadata[TICKET_META] !== 'pending') continue;
       const tags = await client.getObjectTagging(object.key);
       if (tags[CONFIRMED_TAG.key] === CONFIRMED_TAG.value) continue;
-      const outputs = (head.metadata[OUTPUTS_META] ?? '').split(',').filter(Boolean).map(decodeURIComponent);
-      await this.config.cleaner.remove([object.key, ...outputs]);
+      await this.config.cleaner.remove([{ key: object.key }, ...decodeOutputs(head.metadata[OUTPUTS_META])]);
       swept.push(object.key);
     }
     return swept;
@@ -433,18 +431,18 @@ export class CiDirectUploads {
     const { client } = this.config;
     const original = await client.imageInfo(expect.key);
     const processResults: CiProcessResult[] = [];
-    for (const key of expect.outputKeys) {
+    for (const { key, bucket = client.bucket } of expect.outputs) {
       let head;
       try {
-        head = await client.headObject(key);
+        head = await client.headObject(key, { bucket });
       } catch (err) {
         if (isCiResponseError(err) && err.statusCode === 404) return undefined;
         throw err;
       }
-      const info = await client.imageInfo(key);
+      const info = await client.imageInfo(key, { bucket });
       processResults.push({
         key,
-        bucket: client.bucket,
+        bucket,
         format: info.format,
         width: info.width,
         height: info.height,
@@ -467,4 +465,21 @@ export class CiDirectUploads {
       processResults,
     };
   }
+}
+
+/** The outputs mark of a ticket: `<bucket>/<key>` pairs (key URI-encoded; no bucket: the client's), comma-separated. */
+function encodeOutputs(outputs: readonly CiObjectRef[]): string {
+  return outputs.map((o) => `${o.bucket ?? ''}/${encodeURIComponent(o.key)}`).join(',');
+}
+
+/** Reads the outputs mark back (see {@link encodeOutputs}). */
+function decodeOutputs(mark: string | undefined): CiObjectRef[] {
+  return (mark ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => {
+      const slash = pair.indexOf('/');
+      const bucket = pair.slice(0, slash);
+      return { key: decodeURIComponent(pair.slice(slash + 1)), ...(bucket ? { bucket } : {}) };
+    });
 }

@@ -19,7 +19,12 @@ export interface CiErrorResponseBody {
   ciCode?: string;
   /** CI request id, to quote to Tencent support. */
   requestId?: string;
+  /** A stable code for answers a client may act on: `OBJECT_EXISTS` (409, insert-only conflict). */
+  code?: CiErrorResponseCode;
 }
+
+/** Stable codes of {@link CiErrorResponseBody.code}. */
+export type CiErrorResponseCode = 'OBJECT_EXISTS';
 
 /** CI codes meaning "this image cannot be processed": the client's fault, answered 422. */
 const IMAGE_REFUSED_CODES = new Set([
@@ -30,7 +35,16 @@ const IMAGE_REFUSED_CODES = new Set([
   'EntityTooLarge',
   '-62999',
   '-60996',
+  // files-v2 "invalid processing parameter", which CI also answers for an image over the pixel limits. Rules are
+  // checked at start-up, so on a request it is the image's fault: 422, as cos-v5's ImageResolutionExceed.
+  '-60998',
 ]);
+
+/**
+ * An insert-only conflict: cos-v5 `FileAlreadyExists` (`x-cos-forbid-overwrite`), files-v2 `-4018` (`insertOnly=1`,
+ * the v4 SDKs' "file exists").
+ */
+const OBJECT_EXISTS_CODES = new Set(['FileAlreadyExists', '-4018']);
 
 const MULTER_MESSAGES: Record<string, string> = {
   LIMIT_PART_COUNT: 'Too many parts',
@@ -57,6 +71,7 @@ const BUSBOY_MALFORMED =
 const HTTP_REASONS: Partial<Record<number, string>> = {
   400: 'Bad Request',
   404: 'Not Found',
+  409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Entity',
@@ -93,6 +108,9 @@ export function ciErrorResponse(err: unknown): CiErrorResponseBody | undefined {
     const extra = { ciCode: err.ciCode, requestId: err.requestId };
     if (err.statusCode < 500 && IMAGE_REFUSED_CODES.has(err.ciCode)) {
       return body(422, `CI could not process the image: ${err.ciMessage || err.ciCode}`, extra);
+    }
+    if (err.statusCode === 409 && OBJECT_EXISTS_CODES.has(err.ciCode)) {
+      return body(409, 'An object already exists at this key', { ...extra, code: 'OBJECT_EXISTS' });
     }
     // A missing key: cos-v5 `NoSuchKey`, files-v2 `-4004` (file not found).
     if (err.statusCode === 404 && (err.ciCode === 'NoSuchKey' || err.ciCode === '-4004')) {

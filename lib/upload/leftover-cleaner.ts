@@ -1,20 +1,29 @@
-import type { CiClient } from '../client';
-import { isCiNetworkError, isCiProtocolError, isCiTimeoutError } from '../core/errors';
+import { carriesMarker, type CiClient } from '../client';
+import { isCiResponseError } from '../core/errors';
 import type { CiLogger } from './upload.options';
 import type { CiUploadTracker } from './upload.tracker';
 
 /** Default delay of the second look after an unknown outcome (`unknownOutcomeRecheckMs`). */
 export const CI_DEFAULT_RECHECK_MS = 10_000;
 
-/** True when `err` leaves the outcome of a request that creates something unknown (it may have happened). */
-export function isUnknownOutcome(err: unknown): boolean {
-  return isCiTimeoutError(err) || isCiNetworkError(err) || isCiProtocolError(err);
+export { isUnknownOutcome } from '../core/errors';
+
+/** One object the module wrote: a key, in the client's bucket unless `bucket` names another (a rule's `bucket`). */
+export interface CiObjectRef {
+  key: string;
+  /** `<name>-<appid>`; absent: the client's bucket. */
+  bucket?: string;
+  /**
+   * The upload's marker (see `CiClientUploadOptions.marker`): the object is removed only when it holds it, so an
+   * object someone else stored at the key (a request refused, or never served) is left alone.
+   */
+  marker?: string;
 }
 
 /** What one failed or unknown-outcome operation may have created. */
 export interface CiLeftovers {
-  /** Objects: the original and the predicted outputs. */
-  keys: string[];
+  /** Objects: the original and the predicted outputs, each in its own bucket. */
+  objects: readonly CiObjectRef[];
   /** Key whose multipart uploads this operation may have opened; `since` bounds which are ours. */
   multipartKey?: string;
   /** When the operation began (ms since epoch). */
@@ -34,23 +43,29 @@ export class CiLeftoverCleaner {
     private readonly recheckMs = CI_DEFAULT_RECHECK_MS,
   ) {}
 
-  /** Removes stored objects (originals and outputs) of requests that failed after storing; never throws. */
-  async remove(keys: readonly string[]): Promise<void> {
+  /**
+   * Removes stored objects (originals and outputs) of requests that failed after storing, each in its own bucket
+   * (never an output's key in the source bucket); never throws.
+   */
+  async remove(objects: readonly CiObjectRef[]): Promise<void> {
     await Promise.all(
-      keys.map((k) =>
-        this.client.deleteObject(k).catch((err: unknown) => {
-          this.logger.warn(`could not remove ${k}: ${(err as Error).message}`);
-        }),
-      ),
+      objects.map(async (o) => {
+        try {
+          if (o.marker !== undefined && !(await this.holdsMarker(o))) return;
+          await this.client.deleteObject(o.key, { bucket: o.bucket });
+        } catch (err) {
+          this.logger.warn(`could not remove ${describe(o)}: ${(err as Error).message}`);
+        }
+      }),
     );
   }
 
   /** Removes what an operation with an unknown outcome may have created, now and once more later. */
   async resolve(leftovers: CiLeftovers, why: string): Promise<void> {
     const sweep = async (when: string) => {
-      await Promise.all([this.remove(leftovers.keys), this.abortUploads(leftovers)]);
+      await Promise.all([this.remove(leftovers.objects), this.abortUploads(leftovers)]);
       const what = [
-        ...leftovers.keys,
+        ...leftovers.objects.map(describe),
         ...(leftovers.multipartKey ? [`uploads of ${leftovers.multipartKey}`] : []),
       ];
       this.logger.debug?.(`${when}: removed ${what.join(', ')} if present (${why})`);
@@ -59,7 +74,21 @@ export class CiLeftoverCleaner {
     this.tracker.defer(this.recheckMs, () => sweep('failed upload, second look'));
   }
 
+  /** True when the object exists and holds `o.marker`; a missing object is false. */
+  private async holdsMarker(o: CiObjectRef): Promise<boolean> {
+    try {
+      return carriesMarker(await this.client.headObject(o.key, { bucket: o.bucket }), o.marker!);
+    } catch (err) {
+      if (isCiResponseError(err) && err.statusCode === 404) return false;
+      throw err;
+    }
+  }
+
   private async abortUploads({ multipartKey: key, since = 0 }: CiLeftovers): Promise<void> {
     if (key) await this.client.abortMultipartUploadsOf(key, since);
   }
+}
+
+function describe(o: CiObjectRef): string {
+  return o.bucket ? `${o.bucket}/${o.key}` : o.key;
 }

@@ -3,6 +3,7 @@ import { CiValidationError } from '../core/errors';
 import { buildPicOperations, resolveFileId } from '../core/pic-operations';
 import type { CiRuleInput } from '../core/rules';
 import { checkFileIdTemplate, expandFileId, keyParts } from '../core/templates';
+import type { CiObjectRef } from './leftover-cleaner';
 import type { CiUploadProcessing } from './upload.options';
 
 /** Processing of one route or field, checked once and ready to build a `Pic-Operations` per file. */
@@ -15,11 +16,11 @@ export interface CompiledProcessing {
   build(file: { key: string; field: string; index: number }): BuiltProcessing;
 }
 
-/** The header for one file and the keys its rules will write in the source bucket. */
+/** The header for one file and the objects its rules will write. */
 export interface BuiltProcessing {
   picOperations: string | undefined;
-  /** Output keys in the source bucket (rules with another `bucket` are left out). */
-  outputKeys: string[];
+  /** Output objects, each in its rule's `bucket` (absent: the source bucket). */
+  outputs: CiObjectRef[];
 }
 
 /** What the compiler needs from the module. */
@@ -58,12 +59,15 @@ export function compileProcessing(
     file: { key: string; field: string; index: number },
     uuid = randomUUID(),
   ): BuiltProcessing => {
-    if (!isPicInfo && rules.length === 0) return { picOperations: undefined, outputKeys: [] };
+    if (!isPicInfo && rules.length === 0) return { picOperations: undefined, outputs: [] };
     const values = { ...keyParts(file.key), uuid, field: file.field, index: file.index };
     const expanded = rules.map((r) => ({ ...r, fileid: expandFileId(r.fileid, values) }));
     return {
       picOperations: buildPicOperations({ isPicInfo, strictRules: defaults.strictRules, rules: expanded }),
-      outputKeys: expanded.filter((r) => !r.bucket).map((r) => resolveFileId(file.key, r.fileid)),
+      outputs: expanded.map((r) => ({
+        key: resolveFileId(file.key, r.fileid),
+        ...(r.bucket ? { bucket: r.bucket } : {}),
+      })),
     };
   };
   try {

@@ -17,7 +17,7 @@ describe('CiUploadTracker', () => {
     });
   });
 
-  it('runs deferred checks at once when shutdown begins, and waits for them', async () => {
+  it('brings deferred checks due after the deadline forward into it, and waits for them', async () => {
     const tracker = new CiUploadTracker();
     const ran: string[] = [];
     tracker.defer(60_000, async () => void ran.push('late check'));
@@ -25,6 +25,17 @@ describe('CiUploadTracker', () => {
     expect(await tracker.shutdown(1000)).toBe(true);
     expect(ran).toEqual(['late check']);
     expect(tracker.pendingChecks).toBe(0);
+  });
+
+  it('runs a deferred check due within the deadline at its own time, not at once (CI may commit late)', async () => {
+    const tracker = new CiUploadTracker();
+    const ran: string[] = [];
+    tracker.defer(200, async () => void ran.push('check'));
+    const shutdown = tracker.shutdown(5_000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(ran).toEqual([]);
+    expect(await shutdown).toBe(true);
+    expect(ran).toEqual(['check']);
   });
 
   it('gives up at the deadline and destroys the socket of a request still open', async () => {

@@ -6,10 +6,13 @@ import { CiAbortError } from '../core/errors';
 const SHUTTING_DOWN = 'application is shutting down';
 
 interface Background {
-  /** Runs the job now (at shutdown) instead of waiting for its time. */
-  runNow(): void;
+  /** Runs the job at `at` (ms since epoch) if that is sooner than its own time. */
+  runBy(at: number): void;
   done: Promise<void>;
 }
+
+/** Part of the shutdown deadline kept for the deferred checks' own requests (deletes), at most. */
+const CHECK_MARGIN_MS = 1_000;
 
 /**
  * Keeps the abort handle of every upload in flight and every background clean-up check, so shutdown can abort
@@ -21,6 +24,8 @@ export class CiUploadTracker {
   private readonly background = new Set<Background>();
   private readonly requests = new Map<IncomingMessage, Promise<void>>();
   private closing = false;
+  /** Once shutdown began: when deferred checks must run at the latest. */
+  private runChecksBy = Infinity;
 
   /** Runs `task` with a signal that shutdown aborts; refuses new work once shutdown began. */
   async track<T>(
@@ -39,26 +44,38 @@ export class CiUploadTracker {
   }
 
   /**
-   * Runs `job` after `delayMs` in the background (or at once when shutdown begins), keeps it until it settles,
-   * and never lets it throw. Used to re-check what an operation with an unknown outcome may have created.
+   * Runs `job` after `delayMs` in the background, keeps it until it settles, and never lets it throw. Used to
+   * re-check what an operation with an unknown outcome may have created. Shutdown brings it forward only as far as
+   * its deadline needs (see {@link shutdown}): run earlier, it could miss what CI commits late.
    */
   defer(delayMs: number, job: () => Promise<void>): void {
-    const wake = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
     let started = false;
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
     const run = () => {
-      if (started) return Promise.resolve();
+      if (started) return;
       started = true;
-      return job().catch(() => undefined);
-    };
-    const entry: Background = {
-      runNow: () => wake.abort(),
-      done: sleep(delayMs, undefined, { signal: wake.signal, ref: false })
+      job()
         .catch(() => undefined)
-        .then(run),
+        .then(finish);
     };
+    const schedule = (at: number) => {
+      clearTimeout(timer);
+      timer = setTimeout(run, Math.max(0, at - Date.now()));
+      timer.unref();
+    };
+    const due = Date.now() + delayMs;
+    const entry: Background = {
+      runBy: (at) => {
+        if (at < due && !started) schedule(at);
+      },
+      done,
+    };
+    schedule(due);
     this.background.add(entry);
     void entry.done.finally(() => this.background.delete(entry));
-    if (this.closing) entry.runNow();
+    if (this.closing) entry.runBy(this.runChecksBy);
   }
 
   /**
@@ -88,15 +105,17 @@ export class CiUploadTracker {
   }
 
   /**
-   * Aborts every upload in flight, runs every pending background check now, and waits for them and for the
-   * held requests' answers, at most `timeoutMs`; then destroys the sockets of held requests still open.
-   * Returns false when the deadline passed with work still pending.
+   * Aborts every upload in flight, brings the pending background checks forward so they run within the deadline
+   * (at their own time when it falls before `timeoutMs` minus a margin for their requests, else at that point), and
+   * waits for them and for the held requests' answers, at most `timeoutMs`; then destroys the sockets of held
+   * requests still open. Returns false when the deadline passed with work still pending.
    */
   async shutdown(timeoutMs: number): Promise<boolean> {
     this.closing = true;
+    this.runChecksBy = Date.now() + Math.max(0, timeoutMs - Math.min(CHECK_MARGIN_MS, timeoutMs / 4));
     const pending = [...this.inFlight];
     for (const [controller] of pending) controller.abort(new Error(SHUTTING_DOWN));
-    for (const entry of this.background) entry.runNow();
+    for (const entry of this.background) entry.runBy(this.runChecksBy);
     const all = Promise.allSettled([
       ...pending.map(([, p]) => p),
       ...[...this.background].map((b) => b.done),

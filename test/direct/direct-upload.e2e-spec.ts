@@ -93,10 +93,10 @@ describe('direct uploads (cos-v5): pre-signed PUT with Pic-Operations among the 
       originalName: 'me.jpg',
       imageInfo: {
         originalInfo: { format: 'JPEG', width: 400, height: 300, key: ticket.key },
-        processResults: [{ key: ticket.outputKeys[0], format: 'WEBP', width: 100, height: 75 }],
+        processResults: [{ key: ticket.outputs[0]!.key, format: 'WEBP', width: 100, height: 75 }],
       },
     });
-    expect(ticket.outputKeys[0]).toBe(ticket.key.replace(/\.jpg$/, '-thumb.webp'));
+    expect(ticket.outputs[0]!.key).toBe(ticket.key.replace(/\.jpg$/, '-thumb.webp'));
   });
 
   it('refuses a tampered Pic-Operations, another key, another size, another content type, an expired ticket', async () => {
@@ -154,14 +154,14 @@ describe('direct uploads (cos-v5): pre-signed PUT with Pic-Operations among the 
       rules: [thumb],
     });
     expect((await send(ticket, jpeg)).status).toBe(200);
-    const result = await ci.confirmUpload(ticket.key, { expect: { outputKeys: ticket.outputKeys } });
+    const result = await ci.confirmUpload(ticket.key, { expect: { outputs: ticket.outputs } });
     expect(result).toMatchObject({
       key: ticket.key,
-      imageInfo: { processResults: [{ key: ticket.outputKeys[0] }] },
+      imageInfo: { processResults: [{ key: ticket.outputs[0]!.key }] },
     });
     const refused = await refusal(
       ci.confirmUpload(ticket.key, {
-        expect: { outputKeys: [...ticket.outputKeys, 'uploads/never-made.webp'] },
+        expect: { outputs: [...ticket.outputs, { key: 'uploads/never-made.webp' }] },
       }),
     );
     expect(refused.answer).toMatchObject({ statusCode: 422 });
@@ -213,11 +213,45 @@ describe('direct uploads (cos-v5): pre-signed PUT with Pic-Operations among the 
       rules: [thumb],
     });
     expect((await send(ticket, jpeg)).status).toBe(200);
-    await ci.delete(ticket.outputKeys[0]!);
+    await ci.delete(ticket.outputs[0]!.key);
     expect(s.keys()).toEqual([ticket.key]);
     const refused = await refusal(ci.confirmUpload(ticket.token));
     expect(refused.answer).toMatchObject({ statusCode: 422 });
     expect(s.keys()).toEqual([]);
+  });
+
+  it('outputs of a rule with bucket are confirmed and, when refused, removed in that bucket, never in the source', async () => {
+    // The seed: a rule's `bucket` is "the destination bucket that stores the result".
+    const ci = s.ci();
+    const emulator = s.emulator();
+    const other = 'thumbs-1250000000';
+    await emulator.createBucket(other);
+    const ticket = await ci.createUploadTicket({
+      contentType: 'image/jpeg',
+      size: s.jpeg().length,
+      rules: [{ ...thumb, bucket: other }],
+    });
+    expect(ticket.outputs).toEqual([{ key: ticket.key.replace(/\.jpg$/, '-thumb.webp'), bucket: other }]);
+    expect((await send(ticket, s.jpeg())).status).toBe(200);
+    const result = await ci.confirmUpload(ticket.token);
+    expect(result.imageInfo.processResults).toMatchObject([{ key: ticket.outputs[0]!.key, bucket: other }]);
+
+    const second = await ci.createUploadTicket({
+      contentType: 'image/jpeg',
+      size: s.jpeg().length,
+      rules: [{ ...thumb, bucket: other }],
+    });
+    const sentinel = second.outputs[0]!.key;
+    await ci.upload(s.jpeg(), { key: sentinel, rules: [], isPicInfo: false });
+    const png = await sharp(s.jpeg()).png().toBuffer();
+    const wrong = await ci.createUploadTicket({ contentType: 'image/png', size: png.length });
+    expect((await send(wrong, png)).status).toBe(200);
+    const refused = await refusal(
+      ci.confirmUpload(wrong.key, { expect: { contentType: 'image/jpeg', outputs: second.outputs } }),
+    );
+    expect(refused.answer).toMatchObject({ statusCode: 415 });
+    expect(emulator.listObjects(other).map((o) => o.key)).toEqual([ticket.outputs[0]!.key]);
+    expect(s.keys().sort()).toEqual([sentinel, ticket.key].sort());
   });
 
   it('confirm of a PNG sent on a JPEG ticket (bytes of another type) deletes everything and answers 415', async () => {
@@ -267,12 +301,12 @@ describe('direct uploads (cos-v5): sweeping what was never confirmed', () => {
 
     const swept = await ci.sweepUnconfirmed('uploads/', 0);
     expect(swept.sort()).toEqual([abandoned.key, posted.key].sort());
-    const gone = [abandoned.key, ...abandoned.outputKeys, posted.key];
+    const gone = [abandoned.key, ...abandoned.outputs.map((o) => o.key), posted.key];
     expect(s.keys().sort()).toEqual(before.filter((k) => !gone.includes(k)));
     expect(s.keys()).toEqual(
       expect.arrayContaining([
         confirmed.key,
-        ...confirmed.outputKeys,
+        ...confirmed.outputs.map((o) => o.key),
         proxied.key,
         'uploads/someone-elses.jpg',
       ]),
@@ -312,9 +346,9 @@ describe('direct uploads (cos-v5): POST Object form with a policy', () => {
       key: ticket.key,
       size: jpeg.length,
       mimetype: 'image/jpeg',
-      imageInfo: { processResults: [{ key: ticket.outputKeys[0], width: 100, height: 75 }] },
+      imageInfo: { processResults: [{ key: ticket.outputs[0]!.key, width: 100, height: 75 }] },
     });
-    expect(s.keys().sort()).toEqual([ticket.key, ticket.outputKeys[0]].sort());
+    expect(s.keys().sort()).toEqual([ticket.key, ticket.outputs[0]!.key].sort());
   });
 
   it('refuses another key, another content type, an oversize file, a forged signature and an expired form', async () => {
@@ -415,7 +449,7 @@ describe('direct uploads (files-v2): form signature narrowed to one file', () =>
     expect(result).toMatchObject({
       key: ticket.key,
       mimetype: 'image/jpeg',
-      imageInfo: { processResults: [{ key: ticket.outputKeys[0], width: 100, height: 75 }] },
+      imageInfo: { processResults: [{ key: ticket.outputs[0]!.key, width: 100, height: 75 }] },
     });
   });
 

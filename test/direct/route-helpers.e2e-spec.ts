@@ -86,7 +86,7 @@ describe('direct upload route helpers', () => {
       expect(ticket.body).toMatchObject({
         key: 'avatars/u42.jpg',
         kind: 'put',
-        outputKeys: ['avatars/u42-thumb.webp'],
+        outputs: [{ key: 'avatars/u42-thumb.webp', bucket: expect.any(String) }],
       });
       expect(await upload(ticket.body as unknown as CiUploadTicket, jpeg)).toBe(200);
       const confirmed = await post(base, '/avatars/confirm', { token: ticket.body.token });
@@ -150,7 +150,7 @@ describe('direct upload route helpers', () => {
       expect(await upload(other.body as unknown as CiUploadTicket, text)).toBe(400);
       expect(await post(base, '/photos/confirm', { token: other.body.token })).toMatchObject({ status: 404 });
       expect((await kit.leftovers()).objects).toEqual(
-        [ticket.body.key, ...(ticket.body.outputKeys as string[])].sort(),
+        [ticket.body.key, ...(ticket.body.outputs as Array<{ key: string }>).map((o) => o.key)].sort(),
       );
     });
   });

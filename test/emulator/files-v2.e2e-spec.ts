@@ -175,9 +175,15 @@ describe('files-v2 API of the emulator (raw HTTP, as the seed shows it)', () => 
       ]);
       for (const field of ['width', 'height', 'size', 'quality']) expect(typeof result[field]).toBe('number');
     }
-    expect(png).toMatchObject({ file_id: 'seed/test1.png', format: 'PNG', width: 400, height: 300 });
+    expect(png).toMatchObject({
+      file_id: 'test1.png',
+      resource_path: '/1250000000/examplebucket/seed/test1.png',
+      format: 'PNG',
+      width: 400,
+      height: 300,
+    });
     expectLinks(png!, 'seed/test1.png');
-    expect(webp).toMatchObject({ file_id: 'thumbs/small.webp', format: 'WEBP', width: 100, height: 75 });
+    expect(webp).toMatchObject({ file_id: '/thumbs/small.webp', format: 'WEBP', width: 100, height: 75 });
     expectLinks(webp!, 'thumbs/small.webp');
 
     const storedPng = (await emu.getObject(BUCKET, 'seed/test1.png'))!;
@@ -236,7 +242,13 @@ describe('files-v2 API of the emulator (raw HTTP, as the seed shows it)', () => 
     };
     expect(imageInfo.original_info).toMatchObject({ format: 'JPEG', width: 320, height: 240 });
     expect(imageInfo.process_results).toEqual([
-      expect.objectContaining({ file_id: 'stored/test1.png', format: 'PNG', width: 240, height: 320 }),
+      expect.objectContaining({
+        file_id: 'test1.png',
+        resource_path: '/1250000000/examplebucket/stored/test1.png',
+        format: 'PNG',
+        width: 240,
+        height: 320,
+      }),
     ]);
     const stored = (await emu.getObject(BUCKET, 'stored/test1.png'))!;
     expect(await sharp(stored).metadata()).toMatchObject({ format: 'png', width: 240, height: 320 });
@@ -439,7 +451,7 @@ describe('files-v2 API of the emulator (raw HTTP, as the seed shows it)', () => 
     };
     expect(imageInfo.original_info).toMatchObject({ format: 'JPEG', width: 640, height: 480 });
     expect(imageInfo.process_results).toEqual([
-      expect.objectContaining({ file_id: 'sliced/sliced-thumb.png', format: 'PNG', width: 160, height: 120 }),
+      expect.objectContaining({ file_id: 'sliced-thumb.png', format: 'PNG', width: 160, height: 120 }),
     ]);
     expect(await emu.getObject(BUCKET, 'sliced/big.jpg')).toEqual(source);
     const thumb = (await emu.getObject(BUCKET, 'sliced/sliced-thumb.png'))!;

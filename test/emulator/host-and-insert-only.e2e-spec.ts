@@ -3,8 +3,9 @@ import { CiClient } from '../../lib/client';
 import { buildPicOperations } from '../../lib/core/pic-operations';
 import { imageMogr2 } from '../../lib/core/rules';
 import { toCiHttpException } from '../../lib/nest';
+import { ciErrorResponse } from '../../lib/upload';
 import { filesV2Origin } from '../../lib/protocol/files-v2';
-import { photoJpeg } from '../support/images';
+import { photoJpeg, pixelBombPng } from '../support/images';
 import { BUCKET } from './support/emulator-test-kit';
 
 const thumb = buildPicOperations({
@@ -55,6 +56,20 @@ describe("the seed's host and region codes", () => {
     ).toThrow(/short code/);
   });
 
+  it('a custom or accelerated domain in endpoint moves the XML API only: files-v2 keeps the seed host', async () => {
+    for (const endpoint of [`https://${BUCKET}.cos.accelerate.myqcloud.com`, 'https://img.example.com']) {
+      const c = new CiClient({
+        protocol: 'files-v2',
+        bucket: BUCKET,
+        region: 'gz',
+        credentials: EMULATOR_DEV_CREDENTIALS,
+        endpoint,
+      });
+      expect(c.endpoints).toEqual({ cos: endpoint, filesV2: 'https://gz.image.myqcloud.com' });
+      await c.close();
+    }
+  });
+
   it('filesV2Endpoint moves the files-v2 API alone', async () => {
     const c = new CiClient({
       protocol: 'files-v2',
@@ -82,7 +97,9 @@ describe('against the emulator: short region code, insertOnly, missing keys', ()
   afterAll(() => emulator.close());
 
   it('files-v2 with the short region code "gz" uploads and processes, and does not overwrite by default', async () => {
-    const c = client(emulator, { protocol: 'files-v2', region: 'gz', filesV2Endpoint: emulator.url });
+    // One emulator URL (path addressing) serves both APIs.
+    const c = client(emulator, { protocol: 'files-v2', region: 'gz' });
+    expect(c.endpoints).toEqual({ cos: emulator.url, filesV2: emulator.url });
     try {
       const first = await c.putObject('v2/a.jpg', jpeg, { picOperations: thumb });
       expect(first.imageInfo.processResults[0]).toMatchObject({ format: 'WEBP', width: 40 });
@@ -119,6 +136,45 @@ describe('against the emulator: short region code, insertOnly, missing keys', ()
       expect((await emulator.getObject(BUCKET, 'v5/a.jpg'))!.length).toBe(big.length);
     } finally {
       await c.close();
+    }
+  });
+
+  it('an insert-only conflict answers 409 OBJECT_EXISTS on both protocols', async () => {
+    const v5 = client(emulator, { insertOnly: true });
+    const v2 = client(emulator, { protocol: 'files-v2', insertOnly: true });
+    try {
+      await v5.putObject('conflict/a.jpg', jpeg);
+      await v2.putObject('conflict/b.jpg', jpeg);
+      const a = await failure(v5.putObject('conflict/a.jpg', jpeg));
+      const b = await failure(v2.putObject('conflict/b.jpg', jpeg));
+      for (const error of [a, b]) {
+        expect(ciErrorResponse(error)).toMatchObject({ statusCode: 409, code: 'OBJECT_EXISTS' });
+        expect((toCiHttpException(error) as { getStatus(): number }).getStatus()).toBe(409);
+      }
+      expect(ciErrorResponse(a)).toMatchObject({ ciCode: 'FileAlreadyExists' });
+      expect(ciErrorResponse(b)).toMatchObject({ ciCode: '-4018' });
+    } finally {
+      await v5.close();
+      await v2.close();
+    }
+  });
+
+  it('an image over the pixel limit answers 422 on both protocols (files-v2 -60998, cos-v5 ImageResolutionExceed)', async () => {
+    const bomb = await pixelBombPng();
+    const rules = buildPicOperations({
+      rules: [{ fileid: 'bomb-thumb.png', rule: imageMogr2().thumbnail({ width: 40 }) }],
+    });
+    const v5 = client(emulator);
+    const v2 = client(emulator, { protocol: 'files-v2', insertOnly: false });
+    try {
+      const a = await failure(v5.putObject('bomb/a.png', bomb, { picOperations: rules }));
+      const b = await failure(v2.putObject('bomb/b.png', bomb, { picOperations: rules }));
+      expect(a).toMatchObject({ ciCode: 'ImageResolutionExceed' });
+      expect(b).toMatchObject({ ciCode: '-60998' });
+      for (const error of [a, b]) expect(ciErrorResponse(error)).toMatchObject({ statusCode: 422 });
+    } finally {
+      await v5.close();
+      await v2.close();
     }
   });
 

@@ -50,6 +50,17 @@ describe('CiService against the emulator', () => {
     }
   });
 
+  it('process sends what was asked: is_pic_info is not forced when there are no rules (the seed: 0 by default)', async () => {
+    const up = await ci.upload(await photoJpeg(64, 48));
+    const processed = () => emulator.requests.filter((r) => r.operation === 'ImageProcess').length;
+    const before = processed();
+    const info = await ci.process(up.key, {});
+    expect(info.imageInfo.originalInfo).toMatchObject({ width: 64, height: 48 });
+    const nothing = ci.process(up.key, { isPicInfo: false });
+    await expect(nothing).rejects.toMatchObject({ reason: 'OPTIONS_INVALID' });
+    expect(processed()).toBe(before + 1);
+  });
+
   it('heads, pre-signs, and deletes an object with its outputs', async () => {
     const up = await ci.upload(await photoJpeg(200, 200), { rules: [thumb] });
     const head = await ci.head(up.key);

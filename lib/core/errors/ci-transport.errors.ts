@@ -76,3 +76,11 @@ export function isCiAbortError(value: unknown): value is CiAbortError {
 export function isCiProtocolError(value: unknown): value is CiProtocolError {
   return value instanceof Error && value.name === 'CiProtocolError';
 }
+
+/**
+ * True when `err` leaves the outcome of a request that creates something unknown (it may have happened): a timeout,
+ * a reset, an unreadable answer, or an abort (shutdown, the client gone) that may have cut a request being served.
+ */
+export function isUnknownOutcome(err: unknown): boolean {
+  return isCiTimeoutError(err) || isCiNetworkError(err) || isCiProtocolError(err) || isCiAbortError(err);
+}

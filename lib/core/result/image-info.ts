@@ -35,8 +35,10 @@ export interface CiOriginalInfo {
 
 /** One processed output: one per rule. A field CI did not send is `undefined`. */
 export interface CiProcessResult {
-  /** Object key of the output (the resolved `fileid`). */
+  /** Object key of the output (the resolved `fileid`; files-v2: from `resource_path`). */
   key: string;
+  /** files-v2 `file_id` as CI sent it: the rule's own `fileid` in the seed's sample (`test1.png`), not the key. */
+  fileId?: string;
   /** Bucket the output was written to (`<name>-<appid>`), from the answer or its location / resource path. */
   bucket?: string;
   /** Output format, upper case as CI documents it (`JPEG`, `PNG`, `WEBP`), the same for both protocols. */
@@ -105,4 +107,10 @@ export function bucketOfResourcePath(path: string | undefined): string | undefin
   const m = path ? /^\/(\d+)\/([^/]+)\//.exec(path) : null;
   if (!m) return undefined;
   return m[2].endsWith(`-${m[1]}`) ? m[2] : `${m[2]}-${m[1]}`;
+}
+
+/** The object key of a files-v2 `resource_path` (`/<appid>/<bucket>/<key>`), or `undefined` when it is not one. */
+export function keyOfResourcePath(path: string | undefined): string | undefined {
+  const m = path ? /^\/[^/]+\/[^/]+\/(.+)$/.exec(path) : null;
+  return m?.[1];
 }

@@ -175,9 +175,9 @@ describe('imageMogr2 builder', () => {
     ],
     ['flip diagonal', () => imageMogr2().flip('diagonal' as never), /direction "diagonal"/],
     [
-      'format tiff',
-      () => imageMogr2().format('tiff' as never),
-      /imageMogr2\/format: format "tiff" is not one of jpg/,
+      'format ti!ff',
+      () => imageMogr2().format('ti!ff' as never),
+      /imageMogr2\/format: format "ti!ff" is not a format name/,
     ],
     ['sharpen 5', () => imageMogr2().sharpen(5), /imageMogr2\/sharpen: 5 is not an integer in 10\.\.300/],
     ['bright -101', () => imageMogr2().bright(-101), /imageMogr2\/bright: -101/],

@@ -37,7 +37,7 @@ describe('imageView2 builder', () => {
       { mode: 1, width: 1, forceQuality: true },
       /forceQuality needs a quality/,
     ],
-    ['unknown format', { format: 'psd' as 'png' }, /imageView2: format "psd"/],
+    ['malformed format', { format: 'p.sd' as 'png' }, /imageView2: format "p.sd"/],
     ['nothing', {}, /imageView2: needs a mode or at least one parameter/],
   ])('refuses %s with RULE_MALFORMED', (_name, options, message) => {
     expect.assertions(3);

@@ -265,7 +265,7 @@ describe('parseRule', () => {
     ['imageMogr2/rotate/-90', /imageMogr2\/rotate: degrees -90 is not an integer in 0\.\.360/],
     ['imageMogr2/rotate/ninety', /imageMogr2\/rotate: degrees "ninety" is not an integer/],
     ['imageMogr2/flip/diagonal', /imageMogr2\/flip: direction "diagonal"/],
-    ['imageMogr2/format/tiff', /imageMogr2\/format: format "tiff" is not one of/],
+    ['imageMogr2/format/ti!ff', /imageMogr2\/format: format "ti!ff" is not a format name/],
     ['imageMogr2/grayscale/2', /imageMogr2\/grayscale: value 2 is not one of 0, 1/],
     ['imageMogr2/size-limit/15g', /imageMogr2\/size-limit: "15g" is not <n>k or <n>m/],
     ['imageMogr2/ignore-error/0', /imageMogr2\/ignore-error: "0" is not 1/],

@@ -1,5 +1,5 @@
 import { CiValidationError } from '../errors';
-import { malformed } from './operations/rule-checks';
+import { expectKnownFormat, malformed } from './operations/rule-checks';
 import { STEP_OPERATIONS, stepKeyOf } from './operations/step-operations';
 import type { CiRule, CiRuleStep, CiStepKey } from './rule.types';
 import { validateStep } from './rule.validator';
@@ -28,6 +28,15 @@ function parseStep(text: string, strict: boolean): CiRuleStep {
   return STEP_OPERATIONS[key as CiStepKey].parse(rest, text, strict) as CiRuleStep;
 }
 
+/** Under `strict`, an output format CI does not document is refused (it passes through otherwise). */
+function checkKnownFormats(step: CiRuleStep, strict: boolean): void {
+  if (step.kind === 'imageView2') expectKnownFormat('imageView2', step.format, strict);
+  if (step.kind === 'imageMogr2') {
+    for (const op of step.ops)
+      if (op.op === 'format') expectKnownFormat('imageMogr2/format', op.format, strict);
+  }
+}
+
 /**
  * Parses a CI rule string (`imageMogr2/...|watermark/2/...`) into its {@link CiRule} model, validating every
  * value. Throws `CiValidationError` with reason `RULE_EMPTY` (blank text), `RULE_MALFORMED` (a bad token of a
@@ -47,6 +56,7 @@ export function parseRule(text: string, options: ParseRuleOptions = {}): CiRule 
     try {
       const step = parseStep(stepText, strict);
       validateStep(step);
+      checkKnownFormats(step, strict);
       return step;
     } catch (error) {
       if (!(error instanceof CiValidationError)) throw error;

@@ -26,21 +26,27 @@ export const CI_GRAVITIES = [
 export type CiGravity = (typeof CI_GRAVITIES)[number];
 
 /**
- * Output formats CI documents for `format/<fmt>` (imageMogr2 and imageView2). `yjpeg` is CI's optimised JPEG;
- * `avif`, `heif`, `tpg`, `svgc` and `jxl` are CI's advanced-compression formats (paid features).
- * Parsing accepts any case and keeps the lower-case name.
+ * Output formats CI documents for `format/<fmt>` (imageMogr2 and imageView2): CI's "Converting Format" page
+ * (cloud.tencent.com/document/api/436/44883) lists jpg/jpeg, png, apng, bmp, webp, tiff, gif, avif, heif/heic, tpg
+ * and psd (psd by persistent processing only); `yjpeg` is CI's optimised JPEG; `svgc` and `jxl` are further
+ * advanced-compression formats. Parsing accepts any case and keeps the lower-case name; another format name
+ * passes through unless rules are strict.
  */
 export const CI_OUTPUT_FORMATS = [
   'jpg',
   'jpeg',
   'png',
+  'apng',
   'webp',
   'gif',
   'bmp',
+  'tiff',
   'yjpeg',
   'avif',
   'heif',
+  'heic',
   'tpg',
+  'psd',
   'svgc',
   'jxl',
 ] as const;

@@ -46,13 +46,16 @@ export function checkFileIdTemplate(template: string, field = 'fileid'): void {
 }
 
 /**
- * Expands `{name}`, `{ext}`, `{dir}`, `{key}`, `{uuid}`, `{field}`, `{index}` in a `fileid`.
+ * Expands `{name}`, `{ext}`, `{dir}`, `{key}`, `{uuid}`, `{field}`, `{index}` in a `fileid`; for a key at the bucket
+ * root, `{dir}/` expands to nothing.
  *
  * @example
  * expandFileId('{name}-200.webp', { ...keyParts('u/2026/ab.jpg'), uuid, field: 'file', index: 0 }) // 'ab-200.webp'
  */
 export function expandFileId(template: string, values: FileIdTemplateValues): string {
-  return template.replace(PLACEHOLDER, (whole, name: string) =>
+  // A key at the bucket root has no directory: `{dir}/` then expands to nothing, not to an empty segment.
+  const text = values.dir === '' ? template.replaceAll('{dir}/', '') : template;
+  return text.replace(PLACEHOLDER, (whole, name: string) =>
     NAMES.has(name) ? String(values[name as keyof FileIdTemplateValues]) : whole,
   );
 }

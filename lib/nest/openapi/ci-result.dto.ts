@@ -71,6 +71,7 @@ export class CiProcessResultDto implements CiProcessResult {
   resourcePath?: string;
   url?: string;
   vid?: string;
+  fileId?: string;
   raw!: CiRawFields;
 
   /** Read by @nestjs/swagger; one entry per field of the interface (the compiler checks both ways). */
@@ -87,6 +88,7 @@ export class CiProcessResultDto implements CiProcessResult {
       md5: opt({ type: () => String }, 'MD5 of the output, when CI says'),
       watermarkStatus: opt({ type: () => Number }, 'Blind-watermark extraction result, when CI says'),
       vid: opt({ type: () => String }, 'vid (files-v2)'),
+      fileId: opt({ type: () => String }, "file_id as CI sent it: the rule's own fileid (files-v2)"),
       raw: raw('Every other field CI sent for this output'),
       etag: opt({ type: () => String }, 'ETag (cos-v5)'),
       location: opt({ type: () => String }, 'Location without scheme (cos-v5)'),

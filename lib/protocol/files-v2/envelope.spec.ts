@@ -83,6 +83,7 @@ const SEED_PROCESS_RESPONSE = ` {
 
 const PROCESS_RESULT = {
   key: 'test1.png',
+  fileId: 'test1.png',
   format: 'PNG',
   width: 200,
   height: 50,
@@ -237,7 +238,16 @@ describe('toFilesV2Result', () => {
         // No orientation was sent: it stays absent (no `|| 1`); formats take CI's documented upper case.
         originalInfo: { format: 'PNG', width: 640, height: 480, ave: '0x000000', quality: 100, raw: {} },
         processResults: [
-          { key: 'out/a.webp', format: 'WEBP', width: 320, height: 240, size: 999, quality: 75, raw: {} },
+          {
+            key: 'out/a.webp',
+            fileId: '/out/a.webp',
+            format: 'WEBP',
+            width: 320,
+            height: 240,
+            size: 999,
+            quality: 75,
+            raw: {},
+          },
         ],
       },
     });
@@ -278,6 +288,7 @@ describe('toFilesV2Result', () => {
     });
     expect(result.imageInfo.processResults[0]).toEqual({
       key: 'qr.png',
+      fileId: 'qr.png',
       bucket: 'photos-1250000000',
       format: 'PNG',
       resourcePath: '/1250000000/photos/qr.png',

@@ -2,6 +2,7 @@ import { CiProtocolError, CiResponseError, type CiRequestTarget } from '../../co
 import {
   assignDefined,
   bucketOfResourcePath,
+  keyOfResourcePath,
   normalizeCiFormat,
   numberOf,
   rawFieldsOf,
@@ -197,11 +198,20 @@ function originalInfo(o: Json): CiOriginalInfo {
   );
 }
 
+/**
+ * One `process_results` entry. The key comes from `resource_path` ("can be used as its ID", the seed's tables);
+ * `file_id` is the rule's relative fileid in the seed's sample, so it is the key only when no path is given.
+ */
 function processResult(o: Json): CiProcessResult {
   const resourcePath = str(o.resource_path);
+  const fileId = str(o.file_id);
   return assignDefined<CiProcessResult>(
-    { key: stripSlash(str(o.file_id) ?? ''), raw: rawFieldsOf(o, RESULT_FIELDS) },
     {
+      key: keyOfResourcePath(resourcePath) ?? stripSlash(fileId ?? ''),
+      raw: rawFieldsOf(o, RESULT_FIELDS),
+    },
+    {
+      fileId,
       bucket: str(o.bucket) ?? bucketOfResourcePath(resourcePath),
       format: normalizeCiFormat(str(o.format)),
       width: num(o.width),

@@ -194,7 +194,16 @@ describe('an upload over loopback HTTP', () => {
     expect(seen.fileSha1).toBe(createHash('sha1').update(bytes).digest('hex'));
     expect(envelope.requestId).toBe('r-200');
     expect(result.imageInfo.processResults).toEqual([
-      { key: 'test1.png', format: 'PNG', width: 200, height: 50, size: 100, quality: 100, raw: {} },
+      {
+        key: 'test1.png',
+        fileId: 'test1.png',
+        format: 'PNG',
+        width: 200,
+        height: 50,
+        size: 100,
+        quality: 100,
+        raw: {},
+      },
     ]);
     expect(result.resourcePath).toBe('/1250000000/examplebucket/相册/猫 (1).jpg');
   });

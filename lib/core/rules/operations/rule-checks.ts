@@ -99,10 +99,20 @@ export function expectGravity(where: string, value: unknown): void {
   }
 }
 
-/** @internal Checks an output format. */
+/**
+ * @internal Checks an output format: a documented one, or (passed through, CI documents more over time) a lower-case
+ * format name; {@link expectKnownFormat} refuses the latter under strict parsing.
+ */
 export function expectFormat(where: string, value: unknown): void {
-  if (typeof value !== 'string' || !FORMATS.has(value)) {
-    malformed(where, `format ${show(value)} is not one of ${CI_OUTPUT_FORMATS.join(', ')}`);
+  if (typeof value !== 'string' || (!FORMATS.has(value) && !/^[a-z0-9]{2,10}$/.test(value))) {
+    malformed(where, `format ${show(value)} is not a format name (${CI_OUTPUT_FORMATS.join(', ')}, ...)`);
+  }
+}
+
+/** @internal Under strict parsing, refuses an output format CI does not document. */
+export function expectKnownFormat(where: string, value: string | undefined, strict: boolean): void {
+  if (strict && value !== undefined && !FORMATS.has(value)) {
+    unknownInStrictMode(`${where}: format ${show(value)} is not one of ${CI_OUTPUT_FORMATS.join(', ')}`);
   }
 }
 
