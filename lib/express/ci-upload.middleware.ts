@@ -1,25 +1,16 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { CiClient } from '../client';
-import { byField, clientGone, createMulterUpload, CiStorageEngine } from '../multer';
+import { byField, CiStorageEngine, CiUploadRunner } from '../multer';
 import {
   CiUploader,
   CiUploadTracker,
-  ciErrorResponse,
   compileUploadRoute,
-  logCiFailure,
   resolveCiModuleOptions,
-  type CiLogger,
   type CiUploadRoute,
   type CiUploadSpec,
 } from '../upload';
+import { consoleLogger } from './console.logger';
 import type { CiExpressOptions, CiStorageOptions, CiUploadMiddlewareOptions } from './ci-express.options';
-
-/** Console without debug lines: the default logger off Nest. */
-const consoleLogger: CiLogger = {
-  log: (m) => console.log(m),
-  warn: (m) => console.warn(m),
-  error: (m) => console.error(m),
-};
 
 /** What `ciUpload()` and `createCiStorage()` return besides the middleware or engine: shutdown. */
 export interface CiUploadLifecycle {
@@ -75,29 +66,19 @@ export function ciUpload(options: CiUploadMiddlewareOptions): CiUploadMiddleware
     'fields' in options && options.fields
       ? { kind: 'fields', options }
       : { kind: 'field', field: (options as { field: string }).field, options };
-  const route: CiUploadRoute = compileUploadRoute(spec, resolved);
-  const upload = createMulterUpload(uploader, route);
+  const runner = new CiUploadRunner(uploader, compileUploadRoute(spec, resolved), logger);
   const middleware = (req: Request, res: Response, next: NextFunction) => {
-    uploader.tracker.holdRequest(req, res);
-    upload(req, res).then(
-      ({ files }) => {
-        if (route.single) req.ciResult = files[0];
-        else req.ciResults = byField(files);
-        if (!route.keepOnError) {
-          res.once('finish', () => {
-            if (res.statusCode >= 400) void uploader.remove(files);
-          });
-        }
-        next();
-      },
-      (err: unknown) => {
-        if (clientGone(req)) return logger.debug?.(`${route.where}: client went away during the upload`);
-        logCiFailure(logger, err);
-        const body = options.passErrors ? undefined : ciErrorResponse(err);
-        if (body) res.status(body.statusCode).json(body);
-        else next(err);
-      },
-    );
+    void runner.receive(req, res, req).then((intake) => {
+      if (intake.ok) {
+        if (runner.route.single) req.ciResult = intake.files[0];
+        else req.ciResults = byField(intake.files);
+        runner.discardOnErrorAnswer(res, intake.files);
+        return next();
+      }
+      if (intake.gone) return;
+      if (intake.answer && !options.passErrors) res.status(intake.answer.statusCode).json(intake.answer);
+      else next(intake.error);
+    });
   };
   return Object.assign(middleware, { uploader, close });
 }

@@ -4,6 +4,7 @@ export {
   type CiUploadMiddleware,
   type CiUploadLifecycle,
 } from './ci-upload.middleware';
+export { ciErrorHandler, type CiErrorHandlerOptions } from './ci-error.handler';
 export type { CiExpressOptions, CiStorageOptions, CiUploadMiddlewareOptions } from './ci-express.options';
 export {
   ciErrorResponse,

@@ -23,6 +23,8 @@ export interface CiUploadRoute {
   processingFor(field: string): CompiledProcessing;
   allowedFormats: readonly CiImageFormat[];
   limits: { fileSize: number; files: number; fields: number };
+  /** The largest body a request within `limits` can have: a larger declared `Content-Length` is refused unread. */
+  maxRequestBytes: number;
   keyStrategy?: CiKeyStrategy<unknown>;
   keepOnError: boolean;
   /** Wire headers stored with each original (module's and route's `object`, validated). */
@@ -52,6 +54,11 @@ export function compileUploadRoute(spec: CiUploadSpec, options: ResolvedCiModule
       fields.push({ name: f.name, maxCount: f.maxCount ?? 1 });
     }
   }
+  const limits = {
+    fileSize: Math.min(local.limits?.fileSize ?? Infinity, options.limits.fileSize),
+    files: Math.min(local.limits?.files ?? Infinity, options.limits.files),
+    fields: Math.min(local.limits?.fields ?? Infinity, options.limits.fields),
+  };
   return {
     where,
     single: spec.kind === 'field' && spec.options.maxCount === undefined,
@@ -60,14 +67,30 @@ export function compileUploadRoute(spec: CiUploadSpec, options: ResolvedCiModule
     allowedFormats: local.allowedFormats
       ? local.allowedFormats.filter((f) => options.allowedFormats.includes(f))
       : options.allowedFormats,
-    limits: {
-      fileSize: Math.min(local.limits?.fileSize ?? Infinity, options.limits.fileSize),
-      files: Math.min(local.limits?.files ?? Infinity, options.limits.files),
-      fields: Math.min(local.limits?.fields ?? Infinity, options.limits.fields),
-    },
+    limits,
+    maxRequestBytes: maxRequestBytes(limits, fields),
     keyStrategy: (local.key ?? options.keyStrategy) as CiKeyStrategy<unknown> | undefined,
     keepOnError: local.keepOnError ?? false,
     objectHeaders: resolveObjectHeaders(options, local.object, `${where}.object`),
     onProgress: local.onProgress as CiUploadProgressListener<unknown> | undefined,
   };
+}
+
+/** busboy's defaults, which bound a multipart body besides the route's limits (busboy lib/types/multipart.js). */
+const BUSBOY_FIELD_SIZE = 1024 * 1024;
+const BUSBOY_MAX_HEADER_SIZE = 16 * 1024;
+/** A part's framing besides its headers: `--` + a boundary of at most 70 characters (RFC 2046 5.1.1) + CRLFs. */
+const PART_FRAMING = 2 + 70 + 4 + 4;
+
+/** The largest multipart body within the limits: every file and field at its largest, with its framing. */
+function maxRequestBytes(
+  limits: { fileSize: number; files: number; fields: number },
+  fields: readonly { maxCount: number }[],
+): number {
+  const part = BUSBOY_MAX_HEADER_SIZE + PART_FRAMING;
+  const files = Math.min(
+    limits.files,
+    fields.reduce((n, f) => n + f.maxCount, 0),
+  );
+  return files * (limits.fileSize + part) + limits.fields * (BUSBOY_FIELD_SIZE + part) + PART_FRAMING;
 }
