@@ -4,12 +4,15 @@ import type {
   CiUploadField,
   CiUploadFieldsOptions,
   CiUploadOptions,
-  CiUploadProcessing,
+  CiRouteProcessing,
   CiUploadRouteOptions,
 } from '../upload';
 
-/** What plain Express adds to the shared options: an existing client, and who answers errors. */
-export interface CiExpressOptions extends CiUploaderOptions {
+/**
+ * What plain Express adds to the shared options: an existing client, and who answers errors. `object` and
+ * `insertOnly` are the route's (they may be functions of the request).
+ */
+export interface CiExpressOptions extends Omit<CiUploaderOptions, 'object' | 'insertOnly'> {
   /** Use this client (and keep it open on `close()`) instead of creating one from the options. */
   client?: CiClient;
   /**
@@ -25,7 +28,7 @@ export type CiUploadMiddlewareOptions = CiExpressOptions &
 
 /** Options of `createCiStorage()`: processing for every field, or per field, plus the module options. */
 export interface CiStorageOptions
-  extends CiExpressOptions, CiUploadProcessing, Omit<CiUploadRouteOptions, 'keepOnError'> {
+  extends CiExpressOptions, CiRouteProcessing, Omit<CiUploadRouteOptions, 'keepOnError'> {
   /** Processing per field (a field not listed gets the top-level `rules`). */
   fields?: CiUploadField[];
 }

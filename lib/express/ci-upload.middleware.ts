@@ -26,8 +26,10 @@ export interface CiUploadLifecycle {
 /** An Express middleware that uploads to CI; see {@link ciUpload}. */
 export type CiUploadMiddleware = RequestHandler & CiUploadLifecycle;
 
-function setUp(options: CiExpressOptions) {
-  const resolved = resolveCiModuleOptions(options);
+function setUp(options: CiExpressOptions & { object?: unknown; insertOnly?: unknown }) {
+  // `object` and `insertOnly` are the route's (maybe functions of the request): the route resolves them.
+  const { object: _object, insertOnly: _insertOnly, ...moduleOptions } = options;
+  const resolved = resolveCiModuleOptions(moduleOptions);
   const client = options.client ?? new CiClient(resolved);
   const logger = options.logger ?? consoleLogger;
   const uploader = new CiUploader({
@@ -105,7 +107,7 @@ export function createCiStorage(options: CiStorageOptions): CiStorageEngine & Ci
   const route: CiUploadRoute = {
     ...fallback,
     where: 'createCiStorage()',
-    processingFor: (field) => perField.get(field)?.processingFor(field) ?? fallback.processingFor(''),
+    optionsFor: (field) => perField.get(field)?.optionsFor(field) ?? fallback.optionsFor(''),
   };
   return Object.assign(new CiStorageEngine(uploader, route), { uploader, close });
 }

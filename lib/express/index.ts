@@ -24,6 +24,8 @@ export type {
   CiUploadLimits,
   CiUploadRule,
   CiUploadField,
+  CiRequestOption,
+  CiRouteProcessing,
 } from '../upload';
 export { imageMogr2, imageView2 } from '../core';
 export { CiClient } from '../client';

@@ -23,3 +23,4 @@ export {
   type ResolvedCiModuleOptions,
 } from './upload-options.validation';
 export * from './object-headers.resolver';
+export * from './file-options.resolver';

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { ciErrorHandler, ciErrorResponse, ciUpload, createCiStorage, imageMogr2 } from '../../lib/express';
 import { answerJson, earlyAnswer } from '../support/early-answer';
+import { PER_REQUEST_OPTIONS, perRequestCases } from '../support/per-request.cases';
 import { useEmulatorBucket } from '../support/bucket-kit';
 import { largeJpeg, photoJpeg } from '../support/images';
 import { expectFailedProgress, expectSuccessfulProgress, ProgressRecorder } from '../support/progress';
@@ -336,6 +337,33 @@ describe('nestjs-tencent-ci/express against the emulator', () => {
     } finally {
       await storage.close();
     }
+  });
+
+  describe.each(['ciUpload', 'createCiStorage'])('options computed per request: %s()', (adapter) => {
+    const app = express();
+    let lifecycle: { close(): Promise<void> };
+    beforeAll(() => {
+      if (adapter === 'ciUpload') {
+        const upload = ciUpload({ field: 'file', ...PER_REQUEST_OPTIONS, ...connection() });
+        app.post('/per-request', upload, (req, res) => void res.status(201).json(req.ciResult));
+        lifecycle = upload;
+      } else {
+        const storage = createCiStorage({ ...PER_REQUEST_OPTIONS, ...connection() });
+        app.post(
+          '/per-request',
+          multer({ storage }).single('file'),
+          (req, res) => void res.status(201).json(req.file),
+        );
+        app.use(ciErrorHandler({ logger: connection().logger }));
+        lifecycle = storage;
+      }
+    });
+    afterAll(() => lifecycle.close());
+    perRequestCases({
+      http: () => supertest(app),
+      head: (key) => kit.inspect.headObject(key),
+      stored: async () => (await leftovers()).objects,
+    });
   });
 
   describe('onProgress', () => {
