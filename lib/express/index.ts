@@ -1,11 +1,19 @@
 export {
   ciUpload,
   createCiStorage,
+  createCiInstance,
+  type CiExpressInstance,
   type CiUploadMiddleware,
   type CiUploadLifecycle,
 } from './ci-upload.middleware';
 export { ciErrorHandler, type CiErrorHandlerOptions } from './ci-error.handler';
-export type { CiExpressOptions, CiStorageOptions, CiUploadMiddlewareOptions } from './ci-express.options';
+export type {
+  CiExpressOptions,
+  CiStorageOptions,
+  CiStorageRouteOptions,
+  CiUploadMiddlewareOptions,
+  CiUploadRouteMiddlewareOptions,
+} from './ci-express.options';
 export {
   ciErrorResponse,
   type CiErrorResponseBody,

@@ -6,7 +6,14 @@ import multer from 'multer';
 import supertest from 'supertest';
 import type { AddressInfo } from 'node:net';
 import { request as httpRequest } from 'node:http';
-import { ciErrorHandler, ciErrorResponse, ciUpload, createCiStorage, imageMogr2 } from '../../lib/express';
+import {
+  ciErrorHandler,
+  ciErrorResponse,
+  ciUpload,
+  createCiInstance,
+  createCiStorage,
+  imageMogr2,
+} from '../../lib/express';
 import { answerJson, earlyAnswer } from '../support/early-answer';
 import { PER_REQUEST_OPTIONS, perRequestCases } from '../support/per-request.cases';
 import { useEmulatorBucket } from '../support/bucket-kit';
@@ -363,6 +370,40 @@ describe('nestjs-tencent-ci/express against the emulator', () => {
       http: () => supertest(app),
       head: (key) => kit.inspect.headObject(key),
       stored: async () => (await leftovers()).objects,
+    });
+  });
+
+  describe('two instances (two buckets) in one app', () => {
+    const second = 'documents-1250000000';
+    const app = express();
+    let avatars: ReturnType<typeof createCiInstance>;
+    let documents: ReturnType<typeof createCiInstance>;
+    beforeAll(() => {
+      avatars = createCiInstance(connection());
+      documents = createCiInstance({ ...connection(), bucket: second, limits: { fileSize: 200_000 } });
+      app.post('/avatars', avatars.upload({ field: 'file', rules: [thumb] }), (req, res) => {
+        res.status(201).json(req.ciResult);
+      });
+      app.post('/scans', multer({ storage: documents.storage({}) }).single('scan'), (req, res) => {
+        res.status(201).json(req.file);
+      });
+      app.use(ciErrorHandler({ logger: connection().logger }));
+    });
+    // The kit's reset drops buckets it did not configure.
+    beforeEach(() => kit.emulator.createBucket(second));
+    afterAll(() => Promise.all([avatars.close(), documents.close()]));
+
+    it("stores each route's files in its instance's bucket, within that instance's limits", async () => {
+      const avatar = await supertest(app).post('/avatars').attach('file', jpeg, 'a.jpg').expect(201);
+      const scan = await supertest(app)
+        .post('/scans')
+        .attach('scan', await photoJpeg(200, 100), 's.jpg')
+        .expect(201);
+      expect([avatar.body.bucket, scan.body.bucket]).toEqual([bucket, second]);
+      expect(kit.emulator.listObjects(bucket)).toHaveLength(2);
+      expect(kit.emulator.listObjects(second).map((o) => o.key)).toEqual([scan.body.key]);
+      await supertest(app).post('/scans').attach('scan', jpeg, 'big.jpg').expect(413);
+      expect(kit.emulator.listObjects(second)).toHaveLength(1);
     });
   });
 

@@ -16,7 +16,7 @@ import {
   type CiUploadSpec,
   type ResolvedCiModuleOptions,
 } from '../../upload';
-import { CI_RESOLVED_OPTIONS, CI_UPLOADER } from '../ci.constants';
+import { getCiToken } from '../ci-instance.tokens';
 import { moduleLogger } from '../ci.providers';
 import { toCiHttpException } from '../errors/ci-exception.mapper';
 import type { CiModuleOptions } from '../interfaces/ci-module-options.interface';
@@ -38,15 +38,16 @@ interface UploadRequest {
  * storage engine on Node's request (built once, at start-up), then `ciResult` / `ciResults` and
  * `@UploadedFile(s)` on the platform's request. When the rest of the request fails (a pipe such as
  * `ParseFilePipe`, the handler), what was stored is removed before the error answer, unless `keepOnError`.
+ * `instance` picks a named `CiModule` (`CiModule.forRoot({ name })`); default: the unnamed one.
  */
-export function CiUploadInterceptor(spec: CiUploadSpec): Type<NestInterceptor> {
+export function CiUploadInterceptor(spec: CiUploadSpec, instance?: string): Type<NestInterceptor> {
   @Injectable()
   class MixinCiUploadInterceptor implements NestInterceptor {
     private readonly runner: CiUploadRunner;
 
     constructor(
-      @Inject(CI_RESOLVED_OPTIONS) options: ResolvedCiModuleOptions<CiModuleOptions>,
-      @Inject(CI_UPLOADER) uploader: CiUploader,
+      @Inject(getCiToken('options', instance)) options: ResolvedCiModuleOptions<CiModuleOptions>,
+      @Inject(getCiToken('uploader', instance)) uploader: CiUploader,
       private readonly platform: CiPlatformBinding,
     ) {
       this.runner = new CiUploadRunner(uploader, compileUploadRoute(spec, options), moduleLogger(options));
