@@ -36,27 +36,51 @@ export class CiLeftoverCleaner {
 
   /** Removes stored objects (originals and outputs) of requests that failed after storing; never throws. */
   async remove(keys: readonly string[]): Promise<void> {
-    await Promise.all(
-      keys.map((k) =>
-        this.client.deleteObject(k).catch((err: unknown) => {
-          this.logger.warn(`could not remove ${k}: ${(err as Error).message}`);
-        }),
-      ),
-    );
+    await this.removeKeys(keys, false);
   }
 
   /** Removes what an operation with an unknown outcome may have created, now and once more later. */
   async resolve(leftovers: CiLeftovers, why: string): Promise<void> {
     const sweep = async (when: string) => {
-      await Promise.all([this.remove(leftovers.keys), this.abortUploads(leftovers)]);
-      const what = [
-        ...leftovers.keys,
-        ...(leftovers.multipartKey ? [`uploads of ${leftovers.multipartKey}`] : []),
-      ];
-      this.logger.debug?.(`${when}: removed ${what.join(', ')} if present (${why})`);
+      const [failed] = await Promise.all([
+        this.removeKeys(leftovers.keys, true),
+        this.abortUploads(leftovers),
+      ]);
+      const removed = leftovers.keys.filter((k) => !failed.includes(k));
+      const what = [...removed, ...(leftovers.multipartKey ? [`uploads of ${leftovers.multipartKey}`] : [])];
+      this.logger.debug?.(
+        `${when}: removed ${what.join(', ')} if present` +
+          (failed.length ? `; could not reach COS to remove ${failed.join(', ')}` : '') +
+          ` (${why})`,
+      );
     };
     await sweep('failed upload');
     this.tracker.defer(this.recheckMs, () => sweep('failed upload, second look'));
+  }
+
+  /**
+   * Deletes `keys`, returning those it could not. A refusal is a warning with the key. When COS cannot be
+   * reached while resolving an unknown outcome (`quietWhenUnreachable`), the upload's own failure was the one
+   * warning: each key is a debug line, and the second look tries again.
+   */
+  private async removeKeys(keys: readonly string[], quietWhenUnreachable: boolean): Promise<string[]> {
+    const failed = await Promise.all(
+      keys.map((k) =>
+        this.client.deleteObject(k).then(
+          () => undefined,
+          (err: unknown) => {
+            const line = `could not remove ${k}: ${(err as Error).message}`;
+            if (quietWhenUnreachable && (isCiNetworkError(err) || isCiTimeoutError(err))) {
+              this.logger.debug?.(line);
+            } else {
+              this.logger.warn(line);
+            }
+            return k;
+          },
+        ),
+      ),
+    );
+    return failed.filter((k): k is string => k !== undefined);
   }
 
   private async abortUploads({ multipartKey: key, since = 0 }: CiLeftovers): Promise<void> {
