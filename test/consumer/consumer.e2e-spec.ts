@@ -149,9 +149,11 @@ describe('the packed package in a fresh ESM app (vitest) and a CommonJS app (jes
   }, 120_000);
 
   it('the CommonJS app passes its own e2e tests under jest', async () => {
+    // As `nest new --type cjs` runs jest: with --experimental-vm-modules.
     const out = await sh(join(ROOT, 'node_modules', '.bin', 'jest'), ['--ci'], join(work, 'cjs'), {
       ...process.env,
       ...env,
+      NODE_OPTIONS: '--experimental-vm-modules',
     });
     expect(out).toMatch(/Tests:\s+4 passed, 4 total/);
   }, 120_000);
