@@ -1,5 +1,14 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +23,7 @@ const PEERS = [
   '@nestjs/common',
   '@nestjs/core',
   '@nestjs/platform-express',
+  '@nestjs/platform-fastify',
   '@nestjs/testing',
   'reflect-metadata',
   'rxjs',
@@ -23,6 +33,17 @@ const PEERS = [
   '@types/node',
   // What `nest new` adds for Express; @types/multer deliberately not: the package's types must not need it.
   '@types/express',
+];
+/** What a plain Express app installs besides the tarball: no @nestjs/* at all. */
+const EXPRESS_APP = [
+  'express',
+  'multer',
+  'sharp',
+  'supertest',
+  '@types/express',
+  '@types/multer',
+  '@types/supertest',
+  '@types/node',
 ];
 /** Test tools, linked from this project's node_modules rather than installed again (jest alone is ~300 packages). */
 const TOOLS = ['typescript', 'vitest', 'jest', '@jest/globals', '@swc/jest', '@swc/core'];
@@ -34,6 +55,13 @@ const version = (name: string): string =>
 function readmeQuickStart(): string {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Quick start'));
+  return /```ts\n([\s\S]*?)```/.exec(section)![1]!;
+}
+
+/** The README's plain Express file, as a user copies it into src/app.ts. */
+function readmeExpressApp(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Plain Express (no Nest)'));
   return /```ts\n([\s\S]*?)```/.exec(section)![1]!;
 }
 
@@ -55,7 +83,7 @@ async function sh(
   }
 }
 
-describe('the packed package in a fresh ESM app (vitest) and a CommonJS app (jest)', () => {
+describe('the packed package in a fresh ESM app (vitest), a CommonJS app (jest) and a plain Express app', () => {
   const work = mkdtempSync(join(tmpdir(), 'ci-consumer-'));
   let emulator: ChildProcess | undefined;
   const env: Record<string, string> = {};
@@ -85,7 +113,23 @@ describe('the packed package in a fresh ESM app (vitest) and a CommonJS app (jes
       cpSync(join(APPS, 'shared'), app, { recursive: true });
       writeFileSync(join(app, 'src', 'app.module.ts'), readmeQuickStart(), { flag: 'w' });
     }
-  }, 240_000);
+    // The plain Express app: its own install, the tarball and Express only.
+    const plain = join(work, 'express');
+    cpSync(join(APPS, 'express'), plain, { recursive: true });
+    writeFileSync(
+      join(plain, 'package.json'),
+      JSON.stringify({
+        ...JSON.parse(readFileSync(join(APPS, 'express', 'package.json'), 'utf8')),
+        dependencies: {
+          'nestjs-tencent-ci': `file:../${tarball}`,
+          ...Object.fromEntries(EXPRESS_APP.map((name) => [name, version(name)])),
+        },
+      }),
+    );
+    await sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], plain);
+    mkdirSync(join(plain, 'src'));
+    writeFileSync(join(plain, 'src', 'app.ts'), readmeExpressApp());
+  }, 360_000);
 
   afterAll(async () => {
     if (emulator && emulator.exitCode === null) {
@@ -145,8 +189,19 @@ describe('the packed package in a fresh ESM app (vitest) and a CommonJS app (jes
       CI: 'true',
       NO_COLOR: '1',
     });
-    expect(out).toMatch(/Tests\s+4 passed \(4\)/);
+    expect(out).toMatch(/Tests\s+14 passed \(14\)/);
   }, 120_000);
+
+  it('the plain Express app installs no @nestjs/* package, compiles, and passes its tests against the emulator', async () => {
+    const plain = join(work, 'express');
+    expect(existsSync(join(plain, 'node_modules', '@nestjs'))).toBe(false);
+    await sh(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], plain);
+    const out = await sh(process.execPath, ['--test', 'dist/test/express.e2e-spec.js'], plain, {
+      ...process.env,
+      ...env,
+    });
+    expect(out).toMatch(/# pass 5\n# fail 0/);
+  }, 180_000);
 
   it('the CommonJS app passes its own e2e tests under jest', async () => {
     // As `nest new --type cjs` runs jest: with --experimental-vm-modules.
@@ -155,6 +210,6 @@ describe('the packed package in a fresh ESM app (vitest) and a CommonJS app (jes
       ...env,
       NODE_OPTIONS: '--experimental-vm-modules',
     });
-    expect(out).toMatch(/Tests:\s+4 passed, 4 total/);
+    expect(out).toMatch(/Tests:\s+14 passed, 14 total/);
   }, 120_000);
 });
