@@ -1,3 +1,4 @@
+import { createConfiguredBuckets } from './storage/configured-buckets';
 import { EventEmitter } from 'node:events';
 import {
   createServer,
@@ -177,6 +178,7 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
       log: this.log,
       appId: options.appId,
       configuredBuckets: options.buckets,
+      configuredBucketAcl: options.bucketAcl,
       configuredStyles: options.styles,
       styleTable,
       onReset: () => {
@@ -442,7 +444,7 @@ export async function startCiEmulator(
     ? new DiskObjectStore(resolved.dataDir)
     : new MemoryObjectStore();
   await store.open();
-  for (const bucket of resolved.buckets) await store.createBucket(bucket);
+  await createConfiguredBuckets(store, resolved.buckets, resolved.bucketAcl);
   const emulator = new CiEmulatorServer(resolved, store, createServer(), extensions);
   for (const fault of resolved.faults) emulator.faults.add(fault);
   try {

@@ -95,7 +95,9 @@ export class CosDispatcher implements ApiDispatcher {
   /**
    * True when an unsigned request may be served: reading an object (or listing a bucket) whose ACL is
    * `public-read` or `public-read-write` (the object's own, else its bucket's), writing or deleting one in a
-   * `public-read-write` bucket. `private` (the default) refuses it: 403 `AccessDenied`.
+   * `public-read-write` bucket. `private` (the default) refuses it: 403 `AccessDenied`. Processing on download
+   * (`?imageMogr2/...`, `?imageInfo`, `?imageAve`, `?exif`) reads the object too: CI's own pages show it unsigned
+   * on a public-read bucket ("案例一:公有读", https://cloud.tencent.com/document/api/460/6926).
    */
   private allowsAnonymous(request: ClassifiedRequest<CosHandler>): boolean {
     const { bucket, key, operation } = request;
@@ -104,6 +106,10 @@ export class CosDispatcher implements ApiDispatcher {
     switch (operation) {
       case 'GetObject':
       case 'HeadObject':
+      case 'GetObjectProcessed':
+      case 'ImageInfo':
+      case 'ImageAve':
+      case 'GetExif':
         return effectiveAcl(store, bucket, key) !== 'private';
       case 'GetBucket':
       case 'HeadBucket':
