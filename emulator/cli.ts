@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { isSharpLoadError, MISSING_SHARP_MESSAGE } from './cli/missing-sharp';
+import { isSharpLoadError, MISSING_SHARP_MESSAGE } from './errors/missing-sharp';
 import type * as RunCliModule from './cli/run-cli';
 
 /** Loads sharp first, so that a missing optional peer is one line naming the package, not a stack trace. */

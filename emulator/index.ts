@@ -6,14 +6,14 @@ export {
   type EmulatorUploadInfo,
   REQUEST_LOG_LIMIT,
   startCiEmulator,
-} from './ci-emulator';
+} from './server/ci-emulator';
 export {
   type CiEmulatorCredential,
   type CiEmulatorLogger,
   type CiEmulatorOptions,
   EMULATOR_DEFAULTS,
   EMULATOR_DEV_CREDENTIALS,
-} from './emulator.options';
+} from './server/emulator.options';
 export { CosHttpError, isCosHttpError } from './errors/cos-http.error';
 export {
   storeOnlyPicProcessor,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { CiEmulatorOptions } from '../emulator.options';
+import type { CiEmulatorOptions } from '../server/emulator.options';
 import { parseFaultSpec } from '../faults/fault-spec.parser';
 import type { CiFaultSpec } from '../faults/fault.types';
 import { resolveStyles } from '../processing/ci-styles';

@@ -1,10 +1,10 @@
-import { type CiEmulator, startCiEmulator } from '../ci-emulator';
-import { EMULATOR_DEV_CREDENTIALS } from '../emulator.options';
+import { type CiEmulator, startCiEmulator } from '../server/ci-emulator';
+import { EMULATOR_DEV_CREDENTIALS } from '../server/emulator.options';
 import { DEFAULT_PROCESSING_LIMITS } from '../processing/processing-limits';
 import { formatByteSize } from '../util/byte-size';
 import { CLI_USAGE, type CliCommand, CliUsageError, parseCliOptions } from './cli-options';
 import { connectionSnippet } from './connection-snippet';
-import { isSharpLoadError, MISSING_SHARP_MESSAGE } from './missing-sharp';
+import { isSharpLoadError, MISSING_SHARP_MESSAGE } from '../errors/missing-sharp';
 
 type Signal = 'SIGINT' | 'SIGTERM';
 

@@ -1,4 +1,4 @@
-import type { ClassifiedRequest } from '../routing/classify-request';
+import type { ClassifiedRequest } from '../routing/classified-request';
 import { parseFaultSpec } from './fault-spec.parser';
 import type { CiEmulatorFaults, CiFaultAction, CiFaultInfo, CiFaultMatch, CiFaultSpec } from './fault.types';
 

@@ -102,14 +102,4 @@ export class FilesV2FileWriter {
       headers: attributes.headers,
     });
   }
-
-  /** Stores every output of a processing run, in rule order (a later rule with the same key wins). */
-  async writeOutputs(outputs: readonly PicOutput[]): Promise<void> {
-    for (const output of outputs) {
-      await this.write(output.bucket, output.key, [output.body], {
-        contentType: output.contentType,
-        headers: {},
-      });
-    }
-  }
 }

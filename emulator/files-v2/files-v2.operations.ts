@@ -9,12 +9,15 @@ import type {
   PicSourceObject,
   PicTrigger,
 } from '../processing/pic-processor';
+import { type PicOperationsEntrance, runPicOperations } from '../processing/run-pic-operations';
 import {
   NoSuchUploadError,
+  type ObjectMeta,
   type ObjectStore,
   type StagedBody,
   type StoredHeaders,
 } from '../storage/object-store';
+import { readAll } from '../util/read-all';
 import { createByteMeter, type MeteredBytes } from './byte-meter';
 import { ChunkCollector } from './chunk-collector';
 import { type FilesV2LinkBuilder, sendFilesV2Success } from './envelope';
@@ -213,9 +216,11 @@ export class FilesV2Operations {
     try {
       if (request.picOperations !== undefined) {
         const source = receiver.collector!.toBuffer();
-        result = await this.process(request, 'PutObject', source, await this.sourceObject(request, source));
-        await this.writer.write(bucket, key, [source], attributes);
-        await this.writer.writeOutputs(result.outputs);
+        result = await this.runPicOperations(request, 'PutObject', {
+          validated: true, // when the file part started (openFile)
+          readSource: async () => ({ bytes: source, original: await this.sourceObject(request, source) }),
+          storeOriginal: () => this.writer.write(bucket, key, [source], attributes),
+        });
       } else {
         await this.writer.commit(receiver.staged!, bucket, key, file, attributes);
         receiver.staged = undefined;
@@ -233,18 +238,30 @@ export class FilesV2Operations {
     if (request.picOperations === undefined) {
       throw filesV2Errors.invalidParameter('op=image_process needs a Pic-Operations header');
     }
-    // The header is refused before the file is looked for.
-    await this.validate(request, 'ImageProcess', this.config.store.headObject(bucket, key)?.size);
-    const reader = await this.config.store.openObject(bucket, key);
-    if (!reader) {
-      throw new FilesV2Error(404, FILES_V2_CODES.fileNotFound, `${key} does not exist in bucket ${bucket}`);
-    }
-    const chunks: Buffer[] = [];
-    for await (const chunk of reader.stream()) chunks.push(chunk as Buffer);
-    const result = await this.process(request, 'ImageProcess', Buffer.concat(chunks), reader.meta);
-    const release = this.writer.claim(result.outputs, insertOnly);
+    // The header is refused (validation) before the file is looked for (reading the source).
+    let original: ObjectMeta | undefined;
+    let release: () => void = () => undefined;
+    let result: PicProcessingOutcome;
     try {
-      await this.writer.writeOutputs(result.outputs);
+      result = await this.runPicOperations(request, 'ImageProcess', {
+        sourceSize: this.config.store.headObject(bucket, key)?.size,
+        readSource: async () => {
+          const reader = await this.config.store.openObject(bucket, key);
+          if (!reader) {
+            throw new FilesV2Error(
+              404,
+              FILES_V2_CODES.fileNotFound,
+              `${key} does not exist in bucket ${bucket}`,
+            );
+          }
+          original = reader.meta;
+          return { bytes: await readAll(reader.stream()), original };
+        },
+        checkOutputs: (outputs) => {
+          release = this.writer.claim(outputs, insertOnly);
+        },
+        storeOriginal: async () => original!,
+      });
     } finally {
       release();
     }
@@ -328,26 +345,24 @@ export class FilesV2Operations {
         this.config.store.openUploadParts(bucket, session.id, partNumbers),
       );
       if (picOperations !== undefined) {
-        const collector = new ChunkCollector(session.fileSize, () =>
-          filesV2Errors.invalidParameter('the slices hold more than filesize'),
-        );
-        let metered: MeteredBytes | undefined;
-        await pipeline(
-          assembled,
-          createByteMeter((m) => (metered = m)),
-          collector,
-        );
-        checkWhole(metered!);
-        const source = collector.toBuffer();
-        const original = await this.sourceObject(request, source);
-        result = await this.process(
-          { ...request, picOperations },
-          'CompleteMultipartUpload',
-          source,
-          original,
-        );
-        await this.writer.write(bucket, key, [source], attributes);
-        await this.writer.writeOutputs(result.outputs);
+        result = await this.runPicOperations({ ...request, picOperations }, 'CompleteMultipartUpload', {
+          validated: true, // above, or at upload_slice_init
+          readSource: async () => {
+            const collector = new ChunkCollector(session.fileSize, () =>
+              filesV2Errors.invalidParameter('the slices hold more than filesize'),
+            );
+            let metered: MeteredBytes | undefined;
+            await pipeline(
+              assembled,
+              createByteMeter((m) => (metered = m)),
+              collector,
+            );
+            checkWhole(metered!);
+            const source = collector.toBuffer();
+            return { bytes: source, original: await this.sourceObject(request, source) };
+          },
+          storeOriginal: (source) => this.writer.write(bucket, key, [source], attributes),
+        });
       } else {
         await this.writer.write(bucket, key, assembled, attributes, checkWhole);
       }
@@ -387,30 +402,43 @@ export class FilesV2Operations {
     };
   }
 
-  /** Runs the processing port on a source; a refusal becomes the envelope error with CI's legacy code. */
-  private async process(
+  /**
+   * Runs the one `Pic-Operations` sequence for this request (validation, source, processing, outputs checked for
+   * their buckets, staged, original stored, outputs committed); a refusal becomes the envelope error with CI's
+   * legacy code. Answers what was processed, for `image_info`.
+   */
+  private async runPicOperations(
     request: Request,
     trigger: PicTrigger,
-    source: Buffer,
-    original: PicSourceObject,
+    entrance: Pick<PicOperationsEntrance, 'readSource' | 'storeOriginal'> &
+      Partial<Pick<PicOperationsEntrance, 'sourceSize' | 'validated' | 'checkOutputs'>>,
   ): Promise<PicProcessingOutcome> {
-    let outcome: PicProcessingOutcome;
+    const { bucket, key } = request.address;
     try {
-      outcome = await this.config.picProcessor.process({
-        trigger,
-        bucket: request.address.bucket,
-        key: request.address.key,
-        picOperations: request.picOperations!,
-        sourceSize: source.length,
-        source,
-        original,
-        requestId: request.exchange.requestId,
-      });
+      const report = await runPicOperations(
+        {
+          trigger,
+          bucket,
+          key,
+          picOperations: request.picOperations!,
+          requestId: request.exchange.requestId,
+          ...entrance,
+          checkOutputs: (outputs) => {
+            this.writer.checkBuckets(outputs);
+            entrance.checkOutputs?.(outputs);
+          },
+        },
+        {
+          processor: this.config.picProcessor,
+          store: this.config.store,
+          // The files-v2 answer links files itself (`access_url`, ...); the COS `Location`s go unused.
+          origin: { host: request.exchange.req.headers.host ?? '', style: 'path' },
+        },
+      );
+      return report.outcome;
     } catch (error) {
       throw picProcessorError(error);
     }
-    this.writer.checkBuckets(outcome.outputs);
-    return outcome;
   }
 
   /** Runs a store call on a session's upload; the upload gone (aborted, reset) is -4008. */

@@ -1,22 +1,13 @@
 import { COS_MAX_KEY_BYTES as MAX_KEY_BYTES } from '../../lib/core/pic-operations';
+import type { FilesV2Address } from '../routing/files-v2-address';
 import { filesV2Errors } from './files-v2.errors';
+
+export type { FilesV2Address } from '../routing/files-v2-address';
 
 // A COS virtual host (`<bucket>.cos.<region>.<domain>`) serves object keys, even `files/v2/...` ones.
 const COS_VIRTUAL_HOST = /^[^.]+\.cos\.[^.]+\./i;
 const ABSOLUTE_FORM = /^https?:\/\/([^/?#]*)([^?#]*)/i;
 const PREFIX = '/files/v2';
-
-/** What a files-v2 path addresses. */
-export interface FilesV2Address {
-  /** APPID of the path. */
-  appId: string;
-  /** Short bucket name, as in the path. */
-  bucketShort: string;
-  /** `<short>-<appid>`: the emulator's bucket name. */
-  bucket: string;
-  /** Object key, decoded segment by segment, without a leading slash. */
-  key: string;
-}
 
 function splitTarget(req: { url?: string; headers: { host?: string } }): { host: string; path: string } {
   const url = req.url ?? '/';

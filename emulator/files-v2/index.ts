@@ -1,4 +1,3 @@
-export { FilesV2Dispatcher, type FilesV2DispatcherOptions } from './files-v2.dispatcher';
 export {
   FILES_V2_CODES,
   FilesV2Error,

@@ -1,6 +1,6 @@
 import busboy from 'busboy';
 import type { IncomingMessage } from 'node:http';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createByteMeter, type MeteredBytes } from './byte-meter';
 import { FILES_V2_CODES, FilesV2Error, filesV2Errors } from './files-v2.errors';
@@ -35,6 +35,27 @@ function boundaryOf(contentType: string | undefined): string | undefined {
     contentType ?? '',
   );
   return match ? (match[1] ?? match[2]) : undefined;
+}
+
+/**
+ * Streams the file part into the sink `openFile` answers for the fields before it; -60996 past `maxFileSize`.
+ * On refusal the rest of the part is resumed (read and dropped).
+ */
+async function receiveFile(
+  stream: Readable & { truncated?: boolean },
+  fields: ReadonlyMap<string, string>,
+  options: ReadFilesV2FormOptions,
+  received: (file: ReceivedFormFile) => void,
+): Promise<void> {
+  try {
+    const sink = await options.openFile(fields);
+    await pipeline(stream, createByteMeter(received), sink);
+    if (stream.truncated) throw filesV2Errors.fileTooLarge(options.maxFileSize);
+  } catch (error) {
+    stream.resume();
+    // A truncated file ends its stream early; busboy's flag says why.
+    throw stream.truncated ? filesV2Errors.fileTooLarge(options.maxFileSize) : error;
+  }
 }
 
 /**
@@ -103,32 +124,17 @@ export function readFilesV2Form(
       fields.set(name.trim(), value);
     });
     parser.on('file', (name, stream, _info) => {
+      // A refusal destroys the parser, which errors the file stream it is feeding ("Unexpected end of file"):
+      // the refusal is what answers, so that error is expected, and must not go unheard (it would end the process).
+      stream.on('error', () => undefined);
       if (name.trim().toLowerCase() !== 'filecontent' || fileTask) {
         stream.resume();
         return;
       }
       fileOpen = true;
-      const snapshot = new Map(fields);
-      fileTask = (async () => {
-        try {
-          const sink = await options.openFile(snapshot);
-          await pipeline(
-            stream,
-            createByteMeter((received) => (file = received)),
-            sink,
-          );
-          if ((stream as { truncated?: boolean }).truncated)
-            throw filesV2Errors.fileTooLarge(options.maxFileSize);
-        } catch (error) {
-          stream.resume();
-          // A truncated file ends its stream early; busboy's flag says why.
-          throw (stream as { truncated?: boolean }).truncated
-            ? filesV2Errors.fileTooLarge(options.maxFileSize)
-            : error;
-        } finally {
-          fileOpen = false;
-        }
-      })();
+      fileTask = receiveFile(stream, new Map(fields), options, (received) => (file = received)).finally(
+        () => (fileOpen = false),
+      );
       fileTask.catch(fail);
     });
     parser.on('close', finish);

@@ -1,6 +1,6 @@
 import { cosErrors } from '../errors/cos-errors';
 import type { ObjectStore, StoredHeaders } from '../storage/object-store';
-import { ownerTree } from '../xml/bucket.xml';
+import { ownerTree } from './bucket.xml';
 import { buildXml, type ParsedXml, type XmlTree } from '../xml/xml';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
 import { cannedAclOf, OBJECT_ACL_HEADER } from './stored-attributes';

@@ -1,9 +1,9 @@
-import { checkBucketName } from '../emulator.options';
+import { checkBucketName } from '../storage/bucket-name';
 import { cosErrors } from '../errors/cos-errors';
 import { cannedAclOf } from './stored-attributes';
 import { compareKeys } from '../storage/key-order';
-import { listAllMyBucketsXml, listBucketResultXml } from '../xml/bucket.xml';
-import { listMultipartUploadsXml } from '../xml/multipart.xml';
+import { listAllMyBucketsXml, listBucketResultXml } from './bucket.xml';
+import { listMultipartUploadsXml } from './multipart.xml';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
 import { header, integerParam } from './handler.utils';
 import { pageListing } from './listing';

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { cosErrors } from '../errors/cos-errors';
 import type { ObjectMeta, ObjectReader, StagedBody } from '../storage/object-store';
 import { normalizeKey } from '../routing/resolve-target';
-import { copyObjectResultXml, copyPartResultXml } from '../xml/object.xml';
+import { copyObjectResultXml, copyPartResultXml } from './object.xml';
 import { OBJECT_ACL_HEADER } from './stored-attributes';
 import { evaluateConditions } from './conditions';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';

@@ -1,5 +1,5 @@
 import { cosErrors } from '../errors/cos-errors';
-import { imageMetadataRoutes, serveDownloadProcessing } from '../processing/download/download.handler';
+import { imageMetadataRoutes, serveDownloadProcessing } from './download.handler';
 import { PROCESSING_SUBRESOURCE } from '../routing/cos-router';
 import type { CosOperation } from '../routing/operations';
 import type { CosHandler, CosHandlerRoute, HandlerContext } from './handler.types';

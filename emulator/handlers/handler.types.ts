@@ -24,8 +24,10 @@ export interface HandlerContext {
   target: CosTarget;
   /** The bucket (it exists); `''` for a service request. */
   bucket: string;
-  /** The decoded object key; `''` for a bucket or service request. */
+  /** The decoded object key; `''` for a bucket or service request; of the object behind a style URL. */
   key: string;
+  /** A style URL (`a.jpg!thumb`): the style's name (`thumb`), as the front door classified it. */
+  style?: string;
   env: EmulatorEnvironment;
 }
 

@@ -1,6 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { lookup as lookupMimeType } from 'mime-types';
-import { COS_MAX_KEY_BYTES } from '../../lib/core/pic-operations';
 import { cosErrors } from '../errors/cos-errors';
 import {
   cannedAclOf,
@@ -9,6 +8,8 @@ import {
   parseTagging,
   storedTags,
 } from './stored-attributes';
+import type { PicOperationsServices } from '../processing/run-pic-operations';
+import type { HandlerContext } from './handler.types';
 import type { QueryParams } from '../routing/query-params';
 import type { ObjectMeta, StoredHeaders } from '../storage/object-store';
 
@@ -129,10 +130,7 @@ export function unquote(etag: string): string {
     .replace(/^"(.*)"$/, '$1');
 }
 
-/** Refuses a key longer than COS allows (400 `KeyTooLong`). */
-export function checkKey(key: string): void {
-  if (Buffer.byteLength(key, 'utf8') > COS_MAX_KEY_BYTES) throw cosErrors.keyTooLong(COS_MAX_KEY_BYTES);
-}
+export { checkKey } from '../routing/object-key';
 
 /** An integer query parameter within bounds (or clamped to `max`), or its default; else 400 `InvalidArgument`. */
 export function integerParam(
@@ -165,4 +163,9 @@ export function checkTrafficLimit(req: IncomingMessage, query: QueryParams): voi
       `x-cos-traffic-limit must be an integer from ${TRAFFIC_LIMIT_BOUNDS.min} to ${TRAFFIC_LIMIT_BOUNDS.max} (bit/s).`,
     );
   }
+}
+
+/** What the `Pic-Operations` sequence needs from a COS request: the processor, the store, the addressed host. */
+export function picServices({ env, target }: HandlerContext): PicOperationsServices {
+  return { processor: env.picProcessor, store: env.store, origin: target };
 }

@@ -16,7 +16,6 @@ export * from './copy.handlers';
 export * from './handler.types';
 export * from './multipart.handlers';
 export * from './object.handlers';
-export * from './pic-operations';
 
 /** Every COS operation the emulator serves. */
 export const cosRoutes: readonly CosHandlerRoute[] = [

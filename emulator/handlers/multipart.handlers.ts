@@ -1,20 +1,22 @@
 import { createHash } from 'node:crypto';
 import { cosErrors } from '../errors/cos-errors';
-import { isCosHttpError } from '../errors/cos-http.error';
-import { declaredLength, parseContentMd5, readSmallBody } from '../http/request-body';
-import { type MultipartUploadInfo, NoSuchUploadError, type ObjectMeta } from '../storage/object-store';
+import { declaredLength } from '../http/request-body';
+import { type MultipartUploadInfo, NoSuchUploadError } from '../storage/object-store';
 import { Crc64, crc64OfStream } from '../util/crc64';
-import { completeMultipartUploadXml, initiateMultipartUploadXml, listPartsXml } from '../xml/multipart.xml';
-import { type ParsedXml, type ParsedXmlValue, parseXmlDocument, XmlSyntaxError } from '../xml/xml';
+import { completeMultipartUploadXml, initiateMultipartUploadXml, listPartsXml } from './multipart.xml';
+import type { ParsedXml, ParsedXmlValue } from '../xml/xml';
+import { readXmlBody } from './xml-body';
 import { checkUploadHeaders, receiveUpload } from './body-upload';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
-import { picProcessingResult, readAll, StagedObjects, stagePicOutputs } from './pic-operations';
+import { runPicOperations } from '../processing/run-pic-operations';
+import { readAll } from '../util/read-all';
 import {
   checkKey,
   contentTypeOf,
   crc64Headers,
   header,
   integerParam,
+  picServices,
   quotedMd5,
   storedHeadersOf,
   unquote,
@@ -26,7 +28,6 @@ import { checkForbidOverwrite } from './forbid-overwrite';
 export const MAX_PART_NUMBER = 10000;
 
 /** Largest CompleteMultipartUpload body read (10000 parts take about 850 KB). */
-const MAX_COMPLETE_BODY = 2 * 1024 * 1024;
 
 /** The upload named by `?uploadId`, which must belong to the addressed key; 404 `NoSuchUpload` otherwise. */
 export function findUpload(context: HandlerContext): MultipartUploadInfo {
@@ -112,15 +113,8 @@ function text(value: ParsedXmlValue | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** The `(PartNumber, ETag)` list of a CompleteMultipartUpload body; 400 `MalformedXML` when unreadable. */
-function parseCompleteBody(xml: string): Array<{ partNumber: number; etag: string }> {
-  let doc: ParsedXml;
-  try {
-    doc = parseXmlDocument(xml, ['CompleteMultipartUpload.Part']);
-  } catch (error) {
-    if (error instanceof XmlSyntaxError) throw cosErrors.malformedXml();
-    throw error;
-  }
+/** The `(PartNumber, ETag)` list of a CompleteMultipartUpload body; 400 `MalformedXML` when it has none. */
+function partsOf(doc: ParsedXml): Array<{ partNumber: number; etag: string }> {
   const root = doc.CompleteMultipartUpload;
   const parts = root && typeof root === 'object' && !Array.isArray(root) ? root.Part : undefined;
   if (!Array.isArray(parts) || parts.length === 0) {
@@ -138,37 +132,18 @@ function parseCompleteBody(xml: string): Array<{ partNumber: number; etag: strin
 }
 
 /**
- * Complete Multipart Upload (`POST /<key>?uploadId=ID`): checks the part list (ascending, every part
- * uploaded with that ETag, every part but the last at least the minimum size) and joins the parts. The
- * ETag is `"<md5 of the concatenated binary part MD5s>-<parts>"`. With `Pic-Operations`, the joined parts are
- * processed first; the upload is completed and the outputs stored only when every rule succeeded.
+ * Checks a Complete's part list against the uploaded parts (ascending, every part uploaded with that ETag, every
+ * part but the last at least the minimum size, the total within the largest object) and says what joining them
+ * makes: the size, the ETag (`"<md5 of the concatenated binary part MD5s>-<parts>"`), and whether every part
+ * had a CRC-64 (COS then answers the object's).
  */
-async function completeMultipartUpload(context: HandlerContext): Promise<void> {
-  const { exchange, env, bucket, key } = context;
-  const { req } = exchange;
-  const upload = findUpload(context);
-  checkForbidOverwrite(context);
-  const picOperations = header(req, 'pic-operations');
-  if (picOperations !== undefined && declaredLength(req) === undefined) {
-    throw cosErrors.missingContentLength(
-      'A request carrying Pic-Operations must declare its Content-Length: CI does not read chunked bodies.',
-    );
-  }
-  const contentMd5 = parseContentMd5(header(req, 'content-md5'));
-  exchange.continueIfExpected();
-  let body: Buffer;
-  try {
-    body = await readSmallBody(req, MAX_COMPLETE_BODY);
-  } catch (error) {
-    if (isCosHttpError(error) && error.code === 'EntityTooLarge') {
-      throw cosErrors.malformedXml('The CompleteMultipartUpload body is too large.');
-    }
-    throw error;
-  }
-  if (contentMd5 && !contentMd5.equals(createHash('md5').update(body).digest())) throw cosErrors.badDigest();
-
-  const requested = parseCompleteBody(body.toString('utf8'));
-  const stored = new Map(env.store.listParts(bucket, upload.uploadId).map((p) => [p.partNumber, p]));
+function joinedParts(
+  context: HandlerContext,
+  uploadId: string,
+  requested: ReadonlyArray<{ partNumber: number; etag: string }>,
+): { total: number; etag: string; partNumbers: number[]; crcKnown: boolean } {
+  const { env, bucket } = context;
+  const stored = new Map(env.store.listParts(bucket, uploadId).map((p) => [p.partNumber, p]));
   requested.forEach(({ partNumber }, index) => {
     if (index > 0 && partNumber <= requested[index - 1].partNumber) throw cosErrors.invalidPartOrder();
   });
@@ -193,8 +168,28 @@ async function completeMultipartUpload(context: HandlerContext): Promise<void> {
 
   const etag = `"${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${requested.length}"`;
   const partNumbers = requested.map((p) => p.partNumber);
-  // COS answers the object's CRC-64 when every part had one.
   const crcKnown = requested.every(({ partNumber }) => stored.get(partNumber)?.crc64 !== undefined);
+  return { total, etag, partNumbers, crcKnown };
+}
+
+/**
+ * Complete Multipart Upload (`POST /<key>?uploadId=ID`): checks the part list ({@link joinedParts}) and joins the
+ * parts. With `Pic-Operations`, the joined parts are
+ * processed first; the upload is completed and the outputs stored only when every rule succeeded.
+ */
+async function completeMultipartUpload(context: HandlerContext): Promise<void> {
+  const { exchange, env, bucket, key } = context;
+  const { req } = exchange;
+  const upload = findUpload(context);
+  checkForbidOverwrite(context);
+  const picOperations = header(req, 'pic-operations');
+  if (picOperations !== undefined && declaredLength(req) === undefined) {
+    throw cosErrors.missingContentLength(
+      'A request carrying Pic-Operations must declare its Content-Length: CI does not read chunked bodies.',
+    );
+  }
+  const requested = partsOf(await readXmlBody(context, ['CompleteMultipartUpload.Part']));
+  const { total, etag, partNumbers, crcKnown } = joinedParts(context, upload.uploadId, requested);
   if (picOperations === undefined) {
     const crc64 = crcKnown
       ? await orNoSuchUpload(
@@ -217,51 +212,34 @@ async function completeMultipartUpload(context: HandlerContext): Promise<void> {
 
   // Processing runs on the joined parts BEFORE the upload is completed: when it fails, nothing is stored and
   // the upload stays open (the client may retry Complete, or abort it).
-  await env.picProcessor.validate({
-    trigger: 'CompleteMultipartUpload',
-    bucket,
-    key,
-    picOperations,
-    sourceSize: total,
-  });
-  const source = await orNoSuchUpload(
-    context,
-    upload.uploadId,
-    env.store.openUploadParts(bucket, upload.uploadId, partNumbers).then(readAll),
+  const { original: object, result } = await runPicOperations(
+    {
+      trigger: 'CompleteMultipartUpload',
+      bucket,
+      key,
+      picOperations,
+      requestId: exchange.requestId,
+      sourceSize: total,
+      readSource: async () => ({
+        bytes: await orNoSuchUpload(
+          context,
+          upload.uploadId,
+          env.store.openUploadParts(bucket, upload.uploadId, partNumbers).then(readAll),
+        ),
+        original: { bucket, key, size: total, etag, contentType: upload.contentType },
+      }),
+      storeOriginal: (source) => {
+        checkPartsUnchanged(context, upload.uploadId, requested);
+        const crc64 = crcKnown ? new Crc64().update(source).value : undefined;
+        return orNoSuchUpload(
+          context,
+          upload.uploadId,
+          env.store.completeMultipartUpload(bucket, upload.uploadId, partNumbers, etag, crc64),
+        );
+      },
+    },
+    picServices(context),
   );
-  const outcome = await env.picProcessor.process({
-    trigger: 'CompleteMultipartUpload',
-    bucket,
-    key,
-    picOperations,
-    sourceSize: total,
-    source,
-    original: { bucket, key, size: total, etag, contentType: upload.contentType },
-    requestId: exchange.requestId,
-  });
-  const batch = new StagedObjects(env.store);
-  let object: ObjectMeta;
-  let outputs: ObjectMeta[];
-  try {
-    await stagePicOutputs(batch, outcome);
-    checkPartsUnchanged(context, upload.uploadId, requested);
-    object = await orNoSuchUpload(
-      context,
-      upload.uploadId,
-      env.store.completeMultipartUpload(
-        bucket,
-        upload.uploadId,
-        partNumbers,
-        etag,
-        crcKnown ? new Crc64().update(source).value : undefined,
-      ),
-    );
-    outputs = await batch.commit();
-  } catch (error) {
-    await batch.discard();
-    throw error;
-  }
-  const result = picProcessingResult(context.target, object, outcome, outputs);
   exchange.sendXml(200, completeMultipartUploadXml(object, context.target, result), {
     ...versionHeaders(object),
     ...crc64Headers(object),

@@ -1,19 +1,20 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { cosErrors } from '../errors/cos-errors';
 import { parseRange } from '../http/range';
-import type { ObjectMeta } from '../storage/object-store';
-import { serveDownloadProcessing } from '../processing/download/download.handler';
-import { uploadResultXml } from '../xml/object.xml';
+import type { ObjectAttributes, ObjectMeta } from '../storage/object-store';
+import { uploadResultXml } from './object.xml';
 import { evaluateConditions } from './conditions';
 import { checkUploadHeaders, receiveUpload, receiveUploadInMemory } from './body-upload';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
-import { picProcessingResult, readAll, StagedObjects, stagePicOutputs } from './pic-operations';
+import { readAll } from '../util/read-all';
+import { runPicOperations, storeBytes } from '../processing/run-pic-operations';
 import {
   checkKey,
   contentTypeOf,
   crc64Headers,
   header,
   objectHeaders,
+  picServices,
   quotedMd5,
   storedHeadersOf,
   versionHeaders,
@@ -87,45 +88,32 @@ async function putObject(context: HandlerContext): Promise<void> {
     exchange.sendEmpty(200, { ETag: meta.etag, ...versionHeaders(meta), ...crc64Headers(meta) });
     return;
   }
-  await env.picProcessor.validate({
-    trigger: 'PutObject',
-    bucket,
-    key,
-    picOperations,
-    sourceSize: preconditions.length,
-  });
-  const body = await receiveUploadInMemory(context, preconditions, env.maxObjectSize);
-  const attributes = {
-    bucket,
-    key,
-    size: body.bytes.length,
-    etag: quotedMd5(body.md5),
-    crc64: body.crc64,
-    contentType: contentTypeOf(req, key),
-    headers: storedHeadersOf(req),
-  };
-  const outcome = await env.picProcessor.process({
-    trigger: 'PutObject',
-    bucket,
-    key,
-    picOperations,
-    sourceSize: attributes.size,
-    source: body.bytes,
-    original: attributes,
-    requestId: exchange.requestId,
-  });
-  const batch = new StagedObjects(env.store);
-  let stored: ObjectMeta[];
-  try {
-    await batch.add(attributes, body.bytes);
-    await stagePicOutputs(batch, outcome);
-    stored = await batch.commit();
-  } catch (error) {
-    await batch.discard();
-    throw error;
-  }
-  const [meta, ...outputs] = stored;
-  const result = picProcessingResult(context.target, meta, outcome, outputs);
+  let attributes: ObjectAttributes;
+  const { original: meta, result } = await runPicOperations(
+    {
+      trigger: 'PutObject',
+      bucket,
+      key,
+      picOperations,
+      requestId: exchange.requestId,
+      sourceSize: preconditions.length,
+      readSource: async () => {
+        const body = await receiveUploadInMemory(context, preconditions, env.maxObjectSize);
+        attributes = {
+          bucket,
+          key,
+          size: body.bytes.length,
+          etag: quotedMd5(body.md5),
+          crc64: body.crc64,
+          contentType: contentTypeOf(req, key),
+          headers: storedHeadersOf(req),
+        };
+        return { bytes: body.bytes, original: attributes };
+      },
+      storeOriginal: (bytes) => storeBytes(env.store, attributes, bytes),
+    },
+    picServices(context),
+  );
   exchange.sendXml(200, uploadResultXml(meta, context.target, result), {
     ETag: (result.original ?? meta).etag,
     ...versionHeaders(meta),
@@ -135,7 +123,6 @@ async function putObject(context: HandlerContext): Promise<void> {
 
 /** GET Object, with `Range` (206 / 416), conditional headers (304 / 412) and `response-*` overrides. */
 async function getObject(context: HandlerContext): Promise<void> {
-  if (await serveDownloadProcessing(context)) return;
   const { exchange, env, bucket, key, target } = context;
   findObject(context);
   const reader = await env.store.openObject(bucket, key, requestedVersion(context));
@@ -211,38 +198,26 @@ async function imageProcess(context: HandlerContext): Promise<void> {
   if (picOperations === undefined) {
     throw cosErrors.invalidArgument('POST ?image_process needs a Pic-Operations header.');
   }
-  const original = findObject(context);
-  await env.picProcessor.validate({
-    trigger: 'ImageProcess',
-    bucket,
-    key,
-    picOperations,
-    sourceSize: original.size,
-  });
-  const reader = await env.store.openObject(bucket, key);
-  if (!reader) throw cosErrors.noSuchKey();
-  const source = await readAll(reader.stream());
-  const outcome = await env.picProcessor.process({
-    trigger: 'ImageProcess',
-    bucket,
-    key,
-    picOperations,
-    sourceSize: source.length,
-    source,
-    original: reader.meta,
-    requestId: exchange.requestId,
-  });
-  const batch = new StagedObjects(env.store);
-  let outputs: ObjectMeta[];
-  try {
-    await stagePicOutputs(batch, outcome);
-    outputs = await batch.commit();
-  } catch (error) {
-    await batch.discard();
-    throw error;
-  }
-  const result = picProcessingResult(context.target, reader.meta, outcome, outputs);
-  exchange.sendXml(200, uploadResultXml(reader.meta, context.target, result));
+  let original = findObject(context);
+  const { result } = await runPicOperations(
+    {
+      trigger: 'ImageProcess',
+      bucket,
+      key,
+      picOperations,
+      requestId: exchange.requestId,
+      sourceSize: original.size,
+      readSource: async () => {
+        const reader = await env.store.openObject(bucket, key);
+        if (!reader) throw cosErrors.noSuchKey();
+        original = reader.meta;
+        return { bytes: await readAll(reader.stream()), original };
+      },
+      storeOriginal: async () => original,
+    },
+    picServices(context),
+  );
+  exchange.sendXml(200, uploadResultXml(original, context.target, result));
 }
 
 /** Object routes: PutObject, GetObject, HeadObject, DeleteObject, ImageProcess. */

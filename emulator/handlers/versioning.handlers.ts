@@ -1,7 +1,7 @@
 import { cosErrors } from '../errors/cos-errors';
 import { compareKeys } from '../storage/key-order';
 import { NULL_VERSION_ID, type ObjectMeta } from '../storage/object-store';
-import { listVersionsResultXml } from '../xml/bucket.xml';
+import { listVersionsResultXml } from './bucket.xml';
 import { buildXml } from '../xml/xml';
 import { encodingTypeOf } from './bucket.handlers';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';

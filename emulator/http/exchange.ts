@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CosHttpError } from '../errors/cos-http.error';
 import { renderErrorEnvelope } from '../errors/error-envelope';
-import type { ClassifiedRequest } from '../routing/classify-request';
+import type { ClassifiedRequest } from '../routing/classified-request';
 
 let sequence = 0;
 

@@ -10,23 +10,13 @@ import {
   planRule,
   resolveQuality,
   stepExecutor,
-  type CiStyles,
   type PlannedStep,
   type RulePlan,
 } from './rule-plan';
 import type { RunState } from './rule-executors';
+import type { ExecuteRuleContext } from './rule.types';
 
-/** What {@link executeRule} needs besides the image and the rule. */
-export interface ExecuteRuleContext {
-  /** Styles for `style/<name>` steps, by name. Default none. */
-  styles?: CiStyles;
-  /** Returns the bytes behind a `watermark/1` image URL, or `undefined` when there is no such object. */
-  loadWatermark?: (url: string) => Promise<Buffer | undefined>;
-  /** Limits; unset ones take their defaults. */
-  limits?: Partial<ProcessingLimits>;
-  /** The source's header when the caller has already read it (saves reading it again). */
-  header?: ImageHeader;
-}
+export type { ExecuteRuleContext } from './rule.types';
 
 /** One processed image, measured on the encoded bytes. */
 export interface ExecuteRuleResult {

@@ -5,12 +5,11 @@ import type {
   CiStepOf,
   MogrOpOf,
 } from '../../lib/core/rules';
-import type { ExecuteRuleContext } from './execute-rule';
 import { clipRect, cropRect, imageView2Plan, thumbnailBox, thumbnailSize, type Size } from './geometry';
 import type { PixelPipeline } from './pixel-pipeline';
 import { CiProcessingError } from './processing.error';
 import type { ProcessingLimits } from './processing-limits';
-import type { RulePlan } from './rule-plan';
+import type { ExecuteRuleContext, RulePlan } from './rule.types';
 import { imageWatermarkOverlays, textWatermarkOverlays } from './watermark';
 
 /** What an executor works on while a rule runs. */

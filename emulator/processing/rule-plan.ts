@@ -1,52 +1,12 @@
 import { CiValidationError } from '../../lib/core/errors';
 import type { CiImageFormat } from '../../lib/core/media/image-format';
-import {
-  ciStepKey,
-  parseRule,
-  type CiOutputFormat,
-  type CiRule,
-  type CiRuleStep,
-} from '../../lib/core/rules';
+import { ciStepKey, parseRule, type CiRule } from '../../lib/core/rules';
 import type { EncodeFormat } from './pixel-pipeline';
 import { CiProcessingError } from './processing.error';
 import { STEP_EXECUTORS, type ExecutableStepKey, type StepExecutor } from './rule-executors';
+import type { CiStyles, PlannedStep, RulePlan } from './rule.types';
 
-/** Styles by name: each a rule string (`imageMogr2/thumbnail/400x|watermark/2/...`). */
-export type CiStyles = Readonly<Record<string, string>>;
-
-/** One step of a rule after `style/<name>` expansion, with its place for error messages. */
-export interface PlannedStep {
-  step: Exclude<CiRuleStep, { kind: 'style' | 'unknown' }>;
-  /** `step 2 (imageMogr2)`, or `step 1 (watermark) of style "x"`. */
-  label: string;
-}
-
-/** One quality directive, in rule order. */
-export type QualityDirective =
-  { kind: 'quality'; value: number; force: boolean } | { kind: 'rquality' | 'lquality'; value: number };
-
-/** What a rule asks of the output, gathered from all its steps. */
-export interface RulePlan {
-  steps: PlannedStep[];
-  /** The last `format/...` asked for, if any. */
-  format?: CiOutputFormat;
-  qualities: QualityDirective[];
-  strip: boolean;
-  interlace: boolean;
-  ignoreError: boolean;
-  /** `size-limit`: bytes, and `!` (return the source when smaller). */
-  sizeLimit?: { bytes: number; force: boolean };
-  /** `cgif/<n>`: frames to keep. */
-  frames?: number;
-  /** `frame/<n>`: the one frame (1-based) to output. */
-  frame?: number;
-  /** The rule cuts transparent corners (`iradius`, `rradius`). */
-  makesTransparency: boolean;
-  /** `imageSlim`: re-encode as small as possible without visible change. */
-  slim: boolean;
-  /** Operations answered by a documented stand-in (`ci-process=...`), for the log and the README's table. */
-  standIns: string[];
-}
+export type { CiStyles, PlannedStep, QualityDirective, RulePlan } from './rule.types';
 
 /** Nested `style/<name>` steps followed at most this deep. */
 const MAX_STYLE_DEPTH = 5;

@@ -163,6 +163,11 @@ export class CosRouter<H> {
     return this;
   }
 
+  /** The route of an operation (the first registered), for a request the front door re-reads (a style URL). */
+  routeOf(operation: string): CosRoute<H> | undefined {
+    return this.routes.find((r) => r.operation === operation);
+  }
+
   /** Finds the route of a request: 405 when another method serves it, 501 when nothing does. */
   match(
     method: string,

@@ -1,4 +1,4 @@
-import { checkBucketName } from '../emulator.options';
+import { checkBucketName } from '../storage/bucket-name';
 import { checkStyle } from '../processing/ci-styles';
 import { createConfiguredBuckets } from '../storage/configured-buckets';
 import type { ObjectStore } from '../storage/object-store';

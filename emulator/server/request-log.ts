@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { CiEmulatorLogger } from '../emulator.options';
+import type { CiEmulatorLogger } from './emulator.options';
 import type { CiFaultType } from '../faults/fault.types';
 import type { Exchange } from '../http/exchange';
 import type { EmulatorApi } from '../routing/operations';

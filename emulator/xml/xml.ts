@@ -31,7 +31,8 @@ export type ParsedXmlValue = string | ParsedXml | ParsedXmlValue[];
 
 /**
  * Parses a client's XML body (values stay strings); the elements at `arrayPaths` (`Root.Child`) are always
- * arrays. Throws {@link XmlSyntaxError} when the document is malformed.
+ * arrays. Throws {@link XmlSyntaxError} for anything it cannot parse: a malformed document, and one the parser
+ * refuses to expand (an entity-expansion bomb goes past fast-xml-parser's entity limits).
  */
 export function parseXmlDocument(xml: string, arrayPaths: readonly string[] = []): ParsedXml {
   const valid = XMLValidator.validate(xml);
@@ -43,7 +44,12 @@ export function parseXmlDocument(xml: string, arrayPaths: readonly string[] = []
     trimValues: true,
     isArray: (_name, jpath) => arrayPaths.includes(String(jpath)),
   });
-  const doc = parser.parse(xml) as unknown;
+  let doc: unknown;
+  try {
+    doc = parser.parse(xml);
+  } catch (error) {
+    throw new XmlSyntaxError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
   if (!doc || typeof doc !== 'object') throw new XmlSyntaxError('empty document');
   return doc as ParsedXml;
 }

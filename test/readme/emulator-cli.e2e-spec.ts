@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import request from 'supertest';
 import { CiModule } from '../../lib';
-import { MISSING_SHARP_MESSAGE } from '../../emulator/cli/missing-sharp';
+import { MISSING_SHARP_MESSAGE } from '../../emulator/errors/missing-sharp';
 import { EMULATOR_EXPORTS, emulatorBanner } from '../support/ci-emulator-output';
 import { AvatarsController } from '../support/avatars.controller';
 import { photoJpeg } from '../support/images';

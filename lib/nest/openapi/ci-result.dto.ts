@@ -1,4 +1,5 @@
-import type { CiImageInfo, CiOriginalInfo, CiProcessResult, CiRawFields, CiUploadResult } from '../../index';
+import type { CiImageInfo, CiOriginalInfo, CiProcessResult, CiRawFields } from '../../core/result/image-info';
+import type { CiUploadResult } from '../../upload/upload.result';
 
 // The schemas are given the way the @nestjs/swagger CLI plugin writes them (a static
 // `_OPENAPI_METADATA_FACTORY`), so these classes need no @nestjs/swagger at run time: it stays an optional peer.

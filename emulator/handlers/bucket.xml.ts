@@ -1,6 +1,6 @@
 import { encodeKeyPath } from '../../lib/protocol/cos-v5/encode';
 import { type BucketInfo, NULL_VERSION_ID, type ObjectMeta } from '../storage/object-store';
-import { buildXml } from './xml';
+import { buildXml } from '../xml/xml';
 
 /** A page of a bucket listing. */
 export interface ListBucketPage {

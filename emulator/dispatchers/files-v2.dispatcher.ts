@@ -1,14 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { verifyFilesV2Signature, filesV2FileId } from '../../lib/protocol/files-v2';
-import type { ApiDispatcher } from '../cos.dispatcher';
+import type { ApiDispatcher, Caller } from './api-dispatcher';
 import { isDisconnect } from '../http/disconnect';
-import { isSharpLoadError } from '../cli/missing-sharp';
-import { missingSharpError } from '../errors/missing-sharp';
+import { isSharpLoadError, missingSharpError } from '../errors/missing-sharp';
 import type { Exchange } from '../http/exchange';
 import type { PicProcessor } from '../processing/pic-processor';
 import { isCiProcessingError } from '../processing/processing.error';
 import type { ObjectStore } from '../storage/object-store';
-import { FilesV2LinkBuilder, sendFilesV2Error } from './envelope';
+import { FilesV2LinkBuilder, sendFilesV2Error } from '../files-v2/envelope';
 import {
   FILES_V2_CODES,
   FilesV2Error,
@@ -17,10 +16,11 @@ import {
   picProcessorError,
   processingError,
   signatureError,
-} from './files-v2.errors';
-import { FilesV2Operations } from './files-v2.operations';
-import { type FilesV2Address, parseFilesV2Path } from './files-v2.path';
-import { SLICE_SESSION_TTL_MS, SliceSessions } from './slice-sessions';
+} from '../files-v2/files-v2.errors';
+import { FilesV2Operations } from '../files-v2/files-v2.operations';
+import type { FilesV2Address } from '../files-v2/files-v2.path';
+import type { ClassifiedRequest } from '../routing/classified-request';
+import { SLICE_SESSION_TTL_MS, SliceSessions } from '../files-v2/slice-sessions';
 
 /** Options of {@link FilesV2Dispatcher}. */
 export interface FilesV2DispatcherOptions {
@@ -96,19 +96,26 @@ export class FilesV2Dispatcher implements ApiDispatcher {
    * The auth stage: the method (POST), the path, the signature (HMAC, expiry, APPID and bucket of the path, `f`
    * when set) and the bucket; throws the files-v2 error to answer.
    */
-  authenticate(exchange: Exchange): void {
+  authenticate(exchange: Exchange): Caller {
     if ((exchange.req.method ?? 'GET').toUpperCase() !== 'POST') {
       throw new FilesV2Error(405, FILES_V2_CODES.methodNotAllowed, 'files-v2 requests are POST');
     }
-    const address = parseFilesV2Path(exchange.req);
+    const { filesV2: address, error, bucketExists } = filesV2Request(exchange);
+    if (!address)
+      throw error ?? filesV2Errors.invalidParameter('the path must be /files/v2/<appid>/<bucket>/<key>');
     this.checkSignature(exchange.req, address);
-    if (!this.options.store.hasBucket(address.bucket)) throw filesV2Errors.noSuchBucket(address.bucket);
+    if (!bucketExists) throw filesV2Errors.noSuchBucket(address.bucket);
+    return 'signed';
   }
+
+  /** Every files-v2 request is signed (checked above), and the emulator's key pairs own every bucket. */
+  authorize(): void {}
 
   /** Serves an authenticated request: reads the form, runs its `op`; never rejects. */
   async serve(exchange: Exchange): Promise<void> {
     try {
-      const address = parseFilesV2Path(exchange.req);
+      const address = filesV2Request(exchange).filesV2;
+      if (!address) throw new Error('files-v2: serving a request the auth stage refused');
       const header = exchange.req.headers['pic-operations'];
       const picOperations = Array.isArray(header) ? header.join(', ') : header;
       exchange.continueIfExpected();
@@ -147,4 +154,9 @@ export class FilesV2Dispatcher implements ApiDispatcher {
     }
     sendFilesV2Error(exchange, answer);
   }
+}
+
+function filesV2Request(exchange: Exchange): ClassifiedRequest {
+  if (!exchange.request) throw new Error('the front door did not classify this request');
+  return exchange.request;
 }

@@ -1,8 +1,9 @@
-import type { CosCredential } from './auth/verify-cos-signature';
-import { parseFaultSpec } from './faults/fault-spec.parser';
-import type { CiFaultSpec } from './faults/fault.types';
-import { resolveStyles } from './processing/ci-styles';
-import { type ProcessingLimits, resolveProcessingLimits } from './processing/processing-limits';
+import type { CosCredential } from '../auth/verify-cos-signature';
+import { parseFaultSpec } from '../faults/fault-spec.parser';
+import type { CiFaultSpec } from '../faults/fault.types';
+import { resolveStyles } from '../processing/ci-styles';
+import { type ProcessingLimits, resolveProcessingLimits } from '../processing/processing-limits';
+import { checkBucketName } from '../storage/bucket-name';
 
 /** A key pair the emulator accepts; with `securityToken`, a temporary (STS) key that must send its token. */
 export type CiEmulatorCredential = CosCredential;
@@ -101,24 +102,6 @@ export const EMULATOR_DEFAULTS = Object.freeze({
   maxObjectSize: 5 * 1024 ** 3,
   minPartSize: 1024 * 1024,
 });
-
-const BUCKET_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?-(\d+)$/;
-
-/**
- * Checks a bucket name (`name-appid`, lower-case letters, digits and `-`, at most 60 characters) against
- * the APPID; throws a `TypeError` that says what to fix.
- */
-export function checkBucketName(bucket: string, appId: string): void {
-  const match = BUCKET_NAME.exec(bucket);
-  if (!match || bucket.length > 60) {
-    throw new TypeError(
-      `bucket "${bucket}" must be <name>-<appid>: lower-case letters, digits and "-", at most 60 characters`,
-    );
-  }
-  if (match[2] !== appId) {
-    throw new TypeError(`bucket "${bucket}" must end with the APPID -${appId} (or set appId to ${match[2]})`);
-  }
-}
 
 function defaultCorsOf(value: string | undefined): 'open' | 'none' {
   if (value === undefined || value === 'open' || value === 'none') return value ?? 'open';

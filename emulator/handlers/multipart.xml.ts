@@ -1,9 +1,9 @@
 import type { PicProcessingResult } from '../processing/pic-processor';
 import type { MultipartUploadInfo, ObjectMeta, PartInfo } from '../storage/object-store';
 import { keyEncoder, ownerTree } from './bucket.xml';
-import { objectLocation, type LocationOrigin } from './location';
+import { objectLocation, type LocationOrigin } from '../routing/location';
 import { imageInfoTree, processResultsTree } from './object.xml';
-import { buildXml } from './xml';
+import { buildXml } from '../xml/xml';
 
 /** `<InitiateMultipartUploadResult>`. */
 export function initiateMultipartUploadXml(upload: MultipartUploadInfo): string {

@@ -1,27 +1,16 @@
 import { Readable } from 'node:stream';
-import { cosErrors } from '../../errors/cos-errors';
-import type { CosHandlerRoute, HandlerContext } from '../../handlers/handler.types';
-import { readAll } from '../../handlers/pic-operations';
+import { cosErrors } from '../errors/cos-errors';
+import type { CosHandlerRoute, HandlerContext } from './handler.types';
+import { readAll } from '../util/read-all';
 import {
   downloadProcessOf,
-  splitStyleKey,
   type DownloadMetadataKind,
   type DownloadProcess,
-} from './download-query';
+} from '../processing/download/download-query';
 
-/** The object and processing a GET asks for, after style-separator URLs (`a.jpg!thumb`) are resolved. */
-function requestedProcess(context: HandlerContext): { key: string; process: DownloadProcess } | undefined {
-  const { env, bucket, key, target } = context;
-  const process = downloadProcessOf(target.query.entries);
-  if (process) return { key, process };
-  const { picProcessor, store } = env;
-  if (!picProcessor.hasStyle || store.headObject(bucket, key)) return undefined;
-  const split = splitStyleKey(
-    key,
-    (name) => picProcessor.hasStyle?.(name) ?? false,
-    (base) => store.headObject(bucket, base) !== undefined,
-  );
-  return split && { key: split.key, process: { kind: 'style', name: split.style } };
+/** The processing a GET asks for: a rule in the query, or the style of a style URL (`a.jpg!thumb`). */
+function requestedProcess({ style, target }: HandlerContext): DownloadProcess | undefined {
+  return style ? { kind: 'style', name: style } : downloadProcessOf(target.query.entries);
 }
 
 async function serve(context: HandlerContext, key: string, process: DownloadProcess): Promise<void> {
@@ -46,9 +35,9 @@ async function serve(context: HandlerContext, key: string, process: DownloadProc
  * returns `true`; returns `false` for a plain download, which the caller serves as stored.
  */
 export async function serveDownloadProcessing(context: HandlerContext): Promise<boolean> {
-  const asked = requestedProcess(context);
-  if (!asked) return false;
-  await serve(context, asked.key, asked.process);
+  const process = requestedProcess(context);
+  if (!process) return false;
+  await serve(context, context.key, process);
   return true;
 }
 

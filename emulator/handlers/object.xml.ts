@@ -1,7 +1,7 @@
 import type { PicImageInfo, PicProcessedObject, PicProcessingResult } from '../processing/pic-processor';
 import type { ObjectMeta, PartInfo } from '../storage/object-store';
-import { objectLocation, type LocationOrigin } from './location';
-import { buildXml, type XmlTree } from './xml';
+import { objectLocation, type LocationOrigin } from '../routing/location';
+import { buildXml, type XmlTree } from '../xml/xml';
 
 /** `ImageInfo` element content. */
 export function imageInfoTree(info: PicImageInfo): XmlTree {

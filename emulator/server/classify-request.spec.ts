@@ -1,7 +1,7 @@
 import { cosRoutes } from '../handlers';
 import { CI_FAULT_OPERATIONS } from '../faults/fault.types';
 import { RequestClassifier } from './classify-request';
-import { CosRouter } from './cos-router';
+import { CosRouter } from '../routing/cos-router';
 
 const HOST = 'b-1250000000.cos.ap-guangzhou.myqcloud.com';
 const classifier = new RequestClassifier(
@@ -62,5 +62,56 @@ describe('RequestClassifier', () => {
     expect(
       classifier.classify({ method: 'PUT', url: '/b.jpg?partNumber=1&uploadId=u', headers }).operation,
     ).toBe('UploadPartCopy');
+  });
+});
+
+describe('RequestClassifier with what exists (buckets, objects, styles)', () => {
+  const objects = new Set(['b-1250000000/a.jpg', 'b-1250000000/real!thumb']);
+  const facts = {
+    region: 'ap-guangzhou',
+    hasBucket: (bucket: string) => bucket === 'b-1250000000',
+    hasObject: (bucket: string, key: string) => objects.has(`${bucket}/${key}`),
+    hasStyle: (name: string) => name === 'thumb',
+  };
+  const withFacts = new RequestClassifier(new CosRouter().addAll(cosRoutes), () => false, facts);
+
+  it('a style URL (a.jpg!thumb) is GetObjectProcessed of the object behind it, classified once', () => {
+    const request = withFacts.classify({ method: 'GET', url: '/a.jpg!thumb', headers: { host: HOST } });
+    expect(request).toMatchObject({
+      operation: 'GetObjectProcessed',
+      bucketExists: true,
+      key: 'a.jpg',
+      style: 'thumb',
+      resource: `${HOST}/a.jpg%21thumb`,
+    });
+  });
+
+  it('an object whose key looks like a style URL, an unknown style and a missing base stay GetObject', () => {
+    for (const url of ['/real!thumb', '/a.jpg!other', '/b.jpg!thumb']) {
+      const request = withFacts.classify({ method: 'GET', url, headers: { host: HOST } });
+      expect(request).toMatchObject({ operation: 'GetObject', key: url.slice(1) });
+      expect(request.style).toBeUndefined();
+    }
+  });
+
+  it('records whether the bucket exists, once', () => {
+    const other = 'c-1250000000.cos.ap-guangzhou.myqcloud.com';
+    expect(withFacts.classify({ method: 'GET', url: '/', headers: { host: HOST } }).bucketExists).toBe(true);
+    expect(withFacts.classify({ method: 'GET', url: '/', headers: { host: other } }).bucketExists).toBe(
+      false,
+    );
+  });
+
+  it('parses a files-v2 path once and keeps the address', () => {
+    const request = withFacts.classify({
+      method: 'POST',
+      url: '/files/v2/1250000000/b/x.jpg',
+      headers: { host: '127.0.0.1:9000' },
+    });
+    expect(request).toMatchObject({
+      api: 'files-v2',
+      bucketExists: true,
+      filesV2: { appId: '1250000000', bucketShort: 'b', bucket: 'b-1250000000', key: 'x.jpg' },
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { encodeKeyPath } from '../../lib/protocol/cos-v5/encode';
-import type { CosTarget } from '../routing/resolve-target';
+import type { CosTarget } from './resolve-target';
 
 /** Where a request was addressed: the authority the client used and its addressing style. */
 export type LocationOrigin = Pick<CosTarget, 'host' | 'style' | 'bucket'>;

@@ -9,39 +9,46 @@ import {
 } from 'node:http';
 import { type AddressInfo, isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { type ApiDispatcher, CosDispatcher } from './cos.dispatcher';
+import { type ApiDispatcher, CosDispatcher } from '../dispatchers/cos.dispatcher';
 import {
   type CiEmulatorCredential,
   type CiEmulatorOptions,
   resolveEmulatorOptions,
   type ResolvedCiEmulatorOptions,
 } from './emulator.options';
-import { cosErrors } from './errors/cos-errors';
-import { CosHttpError } from './errors/cos-http.error';
-import { renderErrorEnvelope } from './errors/error-envelope';
-import { applyFault, FaultRegistry, ProcessingDelays, serveFaultAdmin } from './faults';
-import type { CiEmulatorFaults, CiFaultType } from './faults/fault.types';
-import { FilesV2Dispatcher } from './files-v2';
-import { cosRoutes } from './handlers';
-import type { CosHandler, EmulatorEnvironment } from './handlers/handler.types';
-import { actualCorsHeaders, answerPreflight, OPEN_CORS_RULES } from './http/cors';
-import { Exchange, newRequestId } from './http/exchange';
-import { discardBody } from './http/request-body';
-import { createCiPicProcessor } from './processing/ci-pic-processor';
-import type { PicProcessor } from './processing/pic-processor';
-import { createWatermarkLoader } from './processing/watermark-source';
-import { RequestClassifier } from './routing/classify-request';
-import { CosRouter } from './routing/cos-router';
-import { PREFLIGHT_OPERATION } from './routing/operations';
-import { EmulatorInspection, type EmulatorObjectInfo, type EmulatorUploadInfo } from './server/inspection';
-import { type EmulatorRequestRecord, RequestLog } from './server/request-log';
-import { DiskObjectStore } from './storage/disk.store';
-import { MemoryObjectStore } from './storage/memory.store';
-import type { ObjectStore } from './storage/object-store';
-import { errorResource } from './xml/location';
+import { cosErrors } from '../errors/cos-errors';
+import { CosHttpError } from '../errors/cos-http.error';
+import { renderErrorEnvelope } from '../errors/error-envelope';
+import { FaultRegistry, ProcessingDelays, serveFaultAdmin } from '../faults';
+import type { CiEmulatorFaults } from '../faults/fault.types';
+import { FilesV2Dispatcher } from '../dispatchers/files-v2.dispatcher';
+import { cosRoutes } from '../handlers';
+import type { CosHandler, EmulatorEnvironment } from '../handlers/handler.types';
+import { Exchange, newRequestId } from '../http/exchange';
+import { discardBody } from '../http/request-body';
+import { createCiPicProcessor } from '../processing/ci-pic-processor';
+import type { PicProcessor } from '../processing/pic-processor';
+import { createWatermarkLoader } from '../processing/watermark-source';
+import { RequestClassifier } from './classify-request';
+import { CosRouter } from '../routing/cos-router';
+import { EmulatorInspection, type EmulatorObjectInfo, type EmulatorUploadInfo } from './inspection';
+import {
+  type AppliedFault,
+  authenticateStage,
+  authorizeStage,
+  corsStage,
+  dispatchStage,
+  faultStage,
+  type PipelineStage,
+  runPipeline,
+} from './pipeline';
+import { type EmulatorRequestRecord, RequestLog } from './request-log';
+import { DiskObjectStore } from '../storage/disk.store';
+import { MemoryObjectStore } from '../storage/memory.store';
+import type { ObjectStore } from '../storage/object-store';
 
-export { REQUEST_LOG_LIMIT, type EmulatorRequestRecord } from './server/request-log';
-export type { EmulatorObjectInfo, EmulatorUploadInfo } from './server/inspection';
+export { REQUEST_LOG_LIMIT, type EmulatorRequestRecord } from './request-log';
+export type { EmulatorObjectInfo, EmulatorUploadInfo } from './inspection';
 
 /** A running emulator. */
 export interface CiEmulator {
@@ -107,9 +114,9 @@ function displayHost(host: string): string {
 }
 
 /**
- * The emulator: a `node:http` server whose every request goes through one ordered pipeline: classify (the front
- * door: API, operation, bucket, key), admin endpoints, CORS preflight, auth (the API's bucket, route and signature
- * checks), faults, dispatch (the operation's handler), log.
+ * The emulator: a `node:http` server whose every request is classified once by the front door, then runs the
+ * pipeline's named stages (`server/pipeline.ts`): CORS, authenticate, authorize, faults, dispatch; the request log
+ * records it as it ends.
  */
 class CiEmulatorServer extends EventEmitter implements CiEmulator {
   readonly faults = new FaultRegistry();
@@ -121,8 +128,10 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
   private readonly cos: CosDispatcher;
   private readonly filesV2: FilesV2Dispatcher;
   private readonly inflight = new WeakMap<Duplex, Exchange>();
-  private readonly appliedFaults = new WeakMap<Exchange, { id: string; type: CiFaultType }>();
+  private readonly appliedFaults = new WeakMap<Exchange, AppliedFault>();
   private readonly processingDelays = new ProcessingDelays();
+  /** The stages after the front door, in order. */
+  private readonly stages: readonly PipelineStage[];
   private closing?: Promise<void>;
 
   constructor(
@@ -158,8 +167,15 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
       credentials: new Map(options.credentials.map((c) => [c.secretId, c])),
     };
     const reportUnexpected = (error: unknown, exchange: Exchange) => this.reportUnexpected(error, exchange);
-    this.classifier = new RequestClassifier(new CosRouter<CosHandler>().addAll(cosRoutes), (authority) =>
-      this.isOwnHost(authority),
+    this.classifier = new RequestClassifier(
+      new CosRouter<CosHandler>().addAll(cosRoutes),
+      (authority) => this.isOwnHost(authority),
+      {
+        region: options.region,
+        hasBucket: (bucket) => store.hasBucket(bucket),
+        hasObject: (bucket, key) => store.headObject(bucket, key) !== undefined,
+        hasStyle: picProcessor.hasStyle?.bind(picProcessor),
+      },
     );
     this.cos = new CosDispatcher(env, reportUnexpected, extensions.clock);
     // The seed's files-v2 API (POST /files/v2/...) over the same store, styles and processing limits.
@@ -186,6 +202,13 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
         this.faults.clear();
       },
     });
+    this.stages = [
+      corsStage(store, options.defaultCors),
+      authenticateStage,
+      authorizeStage,
+      faultStage(this.faults, this.processingDelays, this.appliedFaults),
+      dispatchStage(reportUnexpected),
+    ];
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.handle(req, res, false));
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.handle(req, res, true));
     server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) =>
@@ -291,8 +314,8 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
   }
 
   /**
-   * The pipeline: classify, admin, CORS (a preflight answered under the bucket's rules; an actual request gets the
-   * headers they allow), auth, faults, dispatch, log.
+   * One request: the front door classifies it once (API, operation, bucket and its existence, key, files-v2
+   * address, style, resource); the fault admin endpoint is served apart; every other request runs the stages.
    */
   private handle(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
     const request = this.classifier.classify(req);
@@ -310,60 +333,7 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
       this.log.record(exchange, this.appliedFaults.get(exchange));
     };
     const api: ApiDispatcher = request.api === 'files-v2' ? this.filesV2 : this.cos;
-    const bucket =
-      request.bucket !== undefined && this.store.hasBucket(request.bucket) ? request.bucket : undefined;
-    const corsRules =
-      (bucket === undefined ? undefined : this.store.getBucketConfig(bucket).cors) ??
-      (this.options.defaultCors === 'open' ? OPEN_CORS_RULES : undefined);
-    if (request.operation === PREFLIGHT_OPERATION) {
-      try {
-        if (request.bucket !== undefined && bucket === undefined) throw cosErrors.noSuchBucket();
-        exchange.sendEmpty(200, answerPreflight(corsRules, req));
-      } catch (error) {
-        this.cos.fail(exchange, error);
-      }
-      finish();
-      return;
-    }
-    for (const [name, value] of Object.entries(actualCorsHeaders(corsRules, req))) {
-      res.setHeader(name, value as string);
-    }
-    try {
-      api.authenticate(exchange);
-    } catch (error) {
-      api.fail(exchange, error);
-      finish();
-      return;
-    }
-    if (this.injectFault(exchange, finish)) return;
-    api
-      .serve(exchange)
-      .catch((error: unknown) => {
-        this.reportUnexpected(error, exchange);
-        res.destroy();
-      })
-      .finally(finish);
-  }
-
-  /**
-   * Applies the first registered fault that matches the request. True when the fault took the request over
-   * (it is not served; `finish` runs when it is done), false when the request is to be served (possibly with
-   * its answer shaped by a fault).
-   */
-  private injectFault(exchange: Exchange, finish: () => void): boolean {
-    const request = exchange.request;
-    if (this.faults.isEmpty || !request) return false;
-    const fault = this.faults.take(request);
-    if (!fault) return false;
-    this.appliedFaults.set(exchange, { id: fault.id, type: fault.action.type });
-    const path = (exchange.req.url ?? '/').replace(/\?.*$/, '');
-    return applyFault(fault.action, {
-      exchange,
-      request,
-      resource: errorResource(this.options.region, request.bucket, request.key, path),
-      done: finish,
-      processingDelays: this.processingDelays,
-    });
+    runPipeline(this.stages, { request, exchange, api, finish });
   }
 
   /** A request the HTTP parser rejected; a client that half-closes inside the body lands here. */
