@@ -1,4 +1,3 @@
-import { createConfiguredBuckets } from './storage/configured-buckets';
 import { EventEmitter } from 'node:events';
 import {
   createServer,
@@ -45,6 +44,7 @@ import {
 import { type EmulatorRequestRecord, RequestLog } from './request-log';
 import { DiskObjectStore } from '../storage/disk.store';
 import { MemoryObjectStore } from '../storage/memory.store';
+import { createConfiguredBuckets } from '../storage/configured-buckets';
 import type { ObjectStore } from '../storage/object-store';
 
 export { REQUEST_LOG_LIMIT, type EmulatorRequestRecord } from './request-log';
