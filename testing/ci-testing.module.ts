@@ -60,7 +60,8 @@ function toEmulator(lease: EmulatorLease, extra: Partial<CiModuleOptions>): CiOp
   return (app) => {
     const options: CiModuleOptions = {
       ...app,
-      bucket: emulator.buckets[0] ?? DEFAULT_BUCKET,
+      // A bucket the emulator has is kept (named instances, one bucket each); any other is its first.
+      bucket: emulator.buckets.includes(app.bucket) ? app.bucket : (emulator.buckets[0] ?? DEFAULT_BUCKET),
       region: emulator.region,
       credentials: emulator.credentials[0]!,
       endpoint: emulator.url,
@@ -138,8 +139,9 @@ class CiEmulatorHostModule {
 
 /**
  * Starts an in-process COS + CI emulator and sends every `CiModule` of the application to it (the app's own
- * `CiModule.forRoot`/`forRootAsync` included: its bucket, region, credentials and endpoint are replaced by the
- * emulator's, its other options kept), so a test of the whole `AppModule` runs the real pipeline without a
+ * `CiModule.forRoot`/`forRootAsync` included, named instances too: its region, credentials and endpoint are
+ * replaced by the emulator's, its bucket by the emulator's first unless the emulator has it (list the buckets
+ * of named instances in `emulator.buckets` to keep them apart), its other options kept), so a test of the whole `AppModule` runs the real pipeline without a
  * cloud account and without overriding anything. While it lives, any `CiClient` request to a non-loopback host
  * fails with `CiNetworkBlockedError`. Inject `CI_EMULATOR` to inspect what was stored. It also provides a
  * `CiModule` itself, for tests of a feature module that has none.

@@ -27,6 +27,8 @@ A local Tencent COS + CI emulator. Every option can also be set by the environme
   --app-id APPID           APPID bucket names end with (default 1250000000)     CI_EMULATOR_APP_ID
   --bucket NAME-APPID      bucket created at start; repeatable                  CI_EMULATOR_BUCKET (comma-separated)
                            (default examplebucket-1250000000)
+  --public-read            make those buckets public-read: list and read them   CI_EMULATOR_PUBLIC_READ
+                           (and processed variants) without a signature
   --region REGION          region of the buckets (default ap-guangzhou)         CI_EMULATOR_REGION
   --data-dir DIR           keep objects on disk in DIR (default: in memory)     CI_EMULATOR_DATA_DIR
   --max-object-size SIZE   largest object, e.g. 20mb (default 5gb)              CI_EMULATOR_MAX_OBJECT_SIZE
@@ -159,6 +161,7 @@ export function parseCliOptions(argv: readonly string[], env: Env): CliCommand {
         'max-process-source-size': { type: 'string' },
         fault: { type: 'string', multiple: true },
         quiet: { type: 'boolean' },
+        'public-read': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -183,6 +186,9 @@ export function parseCliOptions(argv: readonly string[], env: Env): CliCommand {
   const buckets = values.bucket ?? (env.CI_EMULATOR_BUCKET ?? env.CI_EMULATOR_BUCKETS ?? '').split(/[\s,]+/);
   const named = buckets.map((b) => b.trim()).filter(Boolean);
   if (named.length) options.buckets = named;
+  if (values['public-read'] ?? /^(1|true|yes)$/i.test(env.CI_EMULATOR_PUBLIC_READ ?? '')) {
+    options.bucketAcl = 'public-read';
+  }
 
   const secretId = nonEmpty(values['secret-id'] ?? env.CI_EMULATOR_SECRET_ID);
   const secretKey = nonEmpty(values['secret-key'] ?? env.CI_EMULATOR_SECRET_KEY);

@@ -89,6 +89,12 @@ export async function runCli(
       `  region      ${emulator.region}`,
       `  app id      ${emulator.appId}`,
       `  buckets     ${emulator.buckets.join(', ')}`,
+      ...(options.bucketAcl === 'public-read'
+        ? [
+            `  access      public-read: open ${emulator.url}/${emulator.buckets[0]}/ to list, ` +
+              `${emulator.url}/${emulator.buckets[0]}/<key> to see an object or a variant`,
+          ]
+        : []),
       `  storage     ${options.dataDir ? `on disk in ${options.dataDir}` : 'in memory'}`,
       `  max object  ${formatByteSize(options.maxObjectSize ?? 5 * 1024 ** 3)}`,
       `  processing  Pic-Operations with real pixels; sources up to ${formatByteSize(options.maxProcessSourceBytes ?? DEFAULT_PROCESSING_LIMITS.maxSourceBytes)}`,

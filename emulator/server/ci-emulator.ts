@@ -44,6 +44,7 @@ import {
 import { type EmulatorRequestRecord, RequestLog } from './request-log';
 import { DiskObjectStore } from '../storage/disk.store';
 import { MemoryObjectStore } from '../storage/memory.store';
+import { createConfiguredBuckets } from '../storage/configured-buckets';
 import type { ObjectStore } from '../storage/object-store';
 import type { CosCredential } from '../auth/verify-cos-signature';
 import { postObjectRoutes } from '../handlers/post-object.handlers';
@@ -201,6 +202,7 @@ class CiEmulatorServer extends EventEmitter implements CiEmulator {
       log: this.log,
       appId: options.appId,
       configuredBuckets: options.buckets,
+      configuredBucketAcl: options.bucketAcl,
       configuredStyles: options.styles,
       styleTable,
       onReset: () => {
@@ -425,7 +427,7 @@ export async function startCiEmulator(
     ? new DiskObjectStore(resolved.dataDir)
     : new MemoryObjectStore();
   await store.open();
-  for (const bucket of resolved.buckets) await store.createBucket(bucket);
+  await createConfiguredBuckets(store, resolved.buckets, resolved.bucketAcl);
   const emulator = new CiEmulatorServer(resolved, store, createServer(), extensions);
   for (const fault of resolved.faults) emulator.faults.add(fault);
   try {

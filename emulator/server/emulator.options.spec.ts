@@ -8,6 +8,7 @@ describe('resolveEmulatorOptions', () => {
       credentials: [EMULATOR_DEV_CREDENTIALS],
       appId: '1250000000',
       buckets: ['examplebucket-1250000000'],
+      bucketAcl: 'private',
       region: 'ap-guangzhou',
       dataDir: undefined,
       maxObjectSize: 5 * 1024 ** 3,

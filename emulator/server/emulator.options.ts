@@ -26,6 +26,11 @@ export interface CiEmulatorOptions {
   appId?: string;
   /** Buckets (`name-appid`) created at start. Default `['examplebucket-1250000000']`. */
   buckets?: string[];
+  /**
+   * Canned ACL of those buckets: `public-read` lets anyone list them and read their objects (and processed
+   * variants) without a signature, as such a COS bucket does, e.g. to browse them locally. Default `private`.
+   */
+  bucketAcl?: 'private' | 'public-read';
   /** The region the buckets live in. Default `ap-guangzhou`. */
   region?: string;
   /** Keep objects on disk in this directory (they survive a restart). Default: in memory. */
@@ -66,6 +71,7 @@ export interface ResolvedCiEmulatorOptions {
   credentials: CiEmulatorCredential[];
   appId: string;
   buckets: string[];
+  bucketAcl: 'private' | 'public-read';
   region: string;
   dataDir?: string;
   maxObjectSize: number;
@@ -137,12 +143,18 @@ export function resolveEmulatorOptions(options: CiEmulatorOptions = {}): Resolve
     seen.add(c.secretId);
   });
 
+  const bucketAcl = options.bucketAcl ?? 'private';
+  if (bucketAcl !== 'private' && bucketAcl !== 'public-read') {
+    throw new TypeError(`bucketAcl must be private or public-read, got "${String(bucketAcl)}"`);
+  }
+
   return {
     port,
     host: options.host ?? EMULATOR_DEFAULTS.host,
     credentials,
     appId,
     buckets,
+    bucketAcl,
     region,
     dataDir: options.dataDir,
     maxObjectSize: positiveInteger(options.maxObjectSize ?? EMULATOR_DEFAULTS.maxObjectSize, 'maxObjectSize'),

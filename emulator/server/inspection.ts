@@ -1,5 +1,6 @@
 import { checkBucketName } from '../storage/bucket-name';
 import { checkStyle } from '../processing/ci-styles';
+import { createConfiguredBuckets } from '../storage/configured-buckets';
 import type { ObjectStore } from '../storage/object-store';
 import type { EmulatorRequestRecord, RequestLog } from './request-log';
 
@@ -27,8 +28,9 @@ export interface EmulatorInspectionDeps {
   store: ObjectStore;
   log: RequestLog;
   appId: string;
-  /** Buckets `reset()` recreates. */
+  /** Buckets `reset()` recreates, with their canned ACL. */
   configuredBuckets: readonly string[];
+  configuredBucketAcl: 'private' | 'public-read';
   /** Styles `reset()` puts back. */
   configuredStyles: Readonly<Record<string, string>>;
   /** The live style table the processors read (mutated in place). */
@@ -120,6 +122,7 @@ export class EmulatorInspection {
   async reset(): Promise<void> {
     const { store, styleTable } = this.deps;
     await store.reset(this.deps.configuredBuckets);
+    await createConfiguredBuckets(store, this.deps.configuredBuckets, this.deps.configuredBucketAcl);
     this.deps.onReset();
     this.deps.log.clear();
     for (const name of Object.keys(styleTable)) delete styleTable[name];

@@ -17,6 +17,11 @@ const BODY_LIMIT = 16 * 1024;
 export interface CiDirectUploadOptions extends CiExpressOptions, CiDirectUploadProfile {
   /** Name for messages. Default `'ciDirectUpload()'`. */
   name?: string;
+  /**
+   * `false` (default): answer errors with the same JSON and statuses as the upload routes. `true`: pass them to
+   * `next(err)` (`ciErrorHandler()` answers them the same way).
+   */
+  passErrors?: boolean;
 }
 
 /** The ticket and confirm handlers of one upload profile; see {@link ciDirectUpload}. */

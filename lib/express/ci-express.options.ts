@@ -4,28 +4,38 @@ import type {
   CiUploadField,
   CiUploadFieldsOptions,
   CiUploadOptions,
-  CiUploadProcessing,
+  CiRouteProcessing,
   CiUploadRouteOptions,
 } from '../upload';
 
-/** What plain Express adds to the shared options: an existing client, and who answers errors. */
-export interface CiExpressOptions extends CiUploaderOptions {
+/**
+ * What one bucket or account needs on plain Express: the shared options, or an existing client. `object` and
+ * `insertOnly` are the route's (they may be functions of the request).
+ */
+export interface CiExpressOptions extends Omit<CiUploaderOptions, 'object' | 'insertOnly'> {
   /** Use this client (and keep it open on `close()`) instead of creating one from the options. */
   client?: CiClient;
-  /**
-   * `false` (default): answer errors with the same JSON and statuses as the Nest routes. `true`: pass them to
-   * `next(err)` (map them with `ciErrorResponse(err)` in your error handler).
-   */
-  passErrors?: boolean;
 }
 
-/** Options of `ciUpload()`: one field (`field`, optionally `maxCount`) or many (`fields`), plus the module options. */
-export type CiUploadMiddlewareOptions = CiExpressOptions &
-  (({ field: string } & CiUploadOptions) | CiUploadFieldsOptions);
+/** One `ciUpload` route: one field (`field`, optionally `maxCount`) or many (`fields`), and who answers errors. */
+export type CiUploadRouteMiddlewareOptions = (
+  ({ field: string } & CiUploadOptions) | CiUploadFieldsOptions
+) & {
+  /**
+   * `false` (default): answer errors with the same JSON and statuses as the Nest routes. `true`: pass them to
+   * `next(err)` (`ciErrorHandler()` answers them the same way; `ciErrorResponse(err)` maps them in your own).
+   */
+  passErrors?: boolean;
+};
 
-/** Options of `createCiStorage()`: processing for every field, or per field, plus the module options. */
-export interface CiStorageOptions
-  extends CiExpressOptions, CiUploadProcessing, Omit<CiUploadRouteOptions, 'keepOnError'> {
+/** Options of `ciUpload()`: the route's, plus the module options. */
+export type CiUploadMiddlewareOptions = CiExpressOptions & CiUploadRouteMiddlewareOptions;
+
+/** One `createCiStorage` engine: processing for every field, or per field. */
+export interface CiStorageRouteOptions extends CiRouteProcessing, Omit<CiUploadRouteOptions, 'keepOnError'> {
   /** Processing per field (a field not listed gets the top-level `rules`). */
   fields?: CiUploadField[];
 }
+
+/** Options of `createCiStorage()`: the engine's, plus the module options. */
+export interface CiStorageOptions extends CiExpressOptions, CiStorageRouteOptions {}

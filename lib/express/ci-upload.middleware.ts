@@ -1,25 +1,21 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { CiClient } from '../client';
-import { byField, clientGone, createMulterUpload, CiStorageEngine } from '../multer';
+import { byField, CiStorageEngine, CiUploadRunner } from '../multer';
 import {
   CiUploader,
   CiUploadTracker,
-  ciErrorResponse,
   compileUploadRoute,
-  logCiFailure,
   resolveCiModuleOptions,
-  type CiLogger,
-  type CiUploadRoute,
   type CiUploadSpec,
 } from '../upload';
-import type { CiExpressOptions, CiStorageOptions, CiUploadMiddlewareOptions } from './ci-express.options';
-
-/** Console without debug lines: the default logger off Nest. */
-const consoleLogger: CiLogger = {
-  log: (m) => console.log(m),
-  warn: (m) => console.warn(m),
-  error: (m) => console.error(m),
-};
+import { consoleLogger } from './console.logger';
+import type {
+  CiExpressOptions,
+  CiStorageOptions,
+  CiStorageRouteOptions,
+  CiUploadMiddlewareOptions,
+  CiUploadRouteMiddlewareOptions,
+} from './ci-express.options';
 
 /** What `ciUpload()` and `createCiStorage()` return besides the middleware or engine: shutdown. */
 export interface CiUploadLifecycle {
@@ -35,9 +31,76 @@ export interface CiUploadLifecycle {
 /** An Express middleware that uploads to CI; see {@link ciUpload}. */
 export type CiUploadMiddleware = RequestHandler & CiUploadLifecycle;
 
+/**
+ * One bucket or account on plain Express (the named instance of `CiModule.forRoot({ name })`): one client,
+ * one upload budget and one shutdown for every route built from it.
+ */
+export interface CiExpressInstance extends CiUploadLifecycle {
+  /** A middleware for one route of this instance: see {@link ciUpload}. */
+  upload(route: CiUploadRouteMiddlewareOptions): RequestHandler;
+  /** A multer engine of this instance: see {@link createCiStorage}. */
+  storage(route: CiStorageRouteOptions): CiStorageEngine;
+}
+
+/**
+ * Creates one instance (bucket, account, limits) whose routes share a client; create one per bucket. Rules of
+ * each route are checked when the route is built.
+ *
+ * @example
+ * const avatars = createCiInstance({ bucket: 'avatars-1250000000', region, credentials });
+ * const documents = createCiInstance({ bucket: 'documents-1250000000', region, credentials: other });
+ * app.post('/avatars', avatars.upload({ field: 'file', rules }), (req, res) => res.status(201).json(req.ciResult));
+ * app.post('/scans', documents.upload({ field: 'scan' }), (req, res) => res.status(201).json(req.ciResult));
+ * process.on('SIGTERM', () => Promise.all([avatars.close(), documents.close()]).then(() => server.close()));
+ */
+export function createCiInstance(options: CiExpressOptions): CiExpressInstance {
+  const { resolved, uploader, logger, close } = setUp(options);
+  const upload = (route: CiUploadRouteMiddlewareOptions): RequestHandler => {
+    const spec: CiUploadSpec =
+      'fields' in route && route.fields
+        ? { kind: 'fields', options: route }
+        : { kind: 'field', field: (route as { field: string }).field, options: route };
+    const runner = new CiUploadRunner(uploader, compileUploadRoute(spec, resolved), logger);
+    return (req: Request, res: Response, next: NextFunction) => {
+      void runner.receive(req, res, req).then((intake) => {
+        if (intake.ok) {
+          if (runner.route.single) req.ciResult = intake.files[0];
+          else req.ciResults = byField(intake.files);
+          runner.discardOnErrorAnswer(res, intake.files);
+          return next();
+        }
+        if (intake.gone) return;
+        if (intake.answer && !route.passErrors) res.status(intake.answer.statusCode).json(intake.answer);
+        else next(intake.error);
+      });
+    };
+  };
+  const storage = (route: CiStorageRouteOptions): CiStorageEngine => {
+    const compile = (field: string, options: CiStorageRouteOptions) =>
+      compileUploadRoute({ kind: 'field', field, options }, resolved);
+    const fallback = compile('', route);
+    const perField = new Map((route.fields ?? []).map((f) => [f.name, compile(f.name, { ...route, ...f })]));
+    return new CiStorageEngine(uploader, {
+      ...fallback,
+      where: 'createCiStorage()',
+      optionsFor: (field) => perField.get(field)?.optionsFor(field) ?? fallback.optionsFor(''),
+    });
+  };
+  return { uploader, close, upload, storage };
+}
+
 /** The use case an Express helper runs on: options resolved once, a client (made or given), a tracker. */
 export function setUp(options: CiExpressOptions) {
-  const resolved = resolveCiModuleOptions(options);
+  // `object` and `insertOnly` are the route's (maybe functions of the request): the route resolves them.
+  const {
+    object: _object,
+    insertOnly: _insertOnly,
+    ...moduleOptions
+  } = options as CiExpressOptions & {
+    object?: unknown;
+    insertOnly?: unknown;
+  };
+  const resolved = resolveCiModuleOptions(moduleOptions);
   const client = options.client ?? new CiClient(resolved);
   const logger = options.logger ?? consoleLogger;
   const uploader = new CiUploader({
@@ -60,8 +123,9 @@ export function setUp(options: CiExpressOptions) {
  * Express middleware (no Nest needed) that streams the multipart file(s) of a request to CI with
  * `Pic-Operations`, exactly as `@CiUpload` does, and sets `req.ciResult` (one file) or `req.ciResults` (by
  * field). Errors are answered with the same JSON and statuses as the Nest routes (or passed to `next(err)`
- * with `passErrors`); when the answer is an error (a later handler failed), what was stored is removed
- * unless `keepOnError`. Rules are checked when the middleware is built.
+ * with `passErrors`); when the answer is an error (a later handler failed, also after the client left), what
+ * was stored is removed unless `keepOnError`. Rules are checked when the middleware is built. It is an
+ * instance of its own: routes sharing a bucket may share one with {@link createCiInstance}.
  *
  * @example
  * import { ciUpload } from 'nestjs-tencent-ci/express';
@@ -71,61 +135,23 @@ export function setUp(options: CiExpressOptions) {
  * process.on('SIGTERM', () => upload.close().then(() => server.close()));
  */
 export function ciUpload(options: CiUploadMiddlewareOptions): CiUploadMiddleware {
-  const { resolved, logger, uploader, close } = setUp(options);
-  const spec: CiUploadSpec =
-    'fields' in options && options.fields
-      ? { kind: 'fields', options }
-      : { kind: 'field', field: (options as { field: string }).field, options };
-  const route: CiUploadRoute = compileUploadRoute(spec, resolved);
-  const upload = createMulterUpload(uploader, route);
-  const middleware = (req: Request, res: Response, next: NextFunction) => {
-    uploader.tracker.holdRequest(req, res);
-    upload(req, res).then(
-      ({ files }) => {
-        if (route.single) req.ciResult = files[0];
-        else req.ciResults = byField(files);
-        if (!route.keepOnError) {
-          res.once('finish', () => {
-            if (res.statusCode >= 400) void uploader.remove(files);
-          });
-        }
-        next();
-      },
-      (err: unknown) => {
-        if (clientGone(req)) return logger.debug?.(`${route.where}: client went away during the upload`);
-        logCiFailure(logger, err);
-        const body = options.passErrors ? undefined : ciErrorResponse(err);
-        if (body) res.status(body.statusCode).json(body);
-        else next(err);
-      },
-    );
-  };
-  return Object.assign(middleware, { uploader, close });
+  const instance = createCiInstance(options);
+  return Object.assign(instance.upload(options), { uploader: instance.uploader, close: instance.close });
 }
 
 /**
  * A multer `StorageEngine` for people who build multer themselves: each file is sniffed, named and streamed
- * to CI with the processing of its field, and multer's `req.file` / `req.files` entries carry the whole
- * `CiUploadResult` (`key`, `imageInfo`, ...). Pass `defParamCharset: 'utf8'` to multer for UTF-8 file names.
+ * to CI with the processing of its field, within the engine's own `limits` (413, whatever multer was given),
+ * and multer's `req.file` / `req.files` entries carry the whole `CiUploadResult` (`key`, `imageInfo`, ...).
+ * Pass `defParamCharset: 'utf8'` to multer for UTF-8 file names, and register `ciErrorHandler()` after the
+ * routes for JSON errors.
  *
  * @example
  * const storage = createCiStorage({ rules, bucket, region, credentials });
  * app.post('/photos', multer({ storage, defParamCharset: 'utf8' }).single('file'), (req, res) => res.json(req.file));
+ * app.use(ciErrorHandler());
  */
 export function createCiStorage(options: CiStorageOptions): CiStorageEngine & CiUploadLifecycle {
-  const { resolved, uploader, close } = setUp(options);
-  const listed = options.fields ?? [];
-  const fallback = compileUploadRoute({ kind: 'field', field: '', options }, resolved);
-  const perField = new Map(
-    listed.map((f) => [
-      f.name,
-      compileUploadRoute({ kind: 'field', field: f.name, options: { ...options, ...f } }, resolved),
-    ]),
-  );
-  const route: CiUploadRoute = {
-    ...fallback,
-    where: 'createCiStorage()',
-    processingFor: (field) => perField.get(field)?.processingFor(field) ?? fallback.processingFor(''),
-  };
-  return Object.assign(new CiStorageEngine(uploader, route), { uploader, close });
+  const instance = createCiInstance(options);
+  return Object.assign(instance.storage(options), { uploader: instance.uploader, close: instance.close });
 }

@@ -1,6 +1,8 @@
 export {
   ciUpload,
   createCiStorage,
+  createCiInstance,
+  type CiExpressInstance,
   type CiUploadMiddleware,
   type CiUploadLifecycle,
 } from './ci-upload.middleware';
@@ -9,7 +11,14 @@ export {
   type CiDirectUploadHandlers,
   type CiDirectUploadOptions,
 } from './ci-direct-upload.middleware';
-export type { CiExpressOptions, CiStorageOptions, CiUploadMiddlewareOptions } from './ci-express.options';
+export { ciErrorHandler, type CiErrorHandlerOptions } from './ci-error.handler';
+export type {
+  CiExpressOptions,
+  CiStorageOptions,
+  CiStorageRouteOptions,
+  CiUploadMiddlewareOptions,
+  CiUploadRouteMiddlewareOptions,
+} from './ci-express.options';
 export {
   ciErrorResponse,
   type CiErrorResponseBody,
@@ -30,6 +39,8 @@ export type {
   CiUploadLimits,
   CiUploadRule,
   CiUploadField,
+  CiRequestOption,
+  CiRouteProcessing,
 } from '../upload';
 export { imageMogr2, imageView2 } from '../core';
 export { CiClient } from '../client';

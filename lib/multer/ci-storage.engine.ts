@@ -12,6 +12,13 @@ export const CI_UPLOAD_RESULT = Symbol('ciUploadResult');
  */
 export const CI_PLATFORM_REQUEST = Symbol('ciPlatformRequest');
 
+/**
+ * Symbol under which the intake runner leaves, on the Node request, the function the engine calls when a file
+ * crosses a limit: the runner answers at once instead of waiting for multer, which reads the rest of the body
+ * before it reports an error.
+ */
+export const CI_LIMIT_CROSSED = Symbol('ciLimitCrossed');
+
 /** The file multer hands to an engine. */
 type IncomingFile = Express.Multer.File & { stream: Readable };
 
@@ -23,8 +30,10 @@ export type { CiUploadedFile };
 
 /**
  * A multer `StorageEngine` over the upload use case: each file stream goes to `CiUploader.upload`, aborted
- * when busboy hits the size limit (it would otherwise end the stream as if complete) or the client goes away.
- * Only multer's quirks live here (one callback, `resume()` to let busboy go on, per-request file indexes).
+ * when it crosses the route's size limit or the client goes away. The engine enforces the route's `fileSize`
+ * and `files` itself, whatever limits multer was given (busboy's own limit ends the stream as if complete: it
+ * aborts too). Only multer's quirks live here (one callback, `resume()` to let busboy go on, per-request file
+ * indexes).
  */
 export class CiStorageEngine implements StorageEngine {
   private readonly indexes = new WeakMap<object, Map<string, number>>();
@@ -44,8 +53,11 @@ export class CiStorageEngine implements StorageEngine {
   ): void {
     const stream = (file as IncomingFile).stream;
     const local = new AbortController();
-    // Multer's own error as the reason: a progress listener then hears the 413 the client gets.
-    const onLimit = () => local.abort(new multer.MulterError('LIMIT_FILE_SIZE', file.fieldname));
+    // Multer's own errors as the reason: a progress listener then hears the 413 the client gets.
+    const crossed = (code: 'LIMIT_FILE_SIZE' | 'LIMIT_FILE_COUNT') => {
+      if (!local.signal.aborted) local.abort(new multer.MulterError(code, file.fieldname));
+    };
+    const onLimit = () => crossed('LIMIT_FILE_SIZE');
     const onClose = () => {
       if (!req.readableEnded) local.abort(new Error('client went away'));
     };
@@ -54,17 +66,21 @@ export class CiStorageEngine implements StorageEngine {
     let head: Buffer | undefined;
     const request = (req as unknown as Record<symbol, unknown>)[CI_PLATFORM_REQUEST] ?? req;
     const listener = this.route.onProgress;
+    const { fileSize, files } = this.route.limits;
+    const index = this.nextIndex(req, file.fieldname);
+    if (this.count(req) > files) crossed('LIMIT_FILE_COUNT');
     this.useCase
       .upload({
-        source: stream.iterator({ destroyOnReturn: false }),
+        source: capped(stream.iterator({ destroyOnReturn: false }), fileSize, () =>
+          crossed('LIMIT_FILE_SIZE'),
+        ),
         field: file.fieldname,
-        index: this.nextIndex(req, file.fieldname),
+        index,
         originalName: file.originalname,
         request,
-        processing: this.route.processingFor(file.fieldname),
+        options: this.route.optionsFor(file.fieldname),
         allowedFormats: this.route.allowedFormats,
         keyStrategy: this.route.keyStrategy,
-        headers: this.route.objectHeaders,
         signal: local.signal,
         onSniffed: (_type, bytes) => (head = bytes),
         onProgress: listener && ((progress) => listener(progress, request)),
@@ -76,7 +92,13 @@ export class CiStorageEngine implements StorageEngine {
           // Multer merges `info` into its file object: users of the bare engine read the result there.
           callback(null, { ...result, [CI_UPLOAD_RESULT]: result });
         },
-        (err: unknown) => callback(err),
+        (err: unknown) => {
+          // A crossed limit is the error to answer with, not the abort it caused; once this file's upload
+          // is undone, the runner (if any) may answer without reading the rest of the body.
+          const limit = local.signal.reason instanceof multer.MulterError ? local.signal.reason : undefined;
+          if (limit) (req as unknown as Record<symbol, (e: Error) => void>)[CI_LIMIT_CROSSED]?.(limit);
+          callback(limit ?? err);
+        },
       )
       .finally(() => {
         stream.off('limit', onLimit);
@@ -101,5 +123,29 @@ export class CiStorageEngine implements StorageEngine {
     const index = byField.get(field) ?? 0;
     byField.set(field, index + 1);
     return index;
+  }
+
+  /** Files of the request so far, every field. */
+  private count(req: object): number {
+    let n = 0;
+    for (const c of this.indexes.get(req)?.values() ?? []) n += c;
+    return n;
+  }
+}
+
+/** Passes the bytes on until more than `max` arrived, then calls `crossed` (which aborts the upload) and stops. */
+async function* capped(
+  source: AsyncIterable<Buffer>,
+  max: number,
+  crossed: () => void,
+): AsyncGenerator<Buffer> {
+  let seen = 0;
+  for await (const chunk of source) {
+    seen += chunk.length;
+    if (seen > max) {
+      crossed();
+      return;
+    }
+    yield chunk;
   }
 }

@@ -3,6 +3,7 @@ export {
   CiStorageEngine,
   CI_UPLOAD_RESULT,
   CI_PLATFORM_REQUEST,
+  CI_LIMIT_CROSSED,
   type CiUploadedFile,
 } from './ci-storage.engine';
 export {
@@ -12,3 +13,4 @@ export {
   type CiMulterUpload,
   type CiReceivedFiles,
 } from './multer-upload';
+export { CiUploadRunner, type CiIntake } from './ci-upload.runner';

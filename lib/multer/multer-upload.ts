@@ -3,16 +3,19 @@ import multer from 'multer';
 import { CiMediaError } from '../core/errors';
 import type { CiUploader, CiUploadRoute } from '../upload';
 import {
+  CI_LIMIT_CROSSED,
   CI_PLATFORM_REQUEST,
   CI_UPLOAD_RESULT,
   CiStorageEngine,
   type CiUploadedFile,
 } from './ci-storage.engine';
 
-/** The typed results of one request, in arrival order. */
+/** The typed results of one request, in arrival order, and its text fields. */
 export interface CiReceivedFiles {
   /** Every stored file, in arrival order. */
   files: CiUploadedFile[];
+  /** The text fields of the form (multer's `req.body`). */
+  body: Record<string, unknown>;
 }
 
 /** Runs multer (with the CI storage engine) on a Node request, for one route. */
@@ -41,10 +44,16 @@ export function createMulterUpload(uploader: CiUploader, route: CiUploadRoute): 
   return async (req, res, platformRequest) => {
     const raw = req as MulterRequest;
     if (platformRequest) (raw as unknown as Record<symbol, unknown>)[CI_PLATFORM_REQUEST] = platformRequest;
-    await new Promise<void>((resolve, reject) =>
-      // multer's types want Express objects; it uses only Node's request and response.
-      middleware(raw as never, res as never, (err?: unknown) => (err ? reject(err) : resolve())),
-    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        // A crossed limit settles at once; multer reports it only after reading the whole body.
+        (raw as unknown as Record<symbol, unknown>)[CI_LIMIT_CROSSED] = reject;
+        // multer's types want Express objects; it uses only Node's request and response.
+        middleware(raw as never, res as never, (err?: unknown) => (err ? reject(err) : resolve()));
+      });
+    } catch (err) {
+      throw clarify(err, route);
+    }
     const received = raw.file
       ? [raw.file]
       : Array.isArray(raw.files)
@@ -57,8 +66,24 @@ export function createMulterUpload(uploader: CiUploader, route: CiUploadRoute): 
       const field = route.fields[0]!.name;
       throw new CiMediaError('MISSING_FILE', `Missing file - ${field}`, { field });
     }
-    return { files };
+    return { files, body: (raw.body ?? {}) as Record<string, unknown> };
   };
+}
+
+/**
+ * Multer says `Unexpected field` for one file too many in an accepted field too: that one is a count, said so
+ * (`Too many files - file`, 400).
+ */
+function clarify(err: unknown, route: CiUploadRoute): unknown {
+  const e = err as { name?: string; code?: string; field?: string };
+  if (
+    e?.name === 'MulterError' &&
+    e.code === 'LIMIT_UNEXPECTED_FILE' &&
+    route.fields.some((f) => f.name === e.field)
+  ) {
+    return new multer.MulterError('LIMIT_FILE_COUNT', e.field);
+  }
+  return err;
 }
 
 /** True when the client went away before its request was read whole: nobody is left to answer. */

@@ -1,8 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { CI_CLIENT, CI_RESOLVED_OPTIONS, CI_UPLOADER } from './ci.constants';
 import { CiConfigurableModuleClass } from './ci.module-definition';
-import { CiUploadTracker } from '../upload';
 import {
   CiClientLifecycle,
   ciClientProvider,
@@ -26,6 +24,10 @@ import { CiPlatformBinding } from './platform/ci-platform.binding';
  * export class AppModule {}
  *
  * @example
+ * // Another bucket or account: a named instance, injected with @InjectCiService('avatars').
+ * CiModule.forRoot({ name: 'avatars', bucket: 'avatars-1250000000', region: 'ap-guangzhou', credentials })
+ *
+ * @example
  * CiModule.forRootAsync({
  *   imports: [ConfigModule],
  *   inject: [ConfigService],
@@ -44,6 +46,7 @@ import { CiPlatformBinding } from './platform/ci-platform.binding';
     // CiErrors thrown by CiService calls in controllers get their precise status, not a 500.
     { provide: APP_FILTER, useClass: CiExceptionFilter },
   ],
-  exports: [CiService, CI_CLIENT, CI_RESOLVED_OPTIONS, CI_UPLOADER, CiUploadTracker, CiPlatformBinding],
+  // The instance's parts are exported by `forRoot` (under the instance's tokens when it is named).
+  exports: [CiPlatformBinding],
 })
 export class CiModule extends CiConfigurableModuleClass {}

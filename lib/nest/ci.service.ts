@@ -56,6 +56,8 @@ export interface CiServiceUploadOptions extends CiUploadProcessing {
   request?: object;
   /** Headers stored with the original, over the module's `object` (cos-v5). Default: the module's. */
   object?: CiObjectHeaders;
+  /** Refuse to overwrite an existing object (a conflict fails the call). Default: the module's `insertOnly`. */
+  insertOnly?: boolean;
   /**
    * Receives throttled progress reports (bytes read, bytes acknowledged by CI, phase, key), the last `done` or
    * `failed`; a throwing listener never breaks the upload. Default: none.
@@ -189,12 +191,11 @@ export class CiService {
         index: 0,
         originalName,
         request: options.request ?? {},
-        processing,
+        options: { processing, headers, insertOnly: options.insertOnly },
         allowedFormats: this.options.allowedFormats,
         keyStrategy: this.options.keyStrategy as CiKeyStrategy<object> | undefined,
         key: options.key === undefined ? undefined : checkObjectKey(options.key),
         size,
-        headers,
         signal: call.signal,
         onProgress: options.onProgress,
       });
@@ -288,9 +289,18 @@ export class CiService {
     return this.client.issueTemporaryCredentials(options);
   }
 
-  /** Deletes an object and, when given, its processed outputs. A missing key is not an error. */
+  /**
+   * Deletes an object and, when given, its processed outputs: their keys (`processResults[i].key`) or the
+   * route's `fileid` templates (`'{name}-200.webp'`, resolved against `key` as CI resolves them). A template
+   * with `{uuid}`, `{field}` or `{index}` cannot be derived from the key and is refused. A missing key is not
+   * an error.
+   *
+   * @example
+   * await ci.delete(result.key, { outputs: ['{name}-200.webp'] });
+   */
   async delete(key: string, options: CiCallSignal & { outputs?: string[] } = {}): Promise<void> {
-    await Promise.all([key, ...(options.outputs ?? [])].map((k) => this.client.deleteObject(k, options)));
+    const outputs = (options.outputs ?? []).map((o) => (o.includes('{') ? outputKeyOf(key, o) : o));
+    await Promise.all([key, ...outputs].map((k) => this.client.deleteObject(k, options)));
   }
 
   /** Metadata of a stored object; a missing key throws `CiResponseError` (404 `NoSuchKey`). */
@@ -334,4 +344,18 @@ export class CiService {
 
 function anySignal(a: AbortSignal, b?: AbortSignal): AbortSignal {
   return b ? AbortSignal.any([a, b]) : a;
+}
+
+/** The output key a `fileid` template gives for `key`; templates that need more than the key are refused. */
+function outputKeyOf(key: string, template: string): string {
+  const unknown = /\{(uuid|field|index)\}/.exec(template);
+  if (unknown) {
+    throw new CiValidationError(
+      'OPTIONS_INVALID',
+      `delete outputs: "${template}" uses {${unknown[1]}}, which the key does not give; pass the output's key`,
+      { field: 'outputs' },
+    );
+  }
+  const values = { ...keyParts(key), uuid: '', field: '', index: 0 };
+  return resolveFileId(key, expandFileId(template, values));
 }

@@ -4,6 +4,7 @@ export {
   CI_MODULE_OPTIONS,
   type CiModuleAsyncOptions,
   type CiModuleForRootOptions,
+  type CiModuleExtras,
 } from './ci.module-definition';
 export {
   CI_CLIENT,
@@ -37,7 +38,9 @@ export {
   type CiConfirmExpectationInput,
   type CiDirectUploadRoute,
 } from '../upload';
-export { CiUpload } from './decorators/ci-upload.decorator';
+export { CiUpload, type CiUploadInstance } from './decorators/ci-upload.decorator';
+export { InjectCiService } from './decorators/inject-ci-service.decorator';
+export { getCiToken, getCiServiceToken, type CiInstancePart } from './ci-instance.tokens';
 export { CiResult, CiResults } from './decorators/ci-result.decorator';
 export { CiUploadInterceptor, type CiUploadSpec } from './interceptors/ci-upload.interceptor';
 export { CiPlatformBinding, type CiPlatform } from './platform/ci-platform.binding';

@@ -4,7 +4,7 @@ import type { CiImageFormat, SniffedImageType } from '../core/media';
 import { abortableSource } from './abortable-source';
 import { CiLeftoverCleaner, type CiObjectRef } from './leftover-cleaner';
 import { checkObjectKey, defaultObjectKey } from './object-key';
-import type { CompiledProcessing } from './processing.compiler';
+import type { CiFileOptionsSource } from './file-options.resolver';
 import { CiProgressReporter } from './progress-reporter';
 import { sniffSource } from './sniff-source';
 import type { CiKeyStrategy, CiLogger } from './upload.options';
@@ -35,8 +35,8 @@ export interface CiUploadInput<TRequest = unknown> {
   originalName: string;
   /** The platform's request, handed to the key strategy. */
   request: TRequest;
-  /** The route's processing for this field. */
-  processing: CompiledProcessing;
+  /** Processing, object headers and `insertOnly` of this file, fixed or computed once its type is known. */
+  options: CiFileOptionsSource<TRequest>;
   /** Formats accepted, by magic bytes. */
   allowedFormats: readonly CiImageFormat[];
   /** Names the object; ignored when `key` is given. Default: `<keyPrefix>/<yyyy>/<mm>/<uuid>.<ext>`. */
@@ -45,8 +45,6 @@ export interface CiUploadInput<TRequest = unknown> {
   key?: string;
   /** Total size when known (lets files-v2 use slice uploads). */
   size?: number;
-  /** Wire headers stored with the original (see `resolveObjectHeaders`). Default: none. */
-  headers?: Record<string, string>;
   /** Aborts the upload (limit reached, client gone); shutdown aborts it too. */
   signal?: AbortSignal;
   /** Called once the type is known, with the first bytes (e.g. for file validators). */
@@ -103,14 +101,28 @@ export class CiUploader {
           const source = progress ? progress.watch(abortable) : abortable;
           const sniffed = await sniffSource(source, input.allowedFormats, input.field || undefined);
           input.onSniffed?.(sniffed.type, sniffed.head);
-          key = checkObjectKey(input.key ?? (await this.nameObject(input, sniffed.type)));
+          const file = {
+            fieldname: input.field,
+            originalname: input.originalName,
+            mimetype: sniffed.type.mimetype,
+            ext: sniffed.type.ext,
+          };
+          const options =
+            typeof input.options === 'function' ? await input.options(input.request, file) : input.options;
+          key = checkObjectKey(
+            input.key ??
+              (await (input.keyStrategy
+                ? input.keyStrategy(input.request, file)
+                : defaultObjectKey(this.config.keyPrefix, file))),
+          );
           progress?.named(key);
-          const built = input.processing.build({ key, field: input.field, index: input.index });
+          const built = options.processing.build({ key, field: input.field, index: input.index });
           outputs = built.outputs;
           const result = await client.upload(key, sniffed.body, {
             picOperations: built.picOperations,
             contentType: sniffed.type.mimetype,
-            headers: input.headers,
+            headers: options.headers,
+            insertOnly: options.insertOnly,
             marker,
             size: input.size,
             signal,
@@ -159,18 +171,6 @@ export class CiUploader {
   /** Removes stored results (originals and outputs); never throws. */
   async remove(results: Iterable<Pick<CiUploadResult, 'key' | 'imageInfo'>>): Promise<void> {
     await this.cleaner.remove([...results].flatMap(storedObjects));
-  }
-
-  private async nameObject<TRequest>(input: CiUploadInput<TRequest>, type: SniffedImageType) {
-    const context = {
-      fieldname: input.field,
-      originalname: input.originalName,
-      mimetype: type.mimetype,
-      ext: type.ext,
-    };
-    return input.keyStrategy
-      ? input.keyStrategy(input.request, context)
-      : defaultObjectKey(this.config.keyPrefix, context);
   }
 }
 

@@ -2,6 +2,7 @@ import {
   isCiAbortError,
   isCiBusyError,
   isCiError,
+  isCiLimitError,
   isCiMediaError,
   isCiNetworkError,
   isCiResponseError,
@@ -99,6 +100,7 @@ export function ciErrorResponse(err: unknown): CiErrorResponseBody | undefined {
     const message = MULTER_MESSAGES[e.code]! + (e.field ? ` - ${e.field}` : '');
     return body(e.code === 'LIMIT_FILE_SIZE' ? 413 : 400, message);
   }
+  if (isCiLimitError(err)) return body(413, err.message);
   if (isCiMediaError(err)) {
     const status = MEDIA_STATUS[err.reason] ?? 415;
     return body(status, err.message);
@@ -132,11 +134,18 @@ export function ciErrorResponse(err: unknown): CiErrorResponseBody | undefined {
   return undefined;
 }
 
+/** Errors already logged: an error passed on (`passErrors`, then an error handler) is logged once. */
+const logged = new WeakSet<object>();
+
 /**
  * Logs a failed upload or CI call once, at the level it deserves: an expected refusal (4xx) is one debug line,
  * a CI failure (5xx) one warning with the CI code and request id. Secrets never reach an error message.
  */
 export function logCiFailure(logger: { debug?(m: string): void; warn(m: string): void }, err: unknown): void {
+  if (typeof err === 'object' && err !== null) {
+    if (logged.has(err)) return;
+    logged.add(err);
+  }
   const answer = ciErrorResponse(err);
   const e = err as { message?: string; ciCode?: string; requestId?: string };
   const line =

@@ -25,3 +25,4 @@ export {
 export * from './object-headers.resolver';
 export * from './direct-upload';
 export * from './direct-upload-route';
+export * from './file-options.resolver';

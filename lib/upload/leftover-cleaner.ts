@@ -1,5 +1,5 @@
 import { carriesMarker, type CiClient } from '../client';
-import { isCiResponseError } from '../core/errors';
+import { isCiNetworkError, isCiResponseError, isCiTimeoutError } from '../core/errors';
 import type { CiLogger } from './upload.options';
 import type { CiUploadTracker } from './upload.tracker';
 
@@ -48,30 +48,59 @@ export class CiLeftoverCleaner {
    * (never an output's key in the source bucket); never throws.
    */
   async remove(objects: readonly CiObjectRef[]): Promise<void> {
-    await Promise.all(
-      objects.map(async (o) => {
-        try {
-          if (o.marker !== undefined && !(await this.holdsMarker(o))) return;
-          await this.client.deleteObject(o.key, { bucket: o.bucket });
-        } catch (err) {
-          this.logger.warn(`could not remove ${describe(o)}: ${(err as Error).message}`);
-        }
-      }),
-    );
+    await this.removeObjects(objects, false);
   }
 
   /** Removes what an operation with an unknown outcome may have created, now and once more later. */
   async resolve(leftovers: CiLeftovers, why: string): Promise<void> {
     const sweep = async (when: string) => {
-      await Promise.all([this.remove(leftovers.objects), this.abortUploads(leftovers)]);
+      const [failed] = await Promise.all([
+        this.removeObjects(leftovers.objects, true),
+        this.abortUploads(leftovers),
+      ]);
+      const removed = leftovers.objects.filter((o) => !failed.includes(o));
       const what = [
-        ...leftovers.objects.map(describe),
+        ...removed.map(describe),
         ...(leftovers.multipartKey ? [`uploads of ${leftovers.multipartKey}`] : []),
       ];
-      this.logger.debug?.(`${when}: removed ${what.join(', ')} if present (${why})`);
+      this.logger.debug?.(
+        `${when}: removed ${what.join(', ')} if present` +
+          (failed.length ? `; could not reach COS to remove ${failed.map(describe).join(', ')}` : '') +
+          ` (${why})`,
+      );
     };
     await sweep('failed upload');
     this.tracker.defer(this.recheckMs, () => sweep('failed upload, second look'));
+  }
+
+  /**
+   * Deletes `objects` (each in its own bucket; one with a marker only when it holds it), returning those it could
+   * not. A refusal is a warning naming the object. When COS cannot be reached while resolving an unknown outcome
+   * (`quietWhenUnreachable`), the upload's own failure was the one warning: each object is a debug line, and the
+   * second look tries again.
+   */
+  private async removeObjects(
+    objects: readonly CiObjectRef[],
+    quietWhenUnreachable: boolean,
+  ): Promise<CiObjectRef[]> {
+    const failed = await Promise.all(
+      objects.map(async (o) => {
+        try {
+          if (o.marker !== undefined && !(await this.holdsMarker(o))) return undefined;
+          await this.client.deleteObject(o.key, { bucket: o.bucket });
+          return undefined;
+        } catch (err) {
+          const line = `could not remove ${describe(o)}: ${(err as Error).message}`;
+          if (quietWhenUnreachable && (isCiNetworkError(err) || isCiTimeoutError(err))) {
+            this.logger.debug?.(line);
+          } else {
+            this.logger.warn(line);
+          }
+          return o;
+        }
+      }),
+    );
+    return failed.filter((o): o is CiObjectRef => o !== undefined);
   }
 
   /** True when the object exists and holds `o.marker`; a missing object is false. */

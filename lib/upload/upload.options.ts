@@ -98,6 +98,27 @@ export interface CiUploadProcessing {
   isPicInfo?: boolean;
 }
 
+/**
+ * A route option given as a value, or computed for each file from the platform's request and the file (its
+ * field, client name and sniffed type), like multer-s3's `key` and `metadata`. A function's result is
+ * validated when it is called: an invalid one fails that request with `CiValidationError` (400).
+ *
+ * @example
+ * object: (req: Request, file) => ({ metadata: { owner: req.user.id }, contentDisposition: `inline; filename="${file.originalname}"` })
+ */
+export type CiRequestOption<T> =
+  | T
+  | {
+      // A method signature keeps the parameter bivariant, so `(req: Request, file) => ...` fits every platform.
+      option(req: never, file: CiKeyContext): T | Promise<T>;
+    }['option'];
+
+/** Processing of one route or field, whose rules may be computed per request. */
+export interface CiRouteProcessing extends Omit<CiUploadProcessing, 'rules'> {
+  /** Processing rules, at most 5: validated when the application starts, or per request when a function. */
+  rules?: CiRequestOption<CiUploadRule[]>;
+}
+
 /** What a route may change, whatever its form. */
 export interface CiUploadRouteOptions {
   /** Lower the module's limits for this route. */
@@ -107,7 +128,12 @@ export interface CiUploadRouteOptions {
   /** Name objects for this route (overrides the module's key strategy). */
   key?: CiKeyStrategy;
   /** Headers stored with the originals of this route, over the module's `object` (metadata and tags merged). */
-  object?: CiObjectHeaders;
+  object?: CiRequestOption<CiObjectHeaders>;
+  /**
+   * Refuse to overwrite an existing object (cos-v5 `x-cos-forbid-overwrite`, files-v2 `insertOnly=1`); a
+   * conflict fails the upload. Default: the module's `insertOnly`.
+   */
+  insertOnly?: CiRequestOption<boolean>;
   /**
    * Keep what was stored when the request fails after the upload (a pipe, a later guard or the handler
    * throws). Default `false`: originals and outputs are removed before the error answer goes out.
@@ -122,13 +148,13 @@ export interface CiUploadRouteOptions {
 }
 
 /** Options of `@CiUpload(field, options)` / `ciUpload({ field, ... })`. */
-export interface CiUploadOptions extends CiUploadProcessing, CiUploadRouteOptions {
+export interface CiUploadOptions extends CiRouteProcessing, CiUploadRouteOptions {
   /** Accept up to this many files under the field (`ciResults`); omit for exactly one (`ciResult`). */
   maxCount?: number;
 }
 
 /** One field of the many-fields form. */
-export interface CiUploadField extends CiUploadProcessing {
+export interface CiUploadField extends CiRouteProcessing {
   name: string;
   /** Default 1. */
   maxCount?: number;

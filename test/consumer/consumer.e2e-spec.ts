@@ -1,5 +1,14 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +23,7 @@ const PEERS = [
   '@nestjs/common',
   '@nestjs/core',
   '@nestjs/platform-express',
+  '@nestjs/platform-fastify',
   '@nestjs/testing',
   'reflect-metadata',
   'rxjs',
@@ -21,8 +31,20 @@ const PEERS = [
   'supertest',
   '@types/supertest',
   '@types/node',
+  '@types/jest',
   // What `nest new` adds for Express; @types/multer deliberately not: the package's types must not need it.
   '@types/express',
+];
+/** What a plain Express app installs besides the tarball: no @nestjs/* at all. */
+const EXPRESS_APP = [
+  'express',
+  'multer',
+  'sharp',
+  'supertest',
+  '@types/express',
+  '@types/multer',
+  '@types/supertest',
+  '@types/node',
 ];
 /** Test tools, linked from this project's node_modules rather than installed again (jest alone is ~300 packages). */
 const TOOLS = ['typescript', 'vitest', 'jest', '@jest/globals', '@swc/jest', '@swc/core'];
@@ -34,6 +56,13 @@ const version = (name: string): string =>
 function readmeQuickStart(): string {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Quick start'));
+  return /```ts\n([\s\S]*?)```/.exec(section)![1]!;
+}
+
+/** The README's plain Express file, as a user copies it into src/app.ts. */
+function readmeExpressApp(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Plain Express (no Nest)'));
   return /```ts\n([\s\S]*?)```/.exec(section)![1]!;
 }
 
@@ -55,7 +84,7 @@ async function sh(
   }
 }
 
-describe('the packed package in a fresh ESM app (vitest) and a CommonJS app (jest)', () => {
+describe('the packed package in a fresh ESM app (vitest), a CommonJS app (jest) and a plain Express app', () => {
   const work = mkdtempSync(join(tmpdir(), 'ci-consumer-'));
   let emulator: ChildProcess | undefined;
   const env: Record<string, string> = {};
@@ -85,7 +114,28 @@ describe('the packed package in a fresh ESM app (vitest) and a CommonJS app (jes
       cpSync(join(APPS, 'shared'), app, { recursive: true });
       writeFileSync(join(app, 'src', 'app.module.ts'), readmeQuickStart(), { flag: 'w' });
     }
-  }, 240_000);
+    // The CommonJS app's tests import without extensions, as `nest new --type cjs` writes its own.
+    for (const file of ['quick-start', 'whole-app', 'failures']) {
+      const path = join(work, 'cjs', 'test', `${file}.e2e-spec.ts`);
+      writeFileSync(path, readFileSync(path, 'utf8').replace(/('\.{1,2}\/[^']+)\.js'/g, "$1'"));
+    }
+    // The plain Express app: its own install, the tarball and Express only.
+    const plain = join(work, 'express');
+    cpSync(join(APPS, 'express'), plain, { recursive: true });
+    writeFileSync(
+      join(plain, 'package.json'),
+      JSON.stringify({
+        ...JSON.parse(readFileSync(join(APPS, 'express', 'package.json'), 'utf8')),
+        dependencies: {
+          'nestjs-tencent-ci': `file:../${tarball}`,
+          ...Object.fromEntries(EXPRESS_APP.map((name) => [name, version(name)])),
+        },
+      }),
+    );
+    await sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], plain);
+    mkdirSync(join(plain, 'src'));
+    writeFileSync(join(plain, 'src', 'app.ts'), readmeExpressApp());
+  }, 360_000);
 
   afterAll(async () => {
     if (emulator && emulator.exitCode === null) {
@@ -121,12 +171,14 @@ describe('the packed package in a fresh ESM app (vitest) and a CommonJS app (jes
     ).toEqual([]);
   });
 
-  it('both apps compile with tsc: ESM nodenext with skipLibCheck false and no @types/multer, CJS node10', async () => {
+  it('both apps compile with tsc: ESM nodenext with skipLibCheck false and no @types/multer, CJS as nest new writes it and node10', async () => {
     const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
-    // The CommonJS app keeps the classic `module: commonjs` resolution: the subpaths resolve by typesVersions.
+    // The CommonJS app with the CLI's tsconfig (nodenext), and with the classic `module: commonjs` resolution,
+    // where the subpaths resolve by typesVersions.
     await Promise.all([
       sh(tsc, ['-p', 'tsconfig.json'], join(work, 'esm')),
-      sh(tsc, ['-p', 'tsconfig.json'], join(work, 'cjs')),
+      sh(tsc, ['-p', 'tsconfig.json', '--noEmit'], join(work, 'cjs')),
+      sh(tsc, ['-p', 'tsconfig.node10.json', '--noEmit'], join(work, 'cjs')),
     ]);
   }, 120_000);
 
@@ -145,14 +197,28 @@ describe('the packed package in a fresh ESM app (vitest) and a CommonJS app (jes
       CI: 'true',
       NO_COLOR: '1',
     });
-    expect(out).toMatch(/Tests\s+4 passed \(4\)/);
+    expect(out).toMatch(/Tests\s+14 passed \(14\)/);
   }, 120_000);
 
-  it('the CommonJS app passes its own e2e tests under jest', async () => {
-    const out = await sh(join(ROOT, 'node_modules', '.bin', 'jest'), ['--ci'], join(work, 'cjs'), {
+  it('the plain Express app installs no @nestjs/* package, compiles, and passes its tests against the emulator', async () => {
+    const plain = join(work, 'express');
+    expect(existsSync(join(plain, 'node_modules', '@nestjs'))).toBe(false);
+    await sh(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], plain);
+    const out = await sh(process.execPath, ['--test', 'dist/test/express.e2e-spec.js'], plain, {
       ...process.env,
       ...env,
     });
-    expect(out).toMatch(/Tests:\s+4 passed, 4 total/);
+    expect(out).toMatch(/# pass 5\n# fail 0/);
+  }, 180_000);
+
+  it('the CommonJS app (nest new --type cjs, jest-e2e.json changed only as the README says) passes under jest', async () => {
+    // As the CLI's `test:e2e` script runs jest: with --experimental-vm-modules and test/jest-e2e.json.
+    const jest = join(ROOT, 'node_modules', '.bin', 'jest');
+    const out = await sh(jest, ['--ci', '--config', './test/jest-e2e.json'], join(work, 'cjs'), {
+      ...process.env,
+      ...env,
+      NODE_OPTIONS: '--experimental-vm-modules',
+    });
+    expect(out).toMatch(/Tests:\s+14 passed, 14 total/);
   }, 120_000);
 });

@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import sharp from 'sharp';
+import { CiClient } from '../../lib/client';
 import { runCli, type CliRun } from '../../emulator';
 import { EMULATOR_DEV_CREDENTIALS } from '../../emulator';
 import { REGION, sdkFailure, sdkFor, temporaryDirectory } from './support/emulator-test-kit';
@@ -134,6 +136,33 @@ describe('ci-emulator CLI: runCli in process, and the binary in a child process'
     signals.emit('SIGINT');
     expect(await run.done).toBe(0);
     dir.remove();
+  });
+
+  it('--public-read: the buckets are listed and their objects and variants served without a signature', async () => {
+    const stdout = output();
+    run = await runCli(['--port', '0', '--public-read', '--quiet'], {}, { stdout, stderr: output() });
+    const emulator = run.emulator!;
+    const bucket = emulator.buckets[0]!;
+    expect(stdout.text()).toContain(`  access      public-read: open ${emulator.url}/${bucket}/ to list`);
+    const png = await sharp({ create: { width: 64, height: 32, channels: 3, background: '#369' } })
+      .png()
+      .toBuffer();
+    // Written with the printed key, as an app does; read by anyone, as a public-read COS bucket allows.
+    const client = new CiClient({
+      bucket,
+      region: emulator.region,
+      endpoint: emulator.url,
+      credentials: EMULATOR_DEV_CREDENTIALS,
+    });
+    await client.putObject('photos/a.png', png);
+    await client.close();
+    const listing = await fetch(`${emulator.url}/${bucket}/`);
+    expect(listing.status).toBe(200);
+    expect(await listing.text()).toContain('<Key>photos/a.png</Key>');
+    const variant = await fetch(`${emulator.url}/${bucket}/photos/a.png?imageMogr2/thumbnail/16x`);
+    expect(variant.status).toBe(200);
+    expect((await sharp(Buffer.from(await variant.arrayBuffer())).metadata()).width).toBe(16);
+    expect((await fetch(`${emulator.url}/${bucket}/photos/a.png`, { method: 'DELETE' })).status).toBe(403);
   });
 
   it('flags win over the environment', async () => {

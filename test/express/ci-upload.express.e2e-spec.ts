@@ -4,7 +4,18 @@ import { resolve } from 'node:path';
 import express, { type ErrorRequestHandler, type Request } from 'express';
 import multer from 'multer';
 import supertest from 'supertest';
-import { ciErrorResponse, ciUpload, createCiStorage, imageMogr2 } from '../../lib/express';
+import type { AddressInfo } from 'node:net';
+import { request as httpRequest } from 'node:http';
+import {
+  ciErrorHandler,
+  ciErrorResponse,
+  ciUpload,
+  createCiInstance,
+  createCiStorage,
+  imageMogr2,
+} from '../../lib/express';
+import { answerJson, earlyAnswer } from '../support/early-answer';
+import { PER_REQUEST_OPTIONS, perRequestCases } from '../support/per-request.cases';
 import { useEmulatorBucket } from '../support/bucket-kit';
 import { largeJpeg, photoJpeg } from '../support/images';
 import { expectFailedProgress, expectSuccessfulProgress, ProgressRecorder } from '../support/progress';
@@ -174,6 +185,137 @@ describe('nestjs-tencent-ci/express against the emulator', () => {
     });
   });
 
+  describe('limits, errors and clients that leave', () => {
+    const app = express();
+    let server: ReturnType<typeof app.listen>;
+    let port: number;
+    let upload: ReturnType<typeof ciUpload>;
+    let storage: ReturnType<typeof createCiStorage>;
+    let stored: () => void;
+
+    beforeAll(async () => {
+      upload = ciUpload({ field: 'file', rules: [thumb], limits: { fileSize: 1_500_000 }, ...connection() });
+      storage = createCiStorage({ rules: [thumb], limits: { fileSize: 1_000_000 }, ...connection() });
+      app.post('/avatars', upload, (req, res) => void res.status(201).json(req.ciResult));
+      // multer given no limits at all: the engine holds the route's own.
+      app.post(
+        '/photos',
+        multer({ storage }).single('file'),
+        (req, res) => void res.status(201).json(req.file),
+      );
+      app.post('/late-failure', upload, (_req, res, next) => {
+        stored();
+        // The handler fails once the client has gone (a slow database write, say).
+        res.once('close', () => next(new Error('database down')));
+      });
+      app.post('/throws', upload, () => {
+        throw new Error('database down');
+      });
+      app.use(ciErrorHandler({ logger: connection().logger }));
+      server = app.listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      port = (server.address() as AddressInfo).port;
+    });
+
+    afterAll(async () => {
+      await Promise.all([upload.close(), storage.close()]);
+      await new Promise((r) => server.close(r));
+    });
+
+    it('createCiStorage() enforces the route limit whatever multer was given: 413 as JSON', async () => {
+      const res = await supertest(app)
+        .post('/photos')
+        .attach('file', await largeJpeg(1.2), 'big.jpg');
+      expect(res.status).toBe(413);
+      expect(res.body).toEqual({
+        statusCode: 413,
+        message: 'File too large - file',
+        error: 'Payload Too Large',
+      });
+      await waitFor(async () => (await leftovers()).uploads.length === 0);
+      expect(await leftovers()).toEqual({ objects: [], uploads: [] });
+    });
+
+    it('ciErrorHandler() answers a fake image as JSON 415, never the HTML error page', async () => {
+      const res = await supertest(app)
+        .post('/photos')
+        .attach('file', Buffer.from('<html>not a jpeg</html>'), 'fake.jpg');
+      expect(res.status).toBe(415);
+      expect(res.type).toBe('application/json');
+      expect(res.body).toEqual({
+        statusCode: 415,
+        message: expect.any(String),
+        error: 'Unsupported Media Type',
+      });
+    });
+
+    it('ciErrorHandler() answers an unknown error as a JSON 500 without its message or stack', async () => {
+      const res = await supertest(app).post('/throws').attach('file', jpeg, 'a.jpg');
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({
+        statusCode: 500,
+        message: 'Internal server error',
+        error: 'Internal Server Error',
+      });
+      await waitFor(() => kit.emulator.listObjects(bucket).length === 0);
+    });
+
+    it('refuses a declared Content-Length the route cannot fit before reading the body, and closes', async () => {
+      const answer = await earlyAnswer(port, '/avatars', jpeg.subarray(0, 1000), 64 * 1024 * 1024);
+      expect(answer.status).toBe(413);
+      expect(answer.headers).toMatch(/connection: close/);
+      expect(answerJson(answer)).toMatchObject({
+        statusCode: 413,
+        message: expect.stringMatching(/^Request too large/),
+      });
+      expect(await leftovers()).toEqual({ objects: [], uploads: [] });
+    });
+
+    it('answers 413 as soon as a chunked body crosses the limit, and closes instead of reading on', async () => {
+      const answer = await earlyAnswer(port, '/avatars', await largeJpeg(3));
+      expect(answer.status).toBe(413);
+      expect(answer.headers).toMatch(/connection: close/);
+      expect(answerJson(answer)).toEqual({
+        statusCode: 413,
+        message: 'File too large - file',
+        error: 'Payload Too Large',
+      });
+      await waitFor(async () => (await leftovers()).uploads.length === 0);
+      expect(await leftovers()).toEqual({ objects: [], uploads: [] });
+    });
+
+    it('answers two files in a one-file field with a clear 400', async () => {
+      const res = await supertest(app)
+        .post('/avatars')
+        .attach('file', jpeg, 'a.jpg')
+        .attach('file', jpeg, 'b.jpg')
+        .expect(400);
+      expect(res.body.message).toBe('Too many files - file');
+      await waitFor(async () => (await leftovers()).objects.length === 0);
+    });
+
+    it('removes what was stored when the handler fails after the client left', async () => {
+      const body = multipartBody([filePart('file', 'filename="a.jpg"', jpeg)]);
+      const handled = new Promise<void>((r) => (stored = r));
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/late-failure',
+        headers: {
+          'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+          'content-length': body.length,
+        },
+      });
+      req.on('error', () => undefined);
+      req.end(body);
+      await handled;
+      expect(kit.emulator.listObjects(bucket)).toHaveLength(2);
+      req.destroy();
+      await waitFor(() => kit.emulator.listObjects(bucket).length === 0);
+    });
+  });
+
   it('createCiStorage() is a multer engine whose req.file carries the CI result', async () => {
     const storage = createCiStorage({ fields: [{ name: 'avatar', rules: [thumb] }], ...connection() });
     const app = express();
@@ -202,6 +344,67 @@ describe('nestjs-tencent-ci/express against the emulator', () => {
     } finally {
       await storage.close();
     }
+  });
+
+  describe.each(['ciUpload', 'createCiStorage'])('options computed per request: %s()', (adapter) => {
+    const app = express();
+    let lifecycle: { close(): Promise<void> };
+    beforeAll(() => {
+      if (adapter === 'ciUpload') {
+        const upload = ciUpload({ field: 'file', ...PER_REQUEST_OPTIONS, ...connection() });
+        app.post('/per-request', upload, (req, res) => void res.status(201).json(req.ciResult));
+        lifecycle = upload;
+      } else {
+        const storage = createCiStorage({ ...PER_REQUEST_OPTIONS, ...connection() });
+        app.post(
+          '/per-request',
+          multer({ storage }).single('file'),
+          (req, res) => void res.status(201).json(req.file),
+        );
+        app.use(ciErrorHandler({ logger: connection().logger }));
+        lifecycle = storage;
+      }
+    });
+    afterAll(() => lifecycle.close());
+    perRequestCases({
+      http: () => supertest(app),
+      head: (key) => kit.inspect.headObject(key),
+      stored: async () => (await leftovers()).objects,
+    });
+  });
+
+  describe('two instances (two buckets) in one app', () => {
+    const second = 'documents-1250000000';
+    const app = express();
+    let avatars: ReturnType<typeof createCiInstance>;
+    let documents: ReturnType<typeof createCiInstance>;
+    beforeAll(() => {
+      avatars = createCiInstance(connection());
+      documents = createCiInstance({ ...connection(), bucket: second, limits: { fileSize: 200_000 } });
+      app.post('/avatars', avatars.upload({ field: 'file', rules: [thumb] }), (req, res) => {
+        res.status(201).json(req.ciResult);
+      });
+      app.post('/scans', multer({ storage: documents.storage({}) }).single('scan'), (req, res) => {
+        res.status(201).json(req.file);
+      });
+      app.use(ciErrorHandler({ logger: connection().logger }));
+    });
+    // The kit's reset drops buckets it did not configure.
+    beforeEach(() => kit.emulator.createBucket(second));
+    afterAll(() => Promise.all([avatars.close(), documents.close()]));
+
+    it("stores each route's files in its instance's bucket, within that instance's limits", async () => {
+      const avatar = await supertest(app).post('/avatars').attach('file', jpeg, 'a.jpg').expect(201);
+      const scan = await supertest(app)
+        .post('/scans')
+        .attach('scan', await photoJpeg(200, 100), 's.jpg')
+        .expect(201);
+      expect([avatar.body.bucket, scan.body.bucket]).toEqual([bucket, second]);
+      expect(kit.emulator.listObjects(bucket)).toHaveLength(2);
+      expect(kit.emulator.listObjects(second).map((o) => o.key)).toEqual([scan.body.key]);
+      await supertest(app).post('/scans').attach('scan', jpeg, 'big.jpg').expect(413);
+      expect(kit.emulator.listObjects(second)).toHaveLength(1);
+    });
   });
 
   describe('onProgress', () => {

@@ -158,7 +158,9 @@ export async function runInvariantSequence(
         originalName: 'a.jpg',
         request: {},
         key: original,
-        processing: compileProcessing({}, { isPicInfo: false, styles: {}, strictRules: true }, 'source'),
+        options: {
+          processing: compileProcessing({}, { isPicInfo: false, styles: {}, strictRules: true }, 'source'),
+        },
         allowedFormats: ['jpeg'],
         size: bytes.length,
       });
@@ -185,11 +187,13 @@ export async function runInvariantSequence(
               originalName: 'a.jpg',
               request: {},
               key: original,
-              processing: compileProcessing(
-                { rules },
-                { isPicInfo: false, styles: {}, strictRules: true },
-                'op',
-              ),
+              options: {
+                processing: compileProcessing(
+                  { rules },
+                  { isPicInfo: false, styles: {}, strictRules: true },
+                  'op',
+                ),
+              },
               allowedFormats: ['jpeg'],
               size: bytes.length,
             })

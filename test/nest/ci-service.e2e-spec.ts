@@ -75,6 +75,25 @@ describe('CiService against the emulator', () => {
     expect(isCiResponseError(missing) && missing.statusCode).toBe(404);
   });
 
+  it("deletes outputs given as the route's fileid templates, and refuses one the key cannot give", async () => {
+    const up = await ci.upload(await photoJpeg(200, 200), { rules: [thumb] });
+    expect(emulator.listObjects(bucket, up.key.split('.')[0])).toHaveLength(2);
+    await expect(ci.delete(up.key, { outputs: ['{uuid}.webp'] })).rejects.toMatchObject({
+      name: 'CiValidationError',
+    });
+    await ci.delete(up.key, { outputs: [thumb.fileid] });
+    expect(emulator.listObjects(bucket, up.key.split('.')[0])).toEqual([]);
+  });
+
+  it('refuses to overwrite with insertOnly per call, keeping what is there', async () => {
+    const first = await ci.upload(await photoJpeg(120, 80), { key: 'fixed/once.jpg' });
+    const again = await ci
+      .upload(await photoJpeg(60, 40), { key: 'fixed/once.jpg', insertOnly: true })
+      .catch((e: unknown) => e);
+    expect(isCiResponseError(again) && again.ciCode).toBe('FileAlreadyExists');
+    expect((await ci.head('fixed/once.jpg')).etag).toBe(first.etag);
+  });
+
   it('refuses a text body before anything is sent', async () => {
     const before = emulator.requests.length;
     await expect(ci.upload(Buffer.from('plain text'))).rejects.toMatchObject({

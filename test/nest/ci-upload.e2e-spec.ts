@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import supertest from 'supertest';
 import { CI_EMULATOR, CiTestingModule, type CiEmulator } from '../../testing';
+import { answerJson, earlyAnswer } from '../support/early-answer';
 import { largeJpeg, photoJpeg, pixelBombPng, truncated } from '../support/images';
 import { listenOn, PLATFORMS } from './platforms';
 import { UploadModule } from './upload-app';
@@ -186,6 +187,44 @@ describe.each(PLATFORMS)('@CiUpload on Nest/%s against the emulator (cos-v5)', (
     expect(await stored()).toEqual([]);
     expect(emulator.requests.map((r) => r.operation)).toContain('InitiateMultipartUpload');
     expect(emulator.requests.map((r) => r.operation)).toContain('AbortMultipartUpload');
+  });
+
+  it('answers two files in a one-file field with a clear 400', async () => {
+    const res = await http
+      .post('/avatars')
+      .attach('file', jpeg, 'a.jpg')
+      .attach('file', jpeg, 'b.jpg')
+      .expect(400);
+    expect(res.body.message).toBe('Too many files - file');
+    await waitFor(async () => (await stored()).length === 0);
+  });
+
+  it('refuses a declared Content-Length the route cannot fit before reading the body, and closes', async () => {
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const answer = await earlyAnswer(port, '/small', jpeg.subarray(0, 1000), 64 * 1024 * 1024);
+    expect(answer.status).toBe(413);
+    expect(answer.headers).toMatch(/connection: close/);
+    expect(answerJson(answer)).toMatchObject({
+      statusCode: 413,
+      message: expect.stringMatching(/^Request too large/),
+    });
+    expect(emulator.requests).toEqual([]);
+  });
+
+  it('answers 413 as soon as a chunked body crosses the limit, and closes instead of reading on', async () => {
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const answer = await earlyAnswer(port, '/small', await largeJpeg(3));
+    expect(answer.status).toBe(413);
+    expect(answer.headers).toMatch(/connection: close/);
+    expect(answerJson(answer)).toMatchObject({ statusCode: 413, message: 'File too large - file' });
+    await waitFor(async () => (await emulator.listMultipartUploads(bucket)).length === 0);
+    expect(await stored()).toEqual([]);
+  });
+
+  it('gives the text fields of the form to @Body()', async () => {
+    const res = await http.post('/captioned').field('caption', 'at the lake').attach('file', jpeg, 'a.jpg');
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ key: expect.stringMatching(KEY_PATTERN), caption: 'at the lake' });
   });
 
   it('leaves nothing behind when the client disconnects half-way, and keeps serving', async () => {

@@ -68,6 +68,12 @@ export class UploadController {
     return result;
   }
 
+  @Post('captioned')
+  @CiUpload('file')
+  captioned(@CiResult() result: CiUploadResult, @Body() body: { caption?: string }) {
+    return { key: result.key, caption: body.caption };
+  }
+
   @Post('process')
   process(@Body() body: { key: string; overwrite?: boolean; fileid?: string }) {
     return this.ci.process(body.key, {

@@ -56,7 +56,7 @@ describe.each<CiProtocol>(['cos-v5', 'files-v2'])('outputs in another bucket (%s
       originalName: 'a.jpg',
       request: {},
       key: 'up/a.jpg',
-      processing: processing(),
+      options: { processing: processing() },
       allowedFormats: ['jpeg'],
     });
 

@@ -53,14 +53,16 @@ function text(value: unknown): string {
 /**
  * The JSON of `GET <object>?exif`, read from the image's real EXIF (exif-reader): `{"<Tag>":{"val":"<text>"}}` for
  * each tag of the image, photo, GPS and interoperability directories (the thumbnail's are left out). An image
- * without EXIF is refused with `InvalidArgument` (the emulator does not know what CI answers there: it never
- * pretends an empty set of tags).
+ * without EXIF answers `{"error":"no exif data"}`, as CI's exif page says ("如图片无 EXIF 信息,将返回
+ * {"error" : "no exif data"}", https://cloud.tencent.com/document/api/460/6926).
  */
-export async function exifJson(source: Buffer): Promise<Record<string, { val: string }>> {
+export async function exifJson(
+  source: Buffer,
+): Promise<Record<string, { val: string }> | { error: 'no exif data' }> {
   await readImageHeader(source, 'the object');
   const sharp = loadSharp();
   const metadata = await sharp(source).metadata();
-  if (!metadata.exif) throw new CiProcessingError('InvalidArgument', 'the image has no EXIF data');
+  if (!metadata.exif) return { error: 'no exif data' };
   let parsed: ReturnType<typeof exifReader>;
   try {
     parsed = exifReader(metadata.exif);

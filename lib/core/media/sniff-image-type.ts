@@ -1,5 +1,12 @@
-import { fileTypeFromBuffer } from 'file-type';
 import type { CiImageFormat, SniffedImageType } from './image-format';
+
+/**
+ * `file-type` is ESM-only and offers no `require` condition: loaded with `import()`, which the CommonJS build
+ * keeps (tsc `nodenext`), so a CommonJS app and its jest need no module mapping for it (jest resolves an
+ * `import()` with the `import` condition when run with `--experimental-vm-modules`, as the Nest CLI's CommonJS
+ * template does).
+ */
+let fileType: Promise<typeof import('file-type')> | undefined;
 
 const BY_MIME: Record<string, { format: CiImageFormat; ext: string }> = {
   'image/jpeg': { format: 'jpeg', ext: 'jpg' },
@@ -21,6 +28,7 @@ const BY_MIME: Record<string, { format: CiImageFormat; ext: string }> = {
  */
 export async function sniffImageType(head: Uint8Array): Promise<SniffedImageType | undefined> {
   if (head.length === 0) return undefined;
+  const { fileTypeFromBuffer } = await (fileType ??= import('file-type'));
   const found = await fileTypeFromBuffer(head);
   const known = found && BY_MIME[found.mime];
   return known ? { ...known, mimetype: found.mime } : undefined;

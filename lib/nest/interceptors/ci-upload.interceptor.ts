@@ -9,23 +9,14 @@ import {
 } from '@nestjs/common';
 import { catchError, from, switchMap, throwError, type Observable } from 'rxjs';
 import { CiAbortError } from '../../core/errors';
-import {
-  byField,
-  clientGone,
-  createMulterUpload,
-  type CiMulterUpload,
-  type CiUploadedFile,
-} from '../../multer';
+import { byField, CiUploadRunner, type CiUploadedFile } from '../../multer';
 import {
   compileUploadRoute,
-  logCiFailure,
-  type CiLogger,
   type CiUploader,
-  type CiUploadRoute,
   type CiUploadSpec,
   type ResolvedCiModuleOptions,
 } from '../../upload';
-import { CI_RESOLVED_OPTIONS, CI_UPLOADER } from '../ci.constants';
+import { getCiToken } from '../ci-instance.tokens';
 import { moduleLogger } from '../ci.providers';
 import { toCiHttpException } from '../errors/ci-exception.mapper';
 import type { CiModuleOptions } from '../interfaces/ci-module-options.interface';
@@ -35,6 +26,7 @@ export type { CiUploadSpec } from '../../upload';
 
 /** The platform's request as the interceptor fills it (Express `Request` or `FastifyRequest`). */
 interface UploadRequest {
+  body?: unknown;
   file?: CiUploadedFile;
   files?: CiUploadedFile[] | Record<string, CiUploadedFile[]>;
   ciResult?: CiUploadedFile;
@@ -46,42 +38,36 @@ interface UploadRequest {
  * storage engine on Node's request (built once, at start-up), then `ciResult` / `ciResults` and
  * `@UploadedFile(s)` on the platform's request. When the rest of the request fails (a pipe such as
  * `ParseFilePipe`, the handler), what was stored is removed before the error answer, unless `keepOnError`.
+ * `instance` picks a named `CiModule` (`CiModule.forRoot({ name })`); default: the unnamed one.
  */
-export function CiUploadInterceptor(spec: CiUploadSpec): Type<NestInterceptor> {
+export function CiUploadInterceptor(spec: CiUploadSpec, instance?: string): Type<NestInterceptor> {
   @Injectable()
   class MixinCiUploadInterceptor implements NestInterceptor {
-    private readonly route: CiUploadRoute;
-    private readonly upload: CiMulterUpload;
-    private readonly logger: CiLogger;
+    private readonly runner: CiUploadRunner;
 
     constructor(
-      @Inject(CI_RESOLVED_OPTIONS) options: ResolvedCiModuleOptions<CiModuleOptions>,
-      @Inject(CI_UPLOADER) private readonly uploader: CiUploader,
+      @Inject(getCiToken('options', instance)) options: ResolvedCiModuleOptions<CiModuleOptions>,
+      @Inject(getCiToken('uploader', instance)) uploader: CiUploader,
       private readonly platform: CiPlatformBinding,
     ) {
-      this.route = compileUploadRoute(spec, options);
-      this.upload = createMulterUpload(uploader, this.route);
-      this.logger = moduleLogger(options);
+      this.runner = new CiUploadRunner(uploader, compileUploadRoute(spec, options), moduleLogger(options));
     }
 
     async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
       const http = context.switchToHttp();
       const req = http.getRequest<UploadRequest & object>();
       const raw = this.platform.raw(req, http.getResponse<object>());
-      this.uploader.tracker.holdRequest(raw.req, raw.res);
-      let files: CiUploadedFile[];
-      try {
-        ({ files } = await this.upload(raw.req, raw.res, req));
-      } catch (err) {
-        if (clientGone(raw.req)) {
-          // Nobody to answer: one debug line, and the filter sends nothing.
-          this.logger.debug?.(`${this.route.where}: client went away during the upload`);
-          throw new CiAbortError({ method: 'POST', path: raw.req.url ?? '/' }, { cause: err });
-        }
-        logCiFailure(this.logger, err);
-        throw toCiHttpException(err);
+      const intake = await this.runner.receive(raw.req, raw.res, req);
+      if (!intake.ok) {
+        // Client gone: nobody to answer, and the filter sends nothing.
+        if (intake.gone)
+          throw new CiAbortError({ method: 'POST', path: raw.req.url ?? '/' }, { cause: intake.error });
+        throw toCiHttpException(intake.error);
       }
-      if (this.route.single) {
+      const { files } = intake;
+      // Fastify's own body is unset for multipart (its parser leaves the stream to multer): @Body() reads this.
+      if (req.body == null) req.body = intake.body;
+      if (this.runner.route.single) {
         req.file = req.ciResult = files[0]!;
       } else {
         req.ciResults = byField(files);
@@ -91,9 +77,7 @@ export function CiUploadInterceptor(spec: CiUploadSpec): Type<NestInterceptor> {
         .handle()
         .pipe(
           catchError((err: unknown) =>
-            this.route.keepOnError
-              ? throwError(() => err)
-              : from(this.uploader.remove(files)).pipe(switchMap(() => throwError(() => err))),
+            from(this.runner.discard(files)).pipe(switchMap(() => throwError(() => err))),
           ),
         );
     }

@@ -4,6 +4,8 @@ export type {
   CiUploadFieldsOptions,
   CiUploadOptions,
   CiUploadProcessing,
+  CiRouteProcessing,
+  CiRequestOption,
   CiUploadRouteOptions,
   CiUploadRule,
   CiUploadResult,

@@ -53,9 +53,13 @@ export function parseImageAveJson(text: string): CiImageAverage {
   return assignDefined<CiImageAverage>({ raw: rawFieldsOf(doc, ['RGB']) }, { rgb: str(doc.RGB) });
 }
 
-/** Parses the JSON of `?exif` (`{"<Tag>":{"val":"..."}}`). */
+/**
+ * Parses the JSON of `?exif` (`{"<Tag>":{"val":"..."}}`). An image without EXIF is CI's `{"error":"no exif
+ * data"}` (https://cloud.tencent.com/document/api/460/6926): no tags.
+ */
 export function parseExifJson(text: string): CiImageExif {
   const doc = parseObject(text, '?exif');
+  if (doc.error === 'no exif data') return { tags: {}, raw: doc };
   const tags: Record<string, string> = {};
   for (const [name, value] of Object.entries(doc)) {
     const val = typeof value === 'object' && value !== null ? str((value as Json).val) : str(value);

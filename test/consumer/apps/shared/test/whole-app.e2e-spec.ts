@@ -5,22 +5,14 @@ import { CI_EMULATOR, CiTestingModule, type CiEmulator } from 'nestjs-tencent-ci
 import sharp from 'sharp';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from '../test-api.js';
-
-// The app configured for real COS (no endpoint): the testing module beside it must keep every byte local.
-const REAL = {
-  COS_BUCKET: 'photos-1250000000',
-  COS_REGION: 'ap-shanghai',
-  COS_SECRET_ID: 'AKIDnot-a-real-key',
-  COS_SECRET_KEY: 'not-a-real-secret',
-};
+// Before the AppModule: the environment it reads when it loads.
+import { REAL } from './real-cloud-env.js';
+import { AppModule } from '../src/app.module.js';
 
 describe('the whole AppModule with CiTestingModule.forRoot() beside it', () => {
   let app: INestApplication;
   let emulator: CiEmulator;
   beforeAll(async () => {
-    delete process.env.COS_ENDPOINT;
-    Object.assign(process.env, REAL);
-    const { AppModule } = await import('../src/app.module.js');
     const moduleRef = await Test.createTestingModule({
       imports: [AppModule, CiTestingModule.forRoot()],
     }).compile();
