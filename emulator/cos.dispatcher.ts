@@ -2,6 +2,7 @@ import { extractCosSignature, verifyCosSignature } from './auth/verify-cos-signa
 import { cosErrors } from './errors/cos-errors';
 import { isCosHttpError } from './errors/cos-http.error';
 import { effectiveAcl } from './handlers/acl.handlers';
+import { anonymousPolicyDecision } from './handlers/bucket-policy';
 import type { CosHandler, EmulatorEnvironment } from './handlers/handler.types';
 import { checkTrafficLimit } from './handlers/handler.utils';
 import type { Exchange } from './http/exchange';
@@ -51,6 +52,8 @@ export class CosDispatcher implements ApiDispatcher {
         query: target.query,
         headers: exchange.req.headers,
         now: this.clock(),
+        bucket: target.bucket,
+        key: target.key,
       },
       this.env.credentials,
     );
@@ -101,6 +104,8 @@ export class CosDispatcher implements ApiDispatcher {
     const { bucket, key, operation } = request;
     if (!bucket) return false;
     const store = this.env.store;
+    const policy = anonymousPolicyDecision(store, bucket, key, operation);
+    if (policy) return policy === 'allow';
     switch (operation) {
       case 'GetObject':
       case 'HeadObject':

@@ -8,6 +8,7 @@ import {
 } from '../../lib/protocol/cos-v5/sign';
 import { cosErrors } from '../errors/cos-errors';
 import type { QueryParams } from '../routing/query-params';
+import { parseV4Sign, verifyV4Sign } from './verify-v4-sign';
 
 /** A key pair the emulator accepts; with `securityToken`, a temporary (STS) key. */
 export interface CosCredential {
@@ -26,6 +27,9 @@ export interface SignedRequest {
   headers: IncomingHttpHeaders;
   /** Current time in milliseconds. */
   now: number;
+  /** The bucket (`name-appid`) and decoded key addressed, which a v4 `?sign=` names. */
+  bucket?: string;
+  key?: string;
 }
 
 const SIGNATURE_QUERY_FIELDS = [
@@ -47,13 +51,18 @@ export function extractCosSignature(
   query: QueryParams,
 ): ParsedCosAuthorization | undefined {
   let raw = headers.authorization;
-  // `?sign=<url-encoded Authorization>`: the form the SDK's getObjectUrl builds (decoded already).
-  if (!raw && query.has('sign')) raw = query.get('sign');
+  // `?sign=<url-encoded Authorization>`: the form the SDK's getObjectUrl builds (decoded already). A v4 `sign`
+  // is not a q-sign: verifyCosSignature checks it (verify-v4-sign.ts).
+  if (!raw && query.has('sign')) {
+    raw = query.get('sign');
+    if (raw && parseV4Sign(raw)) return undefined;
+  }
   if (!raw && query.has('q-signature')) {
-    // Query values are decoded already; re-encode them so the header parser reads them the same way.
-    raw = SIGNATURE_QUERY_FIELDS.map((name) => `${name}=${encodeURIComponent(query.get(name) ?? '')}`).join(
-      '&',
-    );
+    // Query values are decoded already; re-encode them (each list entry apart) so the header parser reads them
+    // the same way.
+    raw = SIGNATURE_QUERY_FIELDS.map(
+      (name) => `${name}=${(query.get(name) ?? '').split(';').map(cosEncode).join(';')}`,
+    ).join('&');
   }
   if (!raw) return undefined;
   let parsed: ParsedCosAuthorization | undefined;
@@ -68,14 +77,6 @@ export function extractCosSignature(
     );
   }
   return parsed;
-}
-
-function decodeListName(name: string): string {
-  try {
-    return decodeURIComponent(name);
-  } catch {
-    return name;
-  }
 }
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string {
@@ -106,6 +107,14 @@ export function verifyCosSignature(
   request: SignedRequest,
   credentials: ReadonlyMap<string, CosCredential>,
 ): CosCredential {
+  const v4 = request.headers.authorization ? undefined : parseV4Sign(request.query.get('sign') ?? '');
+  if (v4) {
+    return verifyV4Sign(
+      v4,
+      { bucket: request.bucket ?? '', key: request.key ?? '', now: request.now },
+      credentials,
+    );
+  }
   const signature = extractCosSignature(request.headers, request.query);
   if (!signature) {
     throw cosErrors.accessDenied(
@@ -150,15 +159,14 @@ export function verifyCosSignature(
   }
 
   const headers: Record<string, string> = {};
-  for (const listed of signature.headerList) {
-    const name = decodeListName(listed);
-    headers[name] = headerValue(request.headers, name.toLowerCase());
-  }
+  for (const name of signature.headerList) headers[name] = headerValue(request.headers, name.toLowerCase());
   const query: Record<string, string> = {};
   for (const listed of signature.urlParamList) {
-    const entry = request.query.entries.find(([name]) => cosEncode(name).toLowerCase() === listed);
+    // Listed names are lower case (the SDK lowers the encoded name): compare in that form.
+    const signedAs = cosEncode(listed).toLowerCase();
+    const entry = request.query.entries.find(([name]) => cosEncode(name).toLowerCase() === signedAs);
     if (entry) query[entry[0]] = entry[1];
-    else query[decodeListName(listed)] = '';
+    else query[listed] = '';
   }
 
   for (const pathname of request.pathnames) {

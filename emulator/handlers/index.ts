@@ -1,5 +1,7 @@
 import { aclRoutes } from './acl.handlers';
 import { appendRoutes } from './append.handlers';
+import { bucketConfigRoutes } from './bucket-config.handlers';
+import { bucketLocationRoutes } from './bucket-location.handlers';
 import { bucketRoutes } from './bucket.handlers';
 import { copyRoutes } from './copy.handlers';
 import { corsRoutes } from './cors.handlers';
@@ -31,4 +33,6 @@ export const cosRoutes: readonly CosHandlerRoute[] = [
   ...taggingRoutes,
   ...versioningRoutes,
   ...downloadProcessingRoutes,
+  ...bucketConfigRoutes,
+  ...bucketLocationRoutes,
 ];

@@ -128,10 +128,7 @@ async function main(): Promise<void> {
         Uin: '100000000001',
         nodejssdkStsUrl: stsUrl,
         SDK_SUITE_CHECKOUT: checkout,
-        HTTP_PROXY: emulator.url,
-        http_proxy: emulator.url,
-        NO_PROXY: '127.0.0.1,localhost',
-        no_proxy: '127.0.0.1,localhost',
+        SDK_SUITE_EMULATOR: emulator.url,
         // The SDK keeps upload ids with `conf` under the user's config directory: keep it in the temp folder.
         XDG_CONFIG_HOME: work,
         HOME: work,
