@@ -8,8 +8,10 @@ import { corsRoutes } from './cors.handlers';
 import { deleteObjectsRoutes } from './delete-objects.handlers';
 import { downloadProcessingRoutes } from './download-processing.handlers';
 import type { CosHandlerRoute } from './handler.types';
+import { imageInspectRoutes } from './image-inspect.handlers';
 import { multipartRoutes } from './multipart.handlers';
 import { objectRoutes } from './object.handlers';
+import { restoreRoutes } from './restore.handlers';
 import { taggingRoutes } from './tagging.handlers';
 import { versioningRoutes } from './versioning.handlers';
 
@@ -35,4 +37,6 @@ export const cosRoutes: readonly CosHandlerRoute[] = [
   ...downloadProcessingRoutes,
   ...bucketConfigRoutes,
   ...bucketLocationRoutes,
+  ...restoreRoutes,
+  ...imageInspectRoutes,
 ];

@@ -6,10 +6,15 @@ import { serveDownloadProcessing } from '../processing/download/download.handler
 import { uploadResultXml } from '../xml/object.xml';
 import { evaluateConditions } from './conditions';
 import { checkUploadHeaders, receiveUpload, receiveUploadInMemory } from './body-upload';
+import { checkReferer } from './bucket-referer';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
+import { checkReadable } from './restore.handlers';
+import { encryptionHeaders, sseHeader } from './server-side-encryption';
 import { picProcessingResult, readAll, StagedObjects, stagePicOutputs } from './pic-operations';
+import { limitTraffic } from '../http/traffic-limit';
 import {
   checkKey,
+  checkTrafficLimit,
   contentTypeOf,
   crc64Headers,
   header,
@@ -82,9 +87,14 @@ async function putObject(context: HandlerContext): Promise<void> {
       etag: quotedMd5(body.md5),
       crc64: body.crc64,
       contentType: contentTypeOf(req, key),
-      headers: storedHeadersOf(req),
+      headers: { ...storedHeadersOf(req), ...encryptionHeaders(env.store, bucket, req) },
     });
-    exchange.sendEmpty(200, { ETag: meta.etag, ...versionHeaders(meta), ...crc64Headers(meta) });
+    exchange.sendEmpty(200, {
+      ETag: meta.etag,
+      ...versionHeaders(meta),
+      ...crc64Headers(meta),
+      ...sseHeader(meta),
+    });
     return;
   }
   await env.picProcessor.validate({
@@ -102,7 +112,7 @@ async function putObject(context: HandlerContext): Promise<void> {
     etag: quotedMd5(body.md5),
     crc64: body.crc64,
     contentType: contentTypeOf(req, key),
-    headers: storedHeadersOf(req),
+    headers: { ...storedHeadersOf(req), ...encryptionHeaders(env.store, bucket, req) },
   };
   const outcome = await env.picProcessor.process({
     trigger: 'PutObject',
@@ -130,6 +140,7 @@ async function putObject(context: HandlerContext): Promise<void> {
     ETag: (result.original ?? meta).etag,
     ...versionHeaders(meta),
     ...crc64Headers(meta),
+    ...sseHeader(meta),
   });
 }
 
@@ -137,7 +148,8 @@ async function putObject(context: HandlerContext): Promise<void> {
 async function getObject(context: HandlerContext): Promise<void> {
   if (await serveDownloadProcessing(context)) return;
   const { exchange, env, bucket, key, target } = context;
-  findObject(context);
+  checkReferer(env.store, bucket, exchange.req);
+  checkReadable(findObject(context));
   const reader = await env.store.openObject(bucket, key, requestedVersion(context));
   if (!reader) throw cosErrors.noSuchKey();
   const { meta } = reader;
@@ -165,7 +177,8 @@ async function getObject(context: HandlerContext): Promise<void> {
     } else {
       headers['Content-Length'] = meta.size;
     }
-    await exchange.sendStream(range ? 206 : 200, headers, reader.stream(range));
+    const body = limitTraffic(reader.stream(range), checkTrafficLimit(exchange.req, target.query));
+    await exchange.sendStream(range ? 206 : 200, headers, body);
   } catch (error) {
     await reader.close().catch(() => undefined);
     throw error;
@@ -174,6 +187,7 @@ async function getObject(context: HandlerContext): Promise<void> {
 
 /** HEAD Object: the headers GET would answer, no body. */
 async function headObject(context: HandlerContext): Promise<void> {
+  checkReferer(context.env.store, context.bucket, context.exchange.req);
   const meta = findObject(context);
   const condition = evaluateConditions((name) => header(context.exchange.req, name), meta);
   if (condition === 412) throw cosErrors.preconditionFailed();

@@ -76,6 +76,8 @@ export const COS_OPERATIONS = [
   'GetBucketPolicy',
   'DeleteBucketPolicy',
   'GetBucketLocation',
+  'PostObjectRestore',
+  'ImageInspect',
 ] as const;
 
 /** A COS operation of {@link COS_OPERATIONS}. */
