@@ -202,7 +202,7 @@ export const BUCKET_CONFIG_RESOURCES: readonly BucketConfigResource[] = [
       }
     },
     missing: notFound(
-      'ReplicationConfigurationnotFoundError',
+      'ReplicationConfigurationNotFoundError',
       'The replication configuration was not found.',
     ),
   },
