@@ -1,5 +1,5 @@
-import { Readable } from 'node:stream';
-import { limitTraffic, type PacingClock, TrafficLimiter } from './traffic-limit';
+import { Readable, Writable } from 'node:stream';
+import { limitTraffic, limitUpload, type PacingClock, TrafficLimiter } from './traffic-limit';
 
 /** A clock that records each wait the limiter asks for and moves time by it, so pacing is seen, not timed. */
 function recordingClock(): PacingClock & { waits: number[]; time: number } {
@@ -46,5 +46,24 @@ describe('TrafficLimiter (x-cos-traffic-limit, bit/s)', () => {
     expect(slow.time / fast.time).toBeGreaterThan(9);
     const plain = Readable.from([body]);
     expect(limitTraffic(plain, undefined)).toBe(plain);
+  });
+
+  it('an upload sink is paced the same way, and finishes with every byte once the limiter is done', async () => {
+    const clock = recordingClock();
+    const received: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        received.push(chunk);
+        callback();
+      },
+    });
+    const paced = limitUpload(sink, 819_200, clock);
+    const finished = new Promise((resolve) => sink.on('finish', resolve));
+    paced.end(Buffer.alloc(51_200, 1));
+    await finished;
+    expect(Buffer.concat(received).equals(Buffer.alloc(51_200, 1))).toBe(true);
+    expect(clock.waits).toHaveLength(4);
+    expect(clock.time).toBeCloseTo(400, 6); // 40 960 bytes before the last slice, at 102 400 bytes/s
+    expect(limitUpload(sink, undefined)).toBe(sink);
   });
 });

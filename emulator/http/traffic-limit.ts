@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline, type Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 
 /** The clock a {@link TrafficLimiter} paces by: tests pass their own to see each wait without measuring time. */
 export interface PacingClock {
@@ -13,7 +13,8 @@ const REAL_CLOCK: PacingClock = { now: () => Date.now(), sleep: (ms) => sleep(ms
 const SLICES_PER_SECOND = 10;
 
 /**
- * Paces a byte stream to `x-cos-traffic-limit` (bit/s, COS's "单链接限速" page): bytes go through in slices of
+ * Paces a byte stream (a GET body, an upload into its staging sink) to `x-cos-traffic-limit` (bit/s, COS's
+ * "单链接限速" page): bytes go through in slices of
  * a tenth of a second's worth, and after each slice the stream waits until the time the limit allows for every
  * byte so far (`start + bytes * 8 / limit`). The first slice goes at once; n bytes take (n - one slice) * 8 /
  * limit seconds at least.
@@ -64,4 +65,20 @@ export function limitTraffic(
   if (!bitsPerSecond) return body;
   // The error is the paced stream's too: whoever reads it sees it.
   return pipeline(body, new TrafficLimiter(bitsPerSecond, clock), () => undefined);
+}
+
+/**
+ * The sink an upload is received into, paced to `bitsPerSecond`: writes go through a {@link TrafficLimiter} into
+ * `sink`, so the sink's backpressure slows the reading of the request and the client. Without a limit, `sink`
+ * itself. Destroying the returned stream destroys `sink`; the staged body is whole only once `sink` has finished.
+ */
+export function limitUpload(
+  sink: Writable,
+  bitsPerSecond: number | undefined,
+  clock?: PacingClock,
+): Writable {
+  if (!bitsPerSecond) return sink;
+  const limiter = new TrafficLimiter(bitsPerSecond, clock);
+  pipeline(limiter, sink, () => undefined);
+  return limiter;
 }

@@ -131,12 +131,38 @@ describe('emulator: answers the official SDK suite expects from COS (issue 23)',
     expect([other.statusCode, other.code]).toEqual([501, 'NotImplemented']);
   });
 
+  // COS's APPEND Object page: appendable objects "do not take part in versioning"; the suite's appendObject() runs
+  // after its replication test has enabled versioning on the bucket.
+  it('appendObject() in a versioned bucket: the appendable object has no version id and grows in place', async () => {
+    await cos.putBucketVersioning({ ...at, VersioningConfiguration: { Status: 'Enabled' } });
+    const first = await cos.appendObject({ ...at, Key: 'append.txt', Body: '12345', Position: 0 });
+    expect(first.headers?.['x-cos-version-id']).toBeUndefined();
+    const head = await cos.headObject({ ...at, Key: 'append.txt' });
+    await cos.appendObject({
+      ...at,
+      Key: 'append.txt',
+      Body: '66666',
+      Position: Number(head.headers?.['content-length']),
+    });
+    expect((await cos.getObject({ ...at, Key: 'append.txt' })).Body.toString()).toBe('1234566666');
+    const versions = await cos.listObjectVersions({ ...at, Prefix: 'append.txt' });
+    expect(versions.Versions.map((v) => v.VersionId)).toEqual(['null']);
+  });
+
   // x-cos-traffic-limit (COS "单链接限速"): the body is paced (emulator/http/traffic-limit.spec.ts shows each wait
   // with a recording clock). Here only a lower bound derived from the limit, which a loaded machine cannot break:
   // 150 KiB at 819 200 bit/s (100 KiB/s) cannot arrive in less than (150 - 10) KiB / 100 KiB/s = 1.4 s (asserted: 1.3 s, for timer rounding).
-  it('x-cos-traffic-limit paces a GET: 150 KiB at 100 KiB/s takes at least 1.3 s, the bytes unchanged', async () => {
+  it('x-cos-traffic-limit paces a PUT and a GET: 150 KiB at 100 KiB/s take at least 1.3 s each, bytes unchanged', async () => {
     const body = Buffer.alloc(150 * 1024, 3);
-    await cos.putObject({ ...at, Key: 'big.bin', Body: body });
+    const putStarted = Date.now();
+    await cos.putObject({
+      ...at,
+      Key: 'big.bin',
+      Body: body,
+      Headers: { 'x-cos-traffic-limit': 819200 },
+    } as never);
+    expect(Date.now() - putStarted).toBeGreaterThanOrEqual(1300);
+    expect(emulator.listObjects(BUCKET).find((o) => o.key === 'big.bin')?.size).toBe(body.length);
     const started = Date.now();
     const paced = await cos.getObject({
       ...at,

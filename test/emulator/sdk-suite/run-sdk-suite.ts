@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { XMLParser } from 'fast-xml-parser';
 import { EMULATOR_DEV_CREDENTIALS, startCiEmulator } from '../../../emulator';
+import { createCosAuthorization } from '../../../lib/protocol/cos-v5/sign';
 
 const BUCKET = 'examplebucket-1250000000';
 const REGION = 'ap-guangzhou';
@@ -79,21 +80,37 @@ async function main(): Promise<void> {
     buckets: [BUCKET],
     region: REGION,
     credentials: [EMULATOR_DEV_CREDENTIALS, STS_KEY],
+    // COS answers no CORS headers to a bucket without a CORS configuration (the suite checks it).
+    defaultCors: 'none',
     logger: { log: () => undefined, error: (message) => console.error(message) },
   });
-  const sts = createServer((_req, res) => {
+  // The suite's own server (its `nodejssdkStsUrl`): `/sts` hands out a temporary key, `/uploadSign` a signature
+  // for one PutObject of `1.txt` (the only object the suite's getSignCOS writes; it then expects a multipart
+  // upload signed with it to fail).
+  const sts = createServer((req, res) => {
     const now = Math.floor(Date.now() / 1000);
+    const putObject = createCosAuthorization({
+      secretId: EMULATOR_DEV_CREDENTIALS.secretId,
+      secretKey: EMULATOR_DEV_CREDENTIALS.secretKey,
+      method: 'PUT',
+      pathname: '/1.txt',
+      headers: { host: `${BUCKET}.cos.${REGION}.myqcloud.com` },
+    });
     res.setHeader('Content-Type', 'application/json');
     res.end(
-      JSON.stringify({
-        credentials: {
-          tmpSecretId: STS_KEY.secretId,
-          tmpSecretKey: STS_KEY.secretKey,
-          sessionToken: STS_KEY.securityToken,
-        },
-        startTime: now,
-        expiredTime: now + 3600,
-      }),
+      JSON.stringify(
+        req.url?.startsWith('/uploadSign')
+          ? { signMap: { PutObject: putObject } }
+          : {
+              credentials: {
+                tmpSecretId: STS_KEY.secretId,
+                tmpSecretKey: STS_KEY.secretKey,
+                sessionToken: STS_KEY.securityToken,
+              },
+              startTime: now,
+              expiredTime: now + 3600,
+            },
+      ),
     );
   });
   await new Promise<void>((done) => sts.listen(0, '127.0.0.1', done));
