@@ -5,6 +5,7 @@ import { cosErrors } from '../errors/cos-errors';
 import {
   cannedAclOf,
   OBJECT_ACL_HEADER,
+  OBJECT_GRANTS_HEADER,
   OBJECT_TAGGING_HEADER,
   parseTagging,
   storedTags,
@@ -25,7 +26,11 @@ const STORED_HEADERS = [
 ];
 
 /** Stored headers that are not answered as headers: the ACL (GET ?acl) and the tags (GET ?tagging). */
-const UNANSWERED_HEADERS: ReadonlySet<string> = new Set([OBJECT_ACL_HEADER, OBJECT_TAGGING_HEADER]);
+const UNANSWERED_HEADERS: ReadonlySet<string> = new Set([
+  OBJECT_ACL_HEADER,
+  OBJECT_GRANTS_HEADER,
+  OBJECT_TAGGING_HEADER,
+]);
 
 /** The storage classes COS accepts in `x-cos-storage-class`. */
 export const STORAGE_CLASSES: ReadonlySet<string> = new Set([

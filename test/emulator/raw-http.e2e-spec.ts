@@ -531,13 +531,17 @@ describe('emulator over raw HTTP: addressing, signatures, bodies, CORS, robustne
     });
 
     it('an operation the emulator does not implement: 501 NotImplemented; a wrong method: 405', async () => {
-      const acl = await rawRequest(emulator, {
+      const select = await rawRequest(emulator, {
         method: 'POST',
-        path: '/a.txt?restore',
-        headers: signedHeaders({ method: 'POST', pathname: '/a.txt', query: { restore: '' } }),
+        path: '/a.txt?select&select-type=2',
+        headers: signedHeaders({
+          method: 'POST',
+          pathname: '/a.txt',
+          query: { select: '', 'select-type': '2' },
+        }),
       });
-      expect(acl.status).toBe(501);
-      expect(xmlField(acl.text, 'Code')).toBe('NotImplemented');
+      expect(select.status).toBe(501);
+      expect(xmlField(select.text, 'Code')).toBe('NotImplemented');
       const wrong = await rawRequest(emulator, {
         method: 'PUT',
         path: '/a.txt?uploads',

@@ -131,6 +131,41 @@ describe('emulator: answers the official SDK suite expects from COS (issue 23)',
     expect([other.statusCode, other.code]).toEqual([501, 'NotImplemented']);
   });
 
+  // COS's PUT Bucket acl / PUT Object acl pages: x-cos-grant-* headers (id="qcs::cam::uin/<uin>:uin/<uin>") add to the
+  // canned ACL; an AccessControlPolicy body is the whole ACL, answered as sent (the suite's "putBucketAcl() xml").
+  it('putBucketAcl() / putObjectAcl(): grant headers and AccessControlPolicy bodies are kept and answered', async () => {
+    const GrantRead = 'id="qcs::cam::uin/1001:uin/1001", id="qcs::cam::uin/1002:uin/1002"';
+    await cos.putBucketAcl({ ...at, GrantRead, ACL: 'public-read' });
+    const bucketAcl = await cos.getBucketAcl(at);
+    expect([bucketAcl.ACL, bucketAcl.GrantRead]).toEqual([
+      'public-read',
+      'id="qcs::cam::uin/1001:uin/1001",id="qcs::cam::uin/1002:uin/1002"',
+    ]);
+    const policy = {
+      Owner: { ID: 'qcs::cam::uin/10001:uin/10001' },
+      Grants: [{ Grantee: { ID: 'qcs::cam::uin/10002:uin/10002' }, Permission: 'READ' }],
+    };
+    await cos.putBucketAcl({ ...at, AccessControlPolicy: policy } as never);
+    const replaced = await cos.getBucketAcl(at);
+    expect(replaced.Grants).toEqual([
+      {
+        Grantee: { ID: 'qcs::cam::uin/10002:uin/10002', DisplayName: 'qcs::cam::uin/10002:uin/10002' },
+        Permission: 'READ',
+      },
+    ]);
+    expect(replaced.ACL).toBe('private');
+    expect((await get('/')).status).toBe(403); // a user's grant opens nothing to anonymous requests
+
+    await cos.putObject({ ...at, Key: '1.txt', Body: Buffer.from('1') });
+    await cos.putObjectAcl({ ...at, Key: '1.txt', GrantFullControl: 'id="qcs::cam::uin/1001:uin/1001"' });
+    expect((await cos.getObjectAcl({ ...at, Key: '1.txt' })).GrantFullControl).toBe(
+      'id="qcs::cam::uin/1001:uin/1001"',
+    );
+    expect((await cos.headObject({ ...at, Key: '1.txt' })).headers?.['x-cos-acl-grants']).toBeUndefined();
+    const bad = await sdkFailure(cos.putObjectAcl({ ...at, Key: '1.txt', GrantRead: 'uin/1001' }));
+    expect([bad.statusCode, bad.code]).toEqual([400, 'InvalidArgument']);
+  });
+
   // COS's APPEND Object page: appendable objects "do not take part in versioning"; the suite's appendObject() runs
   // after its replication test has enabled versioning on the bucket.
   it('appendObject() in a versioned bucket: the appendable object has no version id and grows in place', async () => {
