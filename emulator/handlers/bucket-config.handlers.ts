@@ -1,11 +1,13 @@
 import { cosErrors } from '../errors/cos-errors';
 import { CosHttpError } from '../errors/cos-http.error';
-import type { CosOperation } from '../routing/operations';
 import { bucketSubresources } from '../storage/bucket-subresources';
-import { buildXml, type ParsedXml, type ParsedXmlValue, parseXmlDocument, XmlSyntaxError } from '../xml/xml';
+import { buildXml, type ParsedXmlValue, parseXmlDocument } from '../xml/xml';
 import { parsePolicy } from './bucket-policy';
 import type { CosHandler, CosHandlerRoute, HandlerContext } from './handler.types';
-import { child, listOf, readConfigBody, textOf } from './xml-body';
+import { child, listOf, readConfigBody, readXmlBody, textOf } from './xml-body';
+
+/** An operation name of the emulator's vocabulary (`PutBucketLifecycle`, ...). */
+type CosOperation = CosHandlerRoute['operation'];
 
 /** What checks a configuration document: throws 400 (`MalformedXML`, `InvalidArgument`, ...) when COS would. */
 type ConfigCheck = (config: ParsedXmlValue, context: HandlerContext) => void;
@@ -250,16 +252,8 @@ async function readDocument(
   resource: BucketConfigResource,
   context: HandlerContext,
 ): Promise<string | undefined> {
-  const body = (await readConfigBody(context)).toString('utf8');
-  if (resource.json) return resource.json.parse(body);
-  let doc: ParsedXml;
-  try {
-    doc = parseXmlDocument(body);
-  } catch (error) {
-    if (error instanceof XmlSyntaxError) throw cosErrors.malformedXml();
-    throw error;
-  }
-  const config = doc[resource.root];
+  if (resource.json) return resource.json.parse((await readConfigBody(context)).toString('utf8'));
+  const config = (await readXmlBody(context))[resource.root];
   need(config !== undefined, `The root element must be ${resource.root}.`);
   if (
     resource.emptyPutRemoves &&
