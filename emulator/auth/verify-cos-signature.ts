@@ -58,11 +58,9 @@ export function extractCosSignature(
     if (raw && parseV4Sign(raw)) return undefined;
   }
   if (!raw && query.has('q-signature')) {
-    // Query values are decoded already; re-encode them (each list entry apart) so the header parser reads them
-    // the same way.
-    raw = SIGNATURE_QUERY_FIELDS.map(
-      (name) => `${name}=${(query.get(name) ?? '').split(';').map(cosEncode).join(';')}`,
-    ).join('&');
+    // Decoded once, each value is what the Authorization header would hold (the SDK encodes the fields again in
+    // the URL): list entries are encoded names, which the header parser splits at `;` and then decodes.
+    raw = SIGNATURE_QUERY_FIELDS.map((name) => `${name}=${query.get(name) ?? ''}`).join('&');
   }
   if (!raw) return undefined;
   let parsed: ParsedCosAuthorization | undefined;
