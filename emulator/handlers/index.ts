@@ -12,6 +12,7 @@ import { imageInspectRoutes } from './image-inspect.handlers';
 import { multipartRoutes } from './multipart.handlers';
 import { objectRoutes } from './object.handlers';
 import { restoreRoutes } from './restore.handlers';
+import { selectRoutes } from './select.handlers';
 import { taggingRoutes } from './tagging.handlers';
 import { versioningRoutes } from './versioning.handlers';
 
@@ -39,4 +40,5 @@ export const cosRoutes: readonly CosHandlerRoute[] = [
   ...bucketLocationRoutes,
   ...restoreRoutes,
   ...imageInspectRoutes,
+  ...selectRoutes,
 ];

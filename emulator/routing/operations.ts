@@ -78,6 +78,7 @@ export const COS_OPERATIONS = [
   'GetBucketLocation',
   'PostObjectRestore',
   'ImageInspect',
+  'SelectObjectContent',
 ] as const;
 
 /** A COS operation of {@link COS_OPERATIONS}. */

@@ -531,17 +531,13 @@ describe('emulator over raw HTTP: addressing, signatures, bodies, CORS, robustne
     });
 
     it('an operation the emulator does not implement: 501 NotImplemented; a wrong method: 405', async () => {
-      const select = await rawRequest(emulator, {
-        method: 'POST',
-        path: '/a.txt?select&select-type=2',
-        headers: signedHeaders({
-          method: 'POST',
-          pathname: '/a.txt',
-          query: { select: '', 'select-type': '2' },
-        }),
+      const symlink = await rawRequest(emulator, {
+        method: 'PUT',
+        path: '/a.txt?symlink',
+        headers: signedHeaders({ method: 'PUT', pathname: '/a.txt', query: { symlink: '' } }),
       });
-      expect(select.status).toBe(501);
-      expect(xmlField(select.text, 'Code')).toBe('NotImplemented');
+      expect(symlink.status).toBe(501);
+      expect(xmlField(symlink.text, 'Code')).toBe('NotImplemented');
       const wrong = await rawRequest(emulator, {
         method: 'PUT',
         path: '/a.txt?uploads',

@@ -166,6 +166,36 @@ describe('emulator: answers the official SDK suite expects from COS (issue 23)',
     expect([bad.statusCode, bad.code]).toEqual([400, 'InvalidArgument']);
   });
 
+  // COS's "SELECT Object Content" page and the SDK's sdk/select-stream.js (the event stream it reads); the suite's
+  // selectObjectContent() / selectObjectContentStream() run SELECT * over a JSON document.
+  it('selectObjectContent(): SELECT * over JSON and CSV in the event stream; bad JSON is an error event', async () => {
+    const select = (Key: string, SelectRequest: Record<string, unknown>) =>
+      cos.selectObjectContent({ ...at, Key, SelectType: 2, SelectRequest } as never) as Promise<{
+        Payload: Buffer;
+      }>;
+    const content = '{"a":123,"b":"x","c":{"d":456}}';
+    await cos.putObject({ ...at, Key: '1.json', Body: content });
+    const json = {
+      Expression: 'Select * from COSObject',
+      ExpressionType: 'SQL',
+      InputSerialization: { JSON: { Type: 'DOCUMENT' } },
+      OutputSerialization: { JSON: { RecordDelimiter: '\\n' } },
+    };
+    expect((await select('1.json', json)).Payload.toString()).toBe(content + '\n');
+    await cos.putObject({ ...at, Key: 'people.csv', Body: 'name,age\nann,31\nbob,42\n' });
+    const csv = await select('people.csv', {
+      ...json,
+      InputSerialization: { CSV: { FileHeaderInfo: 'USE' } },
+    });
+    expect(csv.Payload.toString()).toBe('{"name":"ann","age":"31"}\n{"name":"bob","age":"42"}\n');
+    await cos.putObject({ ...at, Key: 'broken.json', Body: content.slice(0, -1) });
+    // The SDK rejects with the error message's headers.
+    const broken = (await sdkFailure(select('broken.json', json))) as Record<string, unknown>;
+    expect([broken[':message-type'], broken[':error-code']]).toEqual(['error', 'JSONParsingError']);
+    const where = await sdkFailure(select('1.json', { ...json, Expression: 'SELECT a FROM COSObject' }));
+    expect([where.statusCode, where.code]).toEqual([501, 'NotImplemented']);
+  });
+
   // COS's APPEND Object page: appendable objects "do not take part in versioning"; the suite's appendObject() runs
   // after its replication test has enabled versioning on the bucket.
   it('appendObject() in a versioned bucket: the appendable object has no version id and grows in place', async () => {
