@@ -8,14 +8,10 @@ import {
 } from '../../lib/protocol/cos-v5/sign';
 import { cosErrors } from '../errors/cos-errors';
 import type { QueryParams } from '../routing/query-params';
+import type { CosCredential } from './cos-credential';
+import { parseV4Sign, verifyV4Sign } from './verify-v4-sign';
 
-/** A key pair the emulator accepts; with `securityToken`, a temporary (STS) key. */
-export interface CosCredential {
-  secretId: string;
-  secretKey: string;
-  /** Requests signed with this SecretId must carry this `x-cos-security-token`. */
-  securityToken?: string;
-}
+export type { CosCredential } from './cos-credential';
 
 /** The parts of a request a q-sign signature covers. */
 export interface SignedRequest {
@@ -26,6 +22,9 @@ export interface SignedRequest {
   headers: IncomingHttpHeaders;
   /** Current time in milliseconds. */
   now: number;
+  /** The bucket (`name-appid`) and decoded key addressed, which a v4 `?sign=` names. */
+  bucket?: string;
+  key?: string;
 }
 
 const SIGNATURE_QUERY_FIELDS = [
@@ -38,6 +37,12 @@ const SIGNATURE_QUERY_FIELDS = [
   'q-signature',
 ] as const;
 
+/** True when the request is signed: a q-sign (header, `?sign=`, `q-*` query fields) or a v4 `?sign=`. */
+export function isCosSigned(headers: IncomingHttpHeaders, query: QueryParams): boolean {
+  if (extractCosSignature(headers, query)) return true;
+  return !headers.authorization && parseV4Sign(query.get('sign') ?? '') !== undefined;
+}
+
 /**
  * The signature of a request: the `Authorization` header, else a pre-signed URL's `?sign=<Authorization>` or its
  * `?q-sign-algorithm=sha1&q-ak=...` parameters. `undefined` when there is none; 403 `AccessDenied` when it is malformed.
@@ -47,13 +52,16 @@ export function extractCosSignature(
   query: QueryParams,
 ): ParsedCosAuthorization | undefined {
   let raw = headers.authorization;
-  // `?sign=<url-encoded Authorization>`: the form the SDK's getObjectUrl builds (decoded already).
-  if (!raw && query.has('sign')) raw = query.get('sign');
+  // `?sign=<url-encoded Authorization>`: the form the SDK's getObjectUrl builds (decoded already). A v4 `sign`
+  // is not a q-sign: verifyCosSignature checks it (verify-v4-sign.ts).
+  if (!raw && query.has('sign')) {
+    raw = query.get('sign');
+    if (raw && parseV4Sign(raw)) return undefined;
+  }
   if (!raw && query.has('q-signature')) {
-    // Query values are decoded already; re-encode them so the header parser reads them the same way.
-    raw = SIGNATURE_QUERY_FIELDS.map((name) => `${name}=${encodeURIComponent(query.get(name) ?? '')}`).join(
-      '&',
-    );
+    // Decoded once, each value is what the Authorization header would hold (the SDK encodes the fields again in
+    // the URL): list entries are encoded names, which the header parser splits at `;` and then decodes.
+    raw = SIGNATURE_QUERY_FIELDS.map((name) => `${name}=${query.get(name) ?? ''}`).join('&');
   }
   if (!raw) return undefined;
   let parsed: ParsedCosAuthorization | undefined;
@@ -68,14 +76,6 @@ export function extractCosSignature(
     );
   }
   return parsed;
-}
-
-function decodeListName(name: string): string {
-  try {
-    return decodeURIComponent(name);
-  } catch {
-    return name;
-  }
 }
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string {
@@ -106,6 +106,14 @@ export function verifyCosSignature(
   request: SignedRequest,
   credentials: ReadonlyMap<string, CosCredential>,
 ): CosCredential {
+  const v4 = request.headers.authorization ? undefined : parseV4Sign(request.query.get('sign') ?? '');
+  if (v4) {
+    return verifyV4Sign(
+      v4,
+      { bucket: request.bucket ?? '', key: request.key ?? '', now: request.now },
+      credentials,
+    );
+  }
   const signature = extractCosSignature(request.headers, request.query);
   if (!signature) {
     throw cosErrors.accessDenied(
@@ -150,15 +158,14 @@ export function verifyCosSignature(
   }
 
   const headers: Record<string, string> = {};
-  for (const listed of signature.headerList) {
-    const name = decodeListName(listed);
-    headers[name] = headerValue(request.headers, name.toLowerCase());
-  }
+  for (const name of signature.headerList) headers[name] = headerValue(request.headers, name.toLowerCase());
   const query: Record<string, string> = {};
   for (const listed of signature.urlParamList) {
-    const entry = request.query.entries.find(([name]) => cosEncode(name).toLowerCase() === listed);
+    // Listed names are lower case (the SDK lowers the encoded name): compare in that form.
+    const signedAs = cosEncode(listed).toLowerCase();
+    const entry = request.query.entries.find(([name]) => cosEncode(name).toLowerCase() === signedAs);
     if (entry) query[entry[0]] = entry[1];
-    else query[decodeListName(listed)] = '';
+    else query[listed] = '';
   }
 
   for (const pathname of request.pathnames) {

@@ -1,9 +1,10 @@
 import type { ApiDispatcher, Caller, UnexpectedErrorReporter } from './api-dispatcher';
 import { anonymousTouches, type Touch } from './cos-access';
-import { extractCosSignature, verifyCosSignature } from '../auth/verify-cos-signature';
+import { isCosSigned, verifyCosSignature } from '../auth/verify-cos-signature';
 import { cosErrors } from '../errors/cos-errors';
 import { isCosHttpError } from '../errors/cos-http.error';
 import { effectiveAcl } from '../handlers/acl.handlers';
+import { anonymousPolicyDecision } from '../handlers/bucket-policy';
 import type { CosHandler, EmulatorEnvironment } from '../handlers/handler.types';
 import { checkTrafficLimit } from '../handlers/handler.utils';
 import type { Exchange } from '../http/exchange';
@@ -35,7 +36,7 @@ export class CosDispatcher implements ApiDispatcher {
     if (request.error) throw request.error;
     // POST Object carries its signature in the form: its handler verifies it (and the key's scope).
     if (request.route?.signedInForm) return 'signed';
-    if (!extractCosSignature(exchange.req.headers, target.query)) return 'anonymous';
+    if (!isCosSigned(exchange.req.headers, target.query)) return 'anonymous';
     const credential = verifyCosSignature(
       {
         method: request.method,
@@ -43,6 +44,8 @@ export class CosDispatcher implements ApiDispatcher {
         query: target.query,
         headers: exchange.req.headers,
         now: this.clock(),
+        bucket: target.bucket,
+        key: target.key,
       },
       this.env.credentials,
     );
@@ -61,13 +64,14 @@ export class CosDispatcher implements ApiDispatcher {
    */
   authorize(exchange: Exchange, caller: Caller): void {
     if (caller === 'signed') return;
-    const touches = anonymousTouches(cosRequest(exchange), exchange.req.headers);
+    const request = cosRequest(exchange);
+    const touches = anonymousTouches(request, exchange.req.headers);
     if (!touches) {
       throw cosErrors.accessDenied(
         'Access Denied: the request is not signed (no Authorization header and no q-signature in the query).',
       );
     }
-    const refused = touches.find((touch) => !this.allowsAnonymous(touch));
+    const refused = touches.find((touch) => !this.allowsAnonymous(touch, request.operation));
     if (refused) {
       const what = refused.key ? `${refused.bucket}/${refused.key}` : refused.bucket;
       throw cosErrors.accessDenied(
@@ -108,9 +112,16 @@ export class CosDispatcher implements ApiDispatcher {
     exchange.sendError(known ?? cosErrors.internalError(), cosRequest(exchange).resource);
   }
 
-  /** A bucket the emulator does not have has no ACL, so it reads as `private`: refused. */
-  private allowsAnonymous({ bucket, key, access }: Touch): boolean {
+  /**
+   * The bucket's policy decides a read it speaks of (a deny wins); else the ACL. A bucket the emulator does not have
+   * has no ACL, so it reads as `private`: refused.
+   */
+  private allowsAnonymous({ bucket, key, access }: Touch, operation: string): boolean {
     const store = this.env.store;
+    if (access !== 'write') {
+      const policy = anonymousPolicyDecision(store, bucket, key ?? '', readOperation(operation, key));
+      if (policy) return policy === 'allow';
+    }
     if (access === 'write') return effectiveAcl(store, bucket) === 'public-read-write';
     return effectiveAcl(store, bucket, access === 'read' ? key : undefined) !== 'private';
   }
@@ -128,4 +139,10 @@ export class CosDispatcher implements ApiDispatcher {
 function cosRequest(exchange: Exchange): ClassifiedRequest<CosHandler> {
   if (!exchange.request) throw new Error('the front door did not classify this request');
   return exchange.request as ClassifiedRequest<CosHandler>;
+}
+
+/** The read a policy is asked about: a HEAD stays a HEAD, any other read of an object (a style URL, `?imageInfo`) is a GET. */
+function readOperation(operation: string, key: string | undefined): string {
+  if (key) return operation === 'HeadObject' ? 'HeadObject' : 'GetObject';
+  return operation === 'HeadBucket' ? 'HeadBucket' : 'GetBucket';
 }

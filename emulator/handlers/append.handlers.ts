@@ -37,8 +37,8 @@ function positionOf(context: HandlerContext): number {
  * first append, at position 0, creates it with the request's type and headers). 409 `ObjectNotAppendable` for a
  * normal object, 409 `PositionNotEqualToLength` when `position` is not the object's length (both answer
  * `x-cos-next-append-position`), 400 `EntityTooLarge` past `maxObjectSize` in all. Appendable objects take no
- * part in versioning (COS): a bucket whose versioning was ever enabled answers 400 `InvalidRequest`.
- * `Pic-Operations` is refused (400 `InvalidArgument`) rather than ignored. Answer: 200 with
+ * part in versioning (COS's APPEND Object page): in a versioned bucket too, the object is the key's null version,
+ * without a version id, replaced in place. `Pic-Operations` is refused (400 `InvalidArgument`) rather than ignored. Answer: 200 with
  * `x-cos-next-append-position` and the new ETag.
  */
 async function appendObject(context: HandlerContext): Promise<void> {
@@ -46,11 +46,6 @@ async function appendObject(context: HandlerContext): Promise<void> {
   const { req } = exchange;
   checkKey(key);
   const position = positionOf(context);
-  if (env.store.getBucketConfig(bucket).versioning) {
-    throw cosErrors.invalidRequest(
-      'Appendable objects do not support versioning: this bucket has versioning.',
-    );
-  }
   if (header(req, 'pic-operations') !== undefined) {
     throw cosErrors.invalidArgument('APPEND Object does not run Pic-Operations.');
   }

@@ -1,9 +1,10 @@
 import { Writable } from 'node:stream';
 import { cosErrors } from '../errors/cos-errors';
 import { declaredLength, parseContentMd5, receiveBody } from '../http/request-body';
+import { limitUpload } from '../http/traffic-limit';
 import type { StagedBody } from '../storage/object-store';
 import type { HandlerContext } from './handler.types';
-import { header } from './handler.utils';
+import { checkTrafficLimit, header } from './handler.utils';
 import { checkForbidOverwrite } from './forbid-overwrite';
 
 /** The checks of an upload request that need no body: run them before anything is read. */
@@ -58,7 +59,8 @@ export async function receiveUpload(
   const staged = await env.store.stageBody(bucket, uploadId);
   try {
     exchange.continueIfExpected();
-    const body = await receiveBody(exchange.req, staged.sink, maxSize, crcFrom);
+    const limit = checkTrafficLimit(exchange.req, context.target.query);
+    const body = await receiveBody(exchange.req, limitUpload(staged.sink, limit), maxSize, crcFrom);
     if (preconditions.contentMd5 && !preconditions.contentMd5.equals(body.md5)) throw cosErrors.badDigest();
     return { staged, size: body.size, md5: body.md5, crc64: body.crc64 };
   } catch (error) {

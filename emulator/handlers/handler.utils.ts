@@ -4,6 +4,7 @@ import { cosErrors } from '../errors/cos-errors';
 import {
   cannedAclOf,
   OBJECT_ACL_HEADER,
+  OBJECT_GRANTS_HEADER,
   OBJECT_TAGGING_HEADER,
   parseTagging,
   storedTags,
@@ -26,7 +27,11 @@ const STORED_HEADERS = [
 ];
 
 /** Stored headers that are not answered as headers: the ACL (GET ?acl) and the tags (GET ?tagging). */
-const UNANSWERED_HEADERS: ReadonlySet<string> = new Set([OBJECT_ACL_HEADER, OBJECT_TAGGING_HEADER]);
+const UNANSWERED_HEADERS: ReadonlySet<string> = new Set([
+  OBJECT_ACL_HEADER,
+  OBJECT_GRANTS_HEADER,
+  OBJECT_TAGGING_HEADER,
+]);
 
 /** The storage classes COS accepts in `x-cos-storage-class`. */
 export const STORAGE_CLASSES: ReadonlySet<string> = new Set([
@@ -151,18 +156,20 @@ export function integerParam(
 export const TRAFFIC_LIMIT_BOUNDS = { min: 819_200, max: 838_860_800 } as const;
 
 /**
- * Accepts `x-cos-traffic-limit` (header, or query parameter of a pre-signed URL) within COS's bounds, else 400
- * `InvalidArgument`. The emulator does not throttle: the limit only has to be valid.
+ * Reads `x-cos-traffic-limit` (header, or query parameter of a pre-signed URL): the limit in bit/s within COS's
+ * bounds, `undefined` when absent, else 400 `InvalidArgument`. GET Object paces its body to it
+ * (`http/traffic-limit.ts`).
  */
-export function checkTrafficLimit(req: IncomingMessage, query: QueryParams): void {
+export function checkTrafficLimit(req: IncomingMessage, query: QueryParams): number | undefined {
   const value = header(req, 'x-cos-traffic-limit') ?? query.get('x-cos-traffic-limit');
-  if (value === undefined) return;
+  if (value === undefined) return undefined;
   const limit = Number(value);
   if (!/^\d+$/.test(value.trim()) || limit < TRAFFIC_LIMIT_BOUNDS.min || limit > TRAFFIC_LIMIT_BOUNDS.max) {
     throw cosErrors.invalidArgument(
       `x-cos-traffic-limit must be an integer from ${TRAFFIC_LIMIT_BOUNDS.min} to ${TRAFFIC_LIMIT_BOUNDS.max} (bit/s).`,
     );
   }
+  return limit;
 }
 
 /** What the `Pic-Operations` sequence needs from a COS request: the processor, the store, the addressed host. */

@@ -1,13 +1,18 @@
 import { aclRoutes } from './acl.handlers';
 import { appendRoutes } from './append.handlers';
+import { bucketConfigRoutes } from './bucket-config.handlers';
+import { bucketLocationRoutes } from './bucket-location.handlers';
 import { bucketRoutes } from './bucket.handlers';
 import { copyRoutes } from './copy.handlers';
 import { corsRoutes } from './cors.handlers';
 import { deleteObjectsRoutes } from './delete-objects.handlers';
 import { downloadProcessingRoutes } from './download-processing.handlers';
 import type { CosHandlerRoute } from './handler.types';
+import { imageInspectRoutes } from './image-inspect.handlers';
 import { multipartRoutes } from './multipart.handlers';
 import { objectRoutes } from './object.handlers';
+import { restoreRoutes } from './restore.handlers';
+import { selectRoutes } from './select.handlers';
 import { taggingRoutes } from './tagging.handlers';
 import { versioningRoutes } from './versioning.handlers';
 
@@ -30,4 +35,9 @@ export const cosRoutes: readonly CosHandlerRoute[] = [
   ...taggingRoutes,
   ...versioningRoutes,
   ...downloadProcessingRoutes,
+  ...bucketConfigRoutes,
+  ...bucketLocationRoutes,
+  ...restoreRoutes,
+  ...imageInspectRoutes,
+  ...selectRoutes,
 ];

@@ -7,6 +7,7 @@ import { completeMultipartUploadXml, initiateMultipartUploadXml, listPartsXml } 
 import type { ParsedXml, ParsedXmlValue } from '../xml/xml';
 import { readXmlBody } from './xml-body';
 import { checkUploadHeaders, receiveUpload } from './body-upload';
+import { encryptionHeaders, sseHeader } from './server-side-encryption';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
 import { runPicOperations } from '../processing/run-pic-operations';
 import { readAll } from '../util/read-all';
@@ -65,9 +66,9 @@ async function initiateMultipartUpload(context: HandlerContext): Promise<void> {
   checkKey(key);
   const upload = await env.store.createMultipartUpload(bucket, key, {
     contentType: contentTypeOf(exchange.req, key),
-    headers: storedHeadersOf(exchange.req),
+    headers: { ...storedHeadersOf(exchange.req), ...encryptionHeaders(env.store, bucket, exchange.req) },
   });
-  exchange.sendXml(200, initiateMultipartUploadXml(upload));
+  exchange.sendXml(200, initiateMultipartUploadXml(upload), sseHeader(upload));
 }
 
 /** The `?partNumber` of an Upload Part (plain or copy); 400 `InvalidArgument` outside 1 to 10000. */

@@ -5,11 +5,16 @@ import type { ObjectAttributes, ObjectMeta } from '../storage/object-store';
 import { uploadResultXml } from './object.xml';
 import { evaluateConditions } from './conditions';
 import { checkUploadHeaders, receiveUpload, receiveUploadInMemory } from './body-upload';
+import { checkReferer } from './bucket-referer';
 import type { CosHandlerRoute, HandlerContext } from './handler.types';
 import { readAll } from '../util/read-all';
 import { runPicOperations, storeBytes } from '../processing/run-pic-operations';
+import { checkReadable } from './restore.handlers';
+import { encryptionHeaders, sseHeader } from './server-side-encryption';
+import { limitTraffic } from '../http/traffic-limit';
 import {
   checkKey,
+  checkTrafficLimit,
   contentTypeOf,
   crc64Headers,
   header,
@@ -83,9 +88,14 @@ async function putObject(context: HandlerContext): Promise<void> {
       etag: quotedMd5(body.md5),
       crc64: body.crc64,
       contentType: contentTypeOf(req, key),
-      headers: storedHeadersOf(req),
+      headers: { ...storedHeadersOf(req), ...encryptionHeaders(env.store, bucket, req) },
     });
-    exchange.sendEmpty(200, { ETag: meta.etag, ...versionHeaders(meta), ...crc64Headers(meta) });
+    exchange.sendEmpty(200, {
+      ETag: meta.etag,
+      ...versionHeaders(meta),
+      ...crc64Headers(meta),
+      ...sseHeader(meta),
+    });
     return;
   }
   let attributes: ObjectAttributes;
@@ -106,7 +116,7 @@ async function putObject(context: HandlerContext): Promise<void> {
           etag: quotedMd5(body.md5),
           crc64: body.crc64,
           contentType: contentTypeOf(req, key),
-          headers: storedHeadersOf(req),
+          headers: { ...storedHeadersOf(req), ...encryptionHeaders(env.store, bucket, req) },
         };
         return { bytes: body.bytes, original: attributes };
       },
@@ -118,13 +128,15 @@ async function putObject(context: HandlerContext): Promise<void> {
     ETag: (result.original ?? meta).etag,
     ...versionHeaders(meta),
     ...crc64Headers(meta),
+    ...sseHeader(meta),
   });
 }
 
 /** GET Object, with `Range` (206 / 416), conditional headers (304 / 412) and `response-*` overrides. */
 async function getObject(context: HandlerContext): Promise<void> {
   const { exchange, env, bucket, key, target } = context;
-  findObject(context);
+  checkReferer(env.store, bucket, exchange.req);
+  checkReadable(findObject(context));
   const reader = await env.store.openObject(bucket, key, requestedVersion(context));
   if (!reader) throw cosErrors.noSuchKey();
   const { meta } = reader;
@@ -152,7 +164,8 @@ async function getObject(context: HandlerContext): Promise<void> {
     } else {
       headers['Content-Length'] = meta.size;
     }
-    await exchange.sendStream(range ? 206 : 200, headers, reader.stream(range));
+    const body = limitTraffic(reader.stream(range), checkTrafficLimit(exchange.req, target.query));
+    await exchange.sendStream(range ? 206 : 200, headers, body);
   } catch (error) {
     await reader.close().catch(() => undefined);
     throw error;
@@ -161,6 +174,7 @@ async function getObject(context: HandlerContext): Promise<void> {
 
 /** HEAD Object: the headers GET would answer, no body. */
 async function headObject(context: HandlerContext): Promise<void> {
+  checkReferer(context.env.store, context.bucket, context.exchange.req);
   const meta = findObject(context);
   const condition = evaluateConditions((name) => header(context.exchange.req, name), meta);
   if (condition === 412) throw cosErrors.preconditionFailed();

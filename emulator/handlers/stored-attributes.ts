@@ -7,6 +7,9 @@ export const CANNED_ACLS: ReadonlySet<string> = new Set(['private', 'public-read
 /** The stored header holding an object's canned ACL (never answered as a header). */
 export const OBJECT_ACL_HEADER = 'x-cos-acl';
 
+/** The stored header holding an object's ACL grants as JSON, when set beyond a canned ACL (never answered). */
+export const OBJECT_GRANTS_HEADER = 'x-cos-acl-grants';
+
 /** Reads `x-cos-acl`; 400 `InvalidArgument` for a value COS does not know. `default` reads as `undefined`. */
 export function cannedAclOf(value: string | undefined, allowDefault: boolean): string | undefined {
   if (value === undefined) return undefined;

@@ -10,13 +10,10 @@ import { header } from './handler.utils';
 const MAX_XML_BODY = 2 * 1024 * 1024;
 
 /**
- * Reads a small XML request body, checks its `Content-MD5` when sent (400 `BadDigest`) and parses it (400
- * `MalformedXML`); the elements at `arrayPaths` are always arrays.
+ * Reads a small request body (a configuration document), checks its `Content-MD5` when sent (400 `BadDigest`);
+ * a body past 2 MiB is 400 `MalformedXML`.
  */
-export async function readXmlBody(
-  context: HandlerContext,
-  arrayPaths: readonly string[] = [],
-): Promise<ParsedXml> {
+export async function readConfigBody(context: HandlerContext): Promise<Buffer> {
   const { exchange } = context;
   const contentMd5 = parseContentMd5(header(exchange.req, 'content-md5'));
   exchange.continueIfExpected();
@@ -29,6 +26,18 @@ export async function readXmlBody(
     throw error;
   }
   if (contentMd5 && !contentMd5.equals(createHash('md5').update(body).digest())) throw cosErrors.badDigest();
+  return body;
+}
+
+/**
+ * Reads a small XML request body ({@link readConfigBody}) and parses it (400 `MalformedXML`); the elements at
+ * `arrayPaths` are always arrays.
+ */
+export async function readXmlBody(
+  context: HandlerContext,
+  arrayPaths: readonly string[] = [],
+): Promise<ParsedXml> {
+  const body = await readConfigBody(context);
   try {
     return parseXmlDocument(body.toString('utf8'), arrayPaths);
   } catch (error) {

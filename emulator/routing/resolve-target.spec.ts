@@ -61,8 +61,8 @@ describe('resolveTarget', () => {
     ['/examplebucket-1250000000', ''],
     ['/examplebucket-1250000000/', ''],
     ['/examplebucket-1250000000//lead', 'lead'],
-    ['/examplebucket-1250000000/a/./b//../c/', 'a/c/'],
-    ['/examplebucket-1250000000/../../etc/passwd', 'etc/passwd'],
+    ['/examplebucket-1250000000/a/./b//../c/', 'a/b/../c/'],
+    ['/examplebucket-1250000000/../../etc/passwd', '../../etc/passwd'],
   ])('path-style %s has key %p', (url, key) => {
     expect(resolveTarget({ url, headers: { host: 'localhost' } }).key).toBe(key);
   });

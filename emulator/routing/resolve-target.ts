@@ -43,19 +43,16 @@ function decodeSegments(segments: string[]): string[] {
 }
 
 /**
- * The key COS addresses for a decoded path: empty and `.` segments dropped, `..` removes the segment before it
- * (what COS does, and what the official SDK's `simplifyPath` mirrors to refuse a GetObject that would list the
- * bucket). A trailing `/` (a folder object, `photos/`) is kept.
+ * The key COS addresses for a decoded path: empty and `.` segments dropped, `..` kept as a literal segment. The
+ * official SDK's suite (cos-nodejs-sdk-v5 `test/test.js`, "getObject() 手动关闭合并 Key 校验", run against COS)
+ * stores and reads back the keys `/abc/../` and `///abc/.//def//../../` with the SDK's own `simplifyPath` check
+ * off: COS does not resolve `..` (the SDK's check only refuses what it cannot tell from a bucket listing). A
+ * trailing `/` (a folder object, `photos/`) is kept.
  *
- * @example normalizeKey(['', 'a', '.', 'b', '', '..', 'c', '']) // 'a/c/'
+ * @example normalizeKey(['', 'a', '.', 'b', '', '..', 'c', '']) // 'a/b/../c/'
  */
 export function normalizeKey(segments: readonly string[]): string {
-  const kept: string[] = [];
-  for (const segment of segments) {
-    if (segment === '..') kept.pop();
-    else if (segment !== '' && segment !== '.') kept.push(segment);
-  }
-  const key = kept.join('/');
+  const key = segments.filter((segment) => segment !== '' && segment !== '.').join('/');
   return key && segments[segments.length - 1] === '' ? key + '/' : key;
 }
 
@@ -96,6 +93,10 @@ export function resolveTarget(req: { url?: string; headers: { host?: string } })
   const virtual = hostname.startsWith('service.cos.') ? null : VIRTUAL_HOST.exec(hostname);
   if (virtual) {
     const key = normalizeKey(segments);
+    // `///` or `/./` names neither an object nor the bucket (`/`): the same suite expects an error there.
+    if (!key && path !== '/') {
+      throw cosErrors.invalidUri(`The path ${path} addresses no object: it has only empty or "." segments.`);
+    }
     return {
       style: 'virtual-hosted',
       host: authority,

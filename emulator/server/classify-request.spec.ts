@@ -34,7 +34,8 @@ describe('RequestClassifier', () => {
     ['GET', '/a.jpg?imageAve', HOST, { operation: 'ImageAve' }],
     ['GET', '/a.jpg?exif', HOST, { operation: 'GetExif' }],
     ['GET', '/', HOST, { operation: 'GetBucket', key: '' }],
-    ['GET', '/?location', HOST, { operation: 'Unknown', subresources: ['location'] }],
+    ['GET', '/?location', HOST, { operation: 'GetBucketLocation', subresources: ['location'] }],
+    ['GET', '/?notification', HOST, { operation: 'Unknown', subresources: ['notification'] }],
     ['OPTIONS', '/a.jpg', HOST, { operation: 'OptionsObject' }],
     [
       'GET',

@@ -373,7 +373,8 @@ export class IndexedObjectStore<B> implements ObjectStore {
       throw new Error(`bucket ${attributes.bucket} does not exist`);
     }
     const bytes = await this.backend.keepObjectBytes(staged, attributes.bucket, attributes.key);
-    const versioned = owner.config.versioning === 'Enabled';
+    // Appendable objects "do not take part in versioning" (COS's APPEND Object page): always the null version.
+    const versioned = owner.config.versioning === 'Enabled' && !attributes.appendable;
     const stored: StoredObject<B> = {
       meta: { ...attributes, lastModified: new Date(), ...(versioned ? { versionId: newVersionId() } : {}) },
       bytes,

@@ -113,6 +113,11 @@ export interface BucketConfig {
   acl?: string;
   /** CORS rules; absent: no CORS configuration (COS then answers no CORS headers). */
   cors?: CorsRule[];
+  /**
+   * The other configuration sub-resources (lifecycle, policy, referer, ...), each the document as stored, by name
+   * (`inventory/<id>` for one inventory); see `handlers/bucket-config.handlers.ts`.
+   */
+  subresources?: Record<string, string>;
 }
 
 /** Thrown by {@link ObjectStore.appendObject}: the object is not appendable, or `position` is not its length. */

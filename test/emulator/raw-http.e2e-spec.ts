@@ -531,13 +531,13 @@ describe('emulator over raw HTTP: addressing, signatures, bodies, CORS, robustne
     });
 
     it('an operation the emulator does not implement: 501 NotImplemented; a wrong method: 405', async () => {
-      const acl = await rawRequest(emulator, {
-        method: 'POST',
-        path: '/a.txt?restore',
-        headers: signedHeaders({ method: 'POST', pathname: '/a.txt', query: { restore: '' } }),
+      const symlink = await rawRequest(emulator, {
+        method: 'PUT',
+        path: '/a.txt?symlink',
+        headers: signedHeaders({ method: 'PUT', pathname: '/a.txt', query: { symlink: '' } }),
       });
-      expect(acl.status).toBe(501);
-      expect(xmlField(acl.text, 'Code')).toBe('NotImplemented');
+      expect(symlink.status).toBe(501);
+      expect(xmlField(symlink.text, 'Code')).toBe('NotImplemented');
       const wrong = await rawRequest(emulator, {
         method: 'PUT',
         path: '/a.txt?uploads',

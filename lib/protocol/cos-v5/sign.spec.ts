@@ -82,6 +82,21 @@ describe('createCosAuthorization', () => {
     expect(parsed.signature).toBe('3519d0362c011936730ee5680c4bf505a8a84ada');
   });
 
+  it('splits the lists at ";" before decoding: a signed parameter name may hold an encoded ";"', () => {
+    // cos-nodejs-sdk-v5 getAuth lower-cases each encoded name (camSafeUrlEncode) and joins them with ";".
+    const auth = createCosAuthorization({
+      secretId: 'id',
+      secretKey: 'key',
+      method: 'GET',
+      pathname: '/1.txt',
+      query: { 'a;b=c': 'v', plain: '' },
+      headers: { host: 'h' },
+      keyTime: '1;2',
+    });
+    expect(auth).toContain('q-url-param-list=a%3bb%3dc;plain&');
+    expect(parseCosAuthorization(auth)!.urlParamList).toEqual(['a;b=c', 'plain']);
+  });
+
   it('defaults keyTime to now-1 .. now+900 from the injected clock', () => {
     const s = signCosRequest({
       secretId: 'id',

@@ -95,28 +95,43 @@ export interface ParsedCosAuthorization {
   signature: string;
 }
 
-/** Parses a q-sign `Authorization` value; `undefined` when a field is missing. */
+function decodeOrKeep(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Parses a q-sign `Authorization` value; `undefined` when a field is missing. The header and parameter lists are
+ * split at `;` before their entries are decoded (an entry is an encoded name, which may hold `%3b`), so they hold
+ * the decoded, lower-case names.
+ */
 export function parseCosAuthorization(value: string): ParsedCosAuthorization | undefined {
-  const fields = new Map<string, string>();
+  const raw = new Map<string, string>();
   for (const part of value.split('&')) {
     const eq = part.indexOf('=');
-    if (eq > 0) fields.set(part.slice(0, eq), decodeURIComponent(part.slice(eq + 1)));
+    if (eq > 0) raw.set(part.slice(0, eq), part.slice(eq + 1));
   }
-  const get = (k: string) => fields.get(k);
+  const get = (k: string) => {
+    const field = raw.get(k);
+    return field === undefined ? undefined : decodeOrKeep(field);
+  };
   const algorithm = get('q-sign-algorithm');
   const secretId = get('q-ak');
   const signTime = get('q-sign-time');
   const keyTime = get('q-key-time');
   const signature = get('q-signature');
   if (!algorithm || !secretId || !signTime || !keyTime || !signature) return undefined;
-  const list = (s: string | undefined) => (s ? s.split(';').filter(Boolean) : []);
+  const list = (k: string) => (raw.get(k) ?? '').split(';').filter(Boolean).map(decodeOrKeep);
   return {
     algorithm,
     secretId,
     signTime,
     keyTime,
-    headerList: list(get('q-header-list')),
-    urlParamList: list(get('q-url-param-list')),
+    headerList: list('q-header-list'),
+    urlParamList: list('q-url-param-list'),
     signature,
   };
 }
