@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { CiResponseError, isCiNetworkError, isCiResponseError, isCiTimeoutError } from '../core/errors';
 import {
   createObjectUrl,
@@ -86,6 +86,8 @@ function header(res: TransportResponse, name: string): string | undefined {
 /** The current COS XML API: PUT Object, multipart, `?image_process`, q-sign signatures. */
 export class CosV5Backend implements UploadTarget {
   readonly multipartNeedsSize = false;
+  /** COS PUT Object takes up to 5 GB (COS API documentation, "PUT Object"). */
+  readonly maxSingleBytes = 5 * 1024 * 1024 * 1024;
   /** Milliseconds added to the local clock, learnt from the server on `RequestTimeTooSkewed`. */
   private clockOffsetMs = 0;
 
@@ -129,6 +131,7 @@ export class CosV5Backend implements UploadTarget {
       body: options.body ?? request.body,
       signal: options.signal,
       read: options.read ?? 'text',
+      piped: options.body instanceof Readable,
     });
   }
 
@@ -162,7 +165,7 @@ export class CosV5Backend implements UploadTarget {
   /** PUT Object with the whole body. */
   async putSingle(
     key: string,
-    chunks: readonly Buffer[],
+    body: readonly Buffer[] | Readable,
     size: number,
     options: UploadRequestOptions,
   ): Promise<CiObjectResult> {
@@ -171,11 +174,11 @@ export class CosV5Backend implements UploadTarget {
       contentLength: size,
       forbidOverwrite: options.insertOnly === 1,
     });
-    // Without Pic-Operations a PUT is idempotent and its body is in memory: safe to retry.
+    // Without Pic-Operations a PUT is idempotent: safe to retry when its body is in memory.
     const res = await this.send(request, {
-      body: chunks,
+      body,
       signal: options.signal,
-      retry: !options.picOperations,
+      retry: !options.picOperations && !(body instanceof Readable),
     });
     return this.result(key, res, size);
   }
@@ -197,10 +200,10 @@ export class CosV5Backend implements UploadTarget {
     await abortPredecessors();
     const parts: CosCompletedPart[] = [];
     return {
-      uploadPart: async (partNumber, _offset, chunks, size) => {
+      uploadPart: async (partNumber, _offset, chunks, size, signal) => {
         const res = await this.send(uploadPartRequest(key, uploadId, partNumber, size), {
           body: chunks,
-          signal: options.signal,
+          signal: signal ?? options.signal,
           read: 'none',
           retry: true,
         });
