@@ -25,6 +25,7 @@ export class UploadSource implements AsyncIterator<Buffer> {
   private windowBytes = 0;
   /** Rejects the read in progress: one abort listener for the whole upload, not one per chunk. */
   private rejectWait?: (err: unknown) => void;
+  private ended = false;
   private readonly onAbort = () => this.rejectWait?.(this.session.abortError());
 
   constructor(
@@ -50,7 +51,10 @@ export class UploadSource implements AsyncIterator<Buffer> {
       this.rejectWait = reject;
       this.iterator.next().then((result) => {
         this.settleWait();
-        if (result.done) return resolve({ done: true, value: undefined });
+        if (result.done) {
+          this.ended = true;
+          return resolve({ done: true, value: undefined });
+        }
         const value = result.value;
         const chunk = Buffer.isBuffer(value) ? value : Buffer.from(value as Uint8Array);
         this.windowBytes += chunk.length;
@@ -69,10 +73,11 @@ export class UploadSource implements AsyncIterator<Buffer> {
     this.waitingSince = 0;
   }
 
-  /** Stops the rate check; the source itself is left to its owner (a Readable's reader destroys or drains it). */
+  /** Stops the rate check and, when the upload stopped before the end, the source's iterator (a Readable's destroys it). */
   close(): void {
     clearInterval(this.timer);
     this.session.signal.removeEventListener('abort', this.onAbort);
+    if (!this.ended) this.iterator.return?.().catch(() => undefined);
   }
 
   private checkRate(): void {
