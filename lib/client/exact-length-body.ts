@@ -60,7 +60,6 @@ export class ExactLengthBody extends Readable {
   private end(): void {
     if (!this.last) throw this.mismatch('fewer');
     this.session.signal.removeEventListener('abort', this.onAbort);
-    this.session.completing();
     this.forward(this.last);
     this.push(null);
   }
