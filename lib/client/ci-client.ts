@@ -144,7 +144,10 @@ export class CiClient {
     const hostname = origin.hostname.replace(/^\[|\]$/g, '');
     const addressing =
       options.addressing ?? (isIP(hostname) || hostname === 'localhost' ? 'path' : 'virtual-host');
-    const pool = (o: string, connections: number | null = options.connections ?? CI_CLIENT_DEFAULTS.connections) =>
+    const pool = (
+      o: string,
+      connections: number | null = options.connections ?? CI_CLIENT_DEFAULTS.connections,
+    ) =>
       new Pool(o, {
         connections,
         allowH2: false,

@@ -68,7 +68,11 @@ async function pipeUpload(session: UploadSession, input: UploadSource, size: num
 }
 
 /** Part sizes: from the size when known (at most 10 000 parts), from the budget otherwise. */
-export function planParts(size: number | undefined, tuning: StreamingUploadTuning, target: UploadTarget): PartsPlan {
+export function planParts(
+  size: number | undefined,
+  tuning: StreamingUploadTuning,
+  target: UploadTarget,
+): PartsPlan {
   const budget = tuning.budget.bytes;
   const chosen =
     size !== undefined
@@ -78,7 +82,8 @@ export function planParts(size: number | undefined, tuning: StreamingUploadTunin
   // files-v2 declares the size at init: a stream of unknown size is held whole, then sent in one request.
   if (size === undefined && target.multipartNeedsSize)
     return { firstPartSize: budget, partSize, growFirstBy: Math.min(MiB, budget) };
-  const firstPartSize = size !== undefined ? partSize : Math.min(budget, Math.max(MiB, tuning.multipartThreshold));
+  const firstPartSize =
+    size !== undefined ? partSize : Math.min(budget, Math.max(MiB, tuning.multipartThreshold));
   return { firstPartSize, partSize };
 }
 

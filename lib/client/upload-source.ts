@@ -49,21 +49,24 @@ export class UploadSource implements AsyncIterator<Buffer> {
     this.waitingSince = performance.now();
     return new Promise((resolve, reject) => {
       this.rejectWait = reject;
-      this.iterator.next().then((result) => {
-        this.settleWait();
-        if (result.done) {
-          this.ended = true;
-          return resolve({ done: true, value: undefined });
-        }
-        const value = result.value;
-        const chunk = Buffer.isBuffer(value) ? value : Buffer.from(value as Uint8Array);
-        this.windowBytes += chunk.length;
-        this.session.read(chunk.length);
-        resolve({ done: false, value: chunk });
-      }, (err: unknown) => {
-        this.settleWait();
-        reject(err);
-      });
+      this.iterator.next().then(
+        (result) => {
+          this.settleWait();
+          if (result.done) {
+            this.ended = true;
+            return resolve({ done: true, value: undefined });
+          }
+          const value = result.value;
+          const chunk = Buffer.isBuffer(value) ? value : Buffer.from(value as Uint8Array);
+          this.windowBytes += chunk.length;
+          this.session.read(chunk.length);
+          resolve({ done: false, value: chunk });
+        },
+        (err: unknown) => {
+          this.settleWait();
+          reject(err);
+        },
+      );
     });
   }
 
