@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { CiSlowSourceError } from '../core/errors';
 import type { UploadSession } from './upload-session';
 
@@ -18,6 +19,8 @@ type Chunk = Buffer | Uint8Array | string;
  */
 export class UploadSource implements AsyncIterator<Buffer> {
   private readonly iterator: AsyncIterator<Chunk>;
+  /** The source itself when it is a stream: destroyed when the upload stops before its end. */
+  private readonly stream?: { destroy(): void };
   private readonly timer?: NodeJS.Timeout;
   /** Since when a read is pending (0: none), and the wait and bytes of the current window. */
   private waitingSince = 0;
@@ -37,6 +40,7 @@ export class UploadSource implements AsyncIterator<Buffer> {
       Symbol.asyncIterator in source
         ? (source as AsyncIterable<Chunk>)[Symbol.asyncIterator]()
         : (source as AsyncIterator<Chunk>);
+    if (source instanceof Readable) this.stream = source;
     session.signal.addEventListener('abort', this.onAbort, { once: true });
     if (rate.minBytesPerSecond > 0) {
       this.timer = setInterval(() => this.checkRate(), rate.windowMs);
@@ -80,7 +84,10 @@ export class UploadSource implements AsyncIterator<Buffer> {
   close(): void {
     clearInterval(this.timer);
     this.session.signal.removeEventListener('abort', this.onAbort);
-    if (!this.ended) this.iterator.return?.().catch(() => undefined);
+    if (this.ended) return;
+    // A pending read keeps a Readable's iterator from returning: the stream is destroyed instead.
+    this.stream?.destroy();
+    this.iterator.return?.().catch(() => undefined);
   }
 
   private checkRate(): void {
