@@ -48,7 +48,7 @@ export async function streamingUpload(
   if (Array.isArray(source) && oneRequest) return session.putSingle(source as readonly Buffer[], size);
   const input = new UploadSource(source as AsyncIterable<Buffer>, session, tuning.rate);
   try {
-    if (oneRequest) return await pipeUpload(session, input, size);
+    if (oneRequest) return await pipeUpload(session, input, size, tuning.budget);
     const plan = planParts(size, tuning, target);
     return await partsUpload(session, new PartsProducer(input, plan, tuning.budget, session), plan, tuning);
   } finally {
@@ -56,14 +56,17 @@ export async function streamingUpload(
   }
 }
 
-/** Pipes the source into one request of `size` bytes. */
-async function pipeUpload(session: UploadSession, input: UploadSource, size: number) {
+/** Pipes the source into one request of `size` bytes (counted in the budget's stats, holding none of it). */
+async function pipeUpload(session: UploadSession, input: UploadSource, size: number, budget: UploadBudget) {
   const body = new ExactLengthBody(input, size, session);
+  budget.piped++;
   try {
     return await session.putSingle(body, size);
   } catch (err) {
     // The body's own failure (a size mismatch, an abort, a slow source) over what the transport made of it.
     throw body.errored instanceof CiError ? body.errored : err;
+  } finally {
+    budget.piped--;
   }
 }
 

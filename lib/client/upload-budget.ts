@@ -46,6 +46,8 @@ export interface CiUploadBufferStats {
   inUseBytes: number;
   /** Uploads waiting for a reservation (their clients are held by TCP backpressure). */
   waiting: number;
+  /** Uploads of known size being piped to CI now (they hold no budget). */
+  piped: number;
 }
 
 interface Waiter {
@@ -63,6 +65,8 @@ interface Waiter {
 export class UploadBudget {
   private readonly waiters: Waiter[] = [];
   private inUse = 0;
+  /** Piped uploads in flight, counted for {@link stats} only. */
+  piped = 0;
 
   constructor(
     /** The budget in bytes. */
@@ -72,7 +76,12 @@ export class UploadBudget {
 
   /** What the budget holds now: bytes reserved and uploads waiting for a reservation. */
   stats(): CiUploadBufferStats {
-    return { budgetBytes: this.bytes, inUseBytes: this.inUse, waiting: this.waiters.length };
+    return {
+      budgetBytes: this.bytes,
+      inUseBytes: this.inUse,
+      waiting: this.waiters.length,
+      piped: this.piped,
+    };
   }
 
   /** Reserves `bytes` now, or returns false when they do not fit or others are already waiting (they go first). */

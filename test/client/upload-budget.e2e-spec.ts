@@ -122,7 +122,7 @@ describe('CiClient upload buffer budget (against the emulator)', () => {
     expect(peakReadAhead).toBeLessThanOrEqual(files.length * 3 * 64 * KiB);
     expect(peakWaiting).toBeGreaterThan(0);
     expect((await leftovers(c)).uploads).toEqual([]);
-    expect(c.uploadBufferStats()).toEqual({ budgetBytes: 2 * MiB, inUseBytes: 0, waiting: 0 });
+    expect(c.uploadBufferStats()).toEqual({ budgetBytes: 2 * MiB, inUseBytes: 0, waiting: 0, piped: 0 });
   });
 
   it('an upload waiting longer than budgetWaitMs fails with CiBusyError, stores nothing; the holder completes', async () => {

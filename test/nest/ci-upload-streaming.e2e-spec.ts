@@ -25,7 +25,7 @@ import { BOUNDARY, filePart, multipartBody, openUpload, waitFor } from '../suppo
 import { listenOn, PLATFORMS } from './platforms';
 
 const bucket = 'streambucket-1250000000';
-const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+const md5 = (b: Buffer | undefined) => b && createHash('md5').update(b).digest('hex');
 
 @Controller('s')
 class StreamingController {
