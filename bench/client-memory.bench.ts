@@ -54,7 +54,8 @@ const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
  */
 export function perUploadBound(tuning = CI_CLIENT_DEFAULTS.upload): number {
   const MiB = 1024 * 1024;
-  const partSize = tuning.partSize ?? Math.min(8 * MiB, Math.max(MiB, Math.floor(tuning.maxBufferedBytes / 8)));
+  const partSize =
+    tuning.partSize ?? Math.min(8 * MiB, Math.max(MiB, Math.floor(tuning.maxBufferedBytes / 8)));
   return Math.max(tuning.multipartThreshold, tuning.partConcurrency * partSize) + partSize;
 }
 

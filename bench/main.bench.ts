@@ -610,9 +610,7 @@ class Bench {
         digits: 1,
         targets:
           m >= 32
-            ? [
-                { versus: 'budget' as const, limit: budgetMiB + BUDGET_OVERHEAD_MIB, atMost: true },
-              ]
+            ? [{ versus: 'budget' as const, limit: budgetMiB + BUDGET_OVERHEAD_MIB, atMost: true }]
             : undefined,
       })),
       { label: `Peak live Buffers, ${m1} x ${big}, sampled run (MiB)`, figure: `mem${m1}.live`, digits: 1 },

@@ -41,7 +41,12 @@ describe.each(PLATFORMS)('@CiUpload on Nest/%s: the upload buffer budget', (plat
       const { objects, uploads } = await kit.leftovers();
       expect(objects).toHaveLength(24);
       expect(uploads).toEqual([]);
-      expect(client.uploadBufferStats()).toEqual({ budgetBytes: 2 * MiB, inUseBytes: 0, waiting: 0, piped: 0 });
+      expect(client.uploadBufferStats()).toEqual({
+        budgetBytes: 2 * MiB,
+        inUseBytes: 0,
+        waiting: 0,
+        piped: 0,
+      });
     } finally {
       await app.close();
     }
