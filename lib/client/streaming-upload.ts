@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { CiError, CiValidationError } from '../core/errors';
 import type { CiObjectResult } from './ci-client.results';
 import { ExactLengthBody } from './exact-length-body';
@@ -45,14 +46,17 @@ export async function streamingUpload(
   const session = new UploadSession(target, key, options, options.onProgress);
   const { size } = options;
   const oneRequest = size !== undefined && size > 0 && size <= target.maxSingleBytes;
-  if (Array.isArray(source) && oneRequest) return session.putSingle(source as readonly Buffer[], size);
-  const input = new UploadSource(source as AsyncIterable<Buffer>, session, tuning.rate);
+  let input: UploadSource | undefined;
   try {
+    if (Array.isArray(source) && oneRequest) return await session.putSingle(source, size);
+    const iterable = Array.isArray(source) ? Readable.from(source) : (source as AsyncIterable<Buffer>);
+    input = new UploadSource(iterable, session, tuning.rate);
     if (oneRequest) return await pipeUpload(session, input, size, tuning.budget);
     const plan = planParts(size, tuning, target);
     return await partsUpload(session, new PartsProducer(input, plan, tuning.budget, session), plan, tuning);
   } finally {
-    input.close();
+    input?.close();
+    session.end();
   }
 }
 

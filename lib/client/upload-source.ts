@@ -21,7 +21,7 @@ export class UploadSource implements AsyncIterator<Buffer> {
   private readonly iterator: AsyncIterator<Chunk>;
   /** The source itself when it is a stream: destroyed when the upload stops before its end. */
   private readonly stream?: { destroy(): void };
-  private readonly timer?: NodeJS.Timeout;
+  private watched = false;
   /** Since when a read is pending (0: none), and the wait and bytes of the current window. */
   private waitingSince = 0;
   private waitedMs = 0;
@@ -43,8 +43,8 @@ export class UploadSource implements AsyncIterator<Buffer> {
     if (source instanceof Readable) this.stream = source;
     session.signal.addEventListener('abort', this.onAbort, { once: true });
     if (rate.minBytesPerSecond > 0) {
-      this.timer = setInterval(() => this.checkRate(), rate.windowMs);
-      this.timer.unref();
+      RATE_WATCH.add(this, rate.windowMs);
+      this.watched = true;
     }
   }
 
@@ -82,7 +82,7 @@ export class UploadSource implements AsyncIterator<Buffer> {
 
   /** Stops the rate check and, when the upload stopped before the end, the source's iterator (a Readable's destroys it). */
   close(): void {
-    clearInterval(this.timer);
+    this.unwatch();
     this.session.signal.removeEventListener('abort', this.onAbort);
     if (this.ended) return;
     // A pending read keeps a Readable's iterator from returning: the stream is destroyed instead.
@@ -90,7 +90,13 @@ export class UploadSource implements AsyncIterator<Buffer> {
     this.iterator.return?.().catch(() => undefined);
   }
 
-  private checkRate(): void {
+  private unwatch(): void {
+    if (this.watched) RATE_WATCH.delete(this, this.rate.windowMs);
+    this.watched = false;
+  }
+
+  /** Called once per window by {@link RATE_WATCH}. */
+  checkRate(): void {
     const now = performance.now();
     const waited = this.waitedMs + (this.waitingSince ? now - this.waitingSince : 0);
     const bytes = this.windowBytes;
@@ -101,7 +107,33 @@ export class UploadSource implements AsyncIterator<Buffer> {
     if (waited < this.rate.windowMs / 2) return;
     const bytesPerSecond = (bytes * 1000) / waited;
     if (bytesPerSecond >= this.rate.minBytesPerSecond) return;
-    clearInterval(this.timer);
+    this.unwatch();
     this.session.cut(new CiSlowSourceError(this.session.what, bytesPerSecond, this.rate.minBytesPerSecond));
   }
 }
+
+/**
+ * One timer per window length for every source being read (not one per upload): each tick judges the window
+ * that just ended. A source added just before a tick is not judged on it (it waited less than half a window).
+ */
+const RATE_WATCH = {
+  byWindow: new Map<number, { sources: Set<UploadSource>; timer: NodeJS.Timeout }>(),
+  add(source: UploadSource, windowMs: number): void {
+    let watch = this.byWindow.get(windowMs);
+    if (!watch) {
+      const sources = new Set<UploadSource>();
+      const timer = setInterval(() => {
+        for (const s of sources) s.checkRate();
+      }, windowMs);
+      timer.unref();
+      this.byWindow.set(windowMs, (watch = { sources, timer }));
+    }
+    watch.sources.add(source);
+  },
+  delete(source: UploadSource, windowMs: number): void {
+    const watch = this.byWindow.get(windowMs);
+    if (!watch?.sources.delete(source) || watch.sources.size) return;
+    clearInterval(watch.timer);
+    this.byWindow.delete(windowMs);
+  },
+};
