@@ -60,8 +60,12 @@ export class PartsProducer {
     const target = first ? this.plan.firstPartSize : this.plan.partSize;
     const step = first && this.plan.growFirstBy ? this.plan.growFirstBy : target;
     const part: UploadPart = {
-      ...{ number: ++this.number, offset: this.offset, chunks: [], size: 0 },
-      ...{ reserved: 0, only: false },
+      number: ++this.number,
+      offset: this.offset,
+      chunks: [],
+      size: 0,
+      reserved: 0,
+      only: false,
     };
     try {
       while (part.size < target) {

@@ -75,11 +75,7 @@ async function pipeUpload(session: UploadSession, input: UploadSource, size: num
 }
 
 /** Part sizes: from the size when known (at most 10 000 parts), from the budget otherwise. */
-export function planParts(
-  size: number | undefined,
-  tuning: StreamingUploadTuning,
-  target: UploadTarget,
-): PartsPlan {
+function planParts(size: number | undefined, tuning: StreamingUploadTuning, target: UploadTarget): PartsPlan {
   const budget = tuning.budget.bytes;
   const chosen =
     size !== undefined

@@ -96,13 +96,9 @@ export class UploadSession {
     return result;
   }
 
-  /** Initiate: opens the multipart upload, parts of `partSize` (files-v2 declares `size`, known by then). */
-  async initiate(partSize: number, size?: number): Promise<void> {
-    const opened = await this.target.openMultipart(this.key, {
-      ...this.options,
-      size: size ?? this.options.size,
-      partSize,
-    });
+  /** Initiate: opens the multipart upload, parts of `partSize` (files-v2 declares the size given). */
+  async initiate(partSize: number): Promise<void> {
+    const opened = await this.target.openMultipart(this.key, { ...this.options, partSize });
     this.multipart = opened;
     this.throwIfAborted();
   }
