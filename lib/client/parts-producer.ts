@@ -95,10 +95,11 @@ export class PartsProducer {
     return undefined;
   }
 
-  /** Gives a part's memory back (acknowledged, or dropped). */
+  /** Gives a part's memory back (acknowledged, or dropped): its chunks are let go with it. */
   release(part: UploadPart): void {
     this.budget.give(part.reserved);
     part.reserved = 0;
+    part.chunks = [];
   }
 
   private async read(): Promise<Buffer | undefined> {
