@@ -72,7 +72,7 @@ export interface CiUploadClientTuning extends CiUploadTuning {
    * `0` turns the check off. Default 4096 (4 KiB/s).
    */
   minSourceBytesPerSecond?: number;
-  /** The window of `minSourceBytesPerSecond`, in ms. Default 15000. */
+  /** The window of `minSourceBytesPerSecond`, in ms. Default 10000 (a cut comes within two windows, well inside `budgetWaitMs`). */
   sourceRateWindowMs?: number;
 }
 
@@ -153,7 +153,7 @@ export const CI_CLIENT_DEFAULTS = {
     maxBufferedBytes: 16 * 1024 * 1024,
     budgetWaitMs: 30_000,
     minSourceBytesPerSecond: 4096,
-    sourceRateWindowMs: 15_000,
+    sourceRateWindowMs: 10_000,
   },
   connections: 16,
   signatureTtlSeconds: 900,
