@@ -198,6 +198,40 @@ describe.each(PLATFORMS)('@CiUpload on Nest/%s: the streaming core', (platform) 
     await waitFor(async () => (await kit.leftovers()).objects.length === 8);
     expect((await kit.leftovers()).uploads).toEqual([]);
   });
+  it("the issue's attack on uploads of unknown size: 20 clients send 64 KB then 32 B/s; a small upload still completes, no 503", async () => {
+    // Scaled down in time (a 300 ms window, a 5 s budget wait); the default budget, 16 MiB.
+    const { http, client } = await start({
+      upload: { minSourceBytesPerSecond: 4096, sourceRateWindowMs: 300, budgetWaitMs: 5000 },
+    });
+    const big = Buffer.concat([await photoJpeg(1200, 800), Buffer.alloc(4 * 1024 * 1024)]);
+    const body = multipartBody([filePart('files', 'filename="slow.jpg"', big)]);
+    const statuses: number[] = [];
+    const slow = Array.from({ length: 20 }, () => {
+      const req = openUpload(app!.getHttpServer(), '/s/many', body.length);
+      req.on('response', (res) => statuses.push(res.statusCode!));
+      req.write(body.subarray(0, 64 * 1024));
+      return req;
+    });
+    let sent = 64 * 1024;
+    const trickle = setInterval(() => {
+      for (const req of slow) req.write(body.subarray(sent, sent + 32));
+      sent += 32;
+    }, 1000);
+    try {
+      // The slow ones have taken the budget (2 MiB each: 8 of them) and the others wait for it.
+      await waitFor(() => client.uploadBufferStats().waiting > 0);
+      const small = await http.post('/s/many').attach('files', await photoJpeg(200, 150), 'small.jpg');
+      expect(small.status).toBe(201);
+      // They were cut, and gave back what they held.
+      await waitFor(() => client.uploadBufferStats().inUseBytes === 0);
+    } finally {
+      clearInterval(trickle);
+      for (const req of slow) req.destroy();
+    }
+    expect(statuses.filter((s) => s === 503)).toEqual([]);
+    await waitFor(async () => (await kit.leftovers()).uploads.length === 0);
+    expect((await kit.leftovers()).objects).toHaveLength(1);
+  });
 });
 
 describe.each(PLATFORMS)('@CiUpload on Nest/%s over files-v2: form files up to the limit', (platform) => {
