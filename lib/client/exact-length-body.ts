@@ -37,7 +37,7 @@ export class ExactLengthBody extends Readable {
   private async pull(): Promise<void> {
     for (;;) {
       const next = await this.source.next();
-      if (next.done) return this.end();
+      if (next.done) return this.sourceEnded();
       const chunk = next.value;
       if (!chunk.length) continue;
       if (this.last || this.pushed + chunk.length > this.size) throw this.mismatch('more');
@@ -57,7 +57,7 @@ export class ExactLengthBody extends Readable {
     this.push(chunk);
   }
 
-  private end(): void {
+  private sourceEnded(): void {
     if (!this.last) throw this.mismatch('fewer');
     this.session.signal.removeEventListener('abort', this.onAbort);
     this.forward(this.last);

@@ -9,7 +9,7 @@ export interface UploadProgress {
   bytesRead: number;
   /** Bytes acknowledged by the server so far. */
   bytesSent: number;
-  /** True on the one report sent as the request where CI processes the image goes out (its last byte, or Complete). */
+  /** True on the one report sent as the multipart Complete (where CI processes the image) goes out. */
   completing?: boolean;
 }
 
