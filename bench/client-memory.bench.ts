@@ -47,9 +47,16 @@ export interface ClientMemoryRow {
 /** `+1.5` / `-0.2`: a growth can be negative when the process gave memory back. */
 const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
 
-/** The per-upload memory bound of the default tuning: max(threshold, partConcurrency x partSize) + partSize. */
+/**
+ * The per-upload memory bound of a stream of unknown size with the default tuning: max(threshold,
+ * partConcurrency x partSize) + partSize, the part size being chosen from the budget (`maxBufferedBytes / 8`,
+ * between 1 and 8 MiB).
+ */
 export function perUploadBound(tuning = CI_CLIENT_DEFAULTS.upload): number {
-  return Math.max(tuning.multipartThreshold, tuning.partConcurrency * tuning.partSize) + tuning.partSize;
+  const MiB = 1024 * 1024;
+  const partSize =
+    tuning.partSize ?? Math.min(8 * MiB, Math.max(MiB, Math.floor(tuning.maxBufferedBytes / 8)));
+  return Math.max(tuning.multipartThreshold, tuning.partConcurrency * partSize) + partSize;
 }
 
 /**

@@ -19,6 +19,8 @@ async function main(): Promise<void> {
         return true;
       },
       objects: () => emulator.listObjects(bucket).length,
+      // Requests served since the last reset (the log keeps the last 10 000).
+      requests: () => emulator.requests.length,
     },
     () => emulator.close(),
   );

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { setMaxListeners } from 'node:events';
 import { Pool } from 'undici';
 import { countOutputs, measureOperations, type OperationRun } from './contender-host';
@@ -73,4 +74,57 @@ export async function postUploads(options: {
   } finally {
     await pool.close();
   }
+}
+
+/** Slow clients sending large uploads while something else is measured. */
+export interface Trickle {
+  /** Statuses the slow uploads were answered with so far (a cut or refused one answers before its end). */
+  statuses: number[];
+  /** Abandons the slow uploads (their clients go away) and gives back what they were answered. */
+  stop(): number[];
+}
+
+/**
+ * Starts `count` uploads of `upload` to `http://127.0.0.1:<port><path>`, each sending about `bytesPerSecond`
+ * (a write every 50 ms), over their own connections; they go on until {@link Trickle.stop}.
+ */
+export function trickleUploads(options: {
+  port: number;
+  path: string;
+  upload: MultipartBody;
+  count: number;
+  bytesPerSecond: number;
+}): Trickle {
+  const { upload } = options;
+  const statuses: number[] = [];
+  const step = Math.max(1, Math.round(options.bytesPerSecond / 20));
+  const requests = Array.from({ length: options.count }, () => {
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port: options.port,
+      method: 'POST',
+      path: options.path,
+      headers: { 'content-type': upload.contentType, 'content-length': String(upload.body.length) },
+    });
+    req.on('error', () => undefined);
+    req.on('response', (res) => {
+      statuses.push(res.statusCode ?? 0);
+      res.resume();
+    });
+    return req;
+  });
+  let sent = 0;
+  const timer = setInterval(() => {
+    const chunk = upload.body.subarray(sent, Math.min(sent + step, upload.body.length - 1));
+    sent += chunk.length;
+    for (const req of requests) if (chunk.length) req.write(chunk);
+  }, 50);
+  return {
+    statuses,
+    stop() {
+      clearInterval(timer);
+      for (const req of requests) req.destroy();
+      return statuses;
+    },
+  };
 }

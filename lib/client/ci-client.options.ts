@@ -40,9 +40,12 @@ export interface CiTimeoutOptions {
 
 /** How `upload()` splits a stream. */
 export interface CiUploadTuning {
-  /** Streams up to this size are buffered and sent as one PUT. Default 2 MiB. */
+  /** Streams of unknown size up to this size are buffered and sent as one PUT. Default 2 MiB. */
   multipartThreshold?: number;
-  /** Part size past the threshold (COS minimum 1 MiB). Default 1 MiB. */
+  /**
+   * Part size of a multipart upload (COS minimum 1 MiB). Default: chosen per upload, from its size when known
+   * (at most 10 000 parts) and from the budget otherwise (`maxBufferedBytes / 8`, between 1 and 8 MiB: 2 MiB).
+   */
   partSize?: number;
   /** Parts in flight at once per upload. Default 3. */
   partConcurrency?: number;
@@ -51,11 +54,10 @@ export interface CiUploadTuning {
 /** How the uploads of one client split streams and share buffer memory. */
 export interface CiUploadClientTuning extends CiUploadTuning {
   /**
-   * Buffer memory shared by every upload of the client, in bytes, cut into parts of `partSize`: an upload
-   * takes a part's worth before reading bytes into it and gives it back once the part is acknowledged. When it
-   * is full, uploads wait and stop reading from their clients (TCP backpressure). At least `partSize`.
-   * Default 16 MiB (16 parts of 1 MiB: 4 large uploads at full speed, or 16 small ones in flight at once; more
-   * did not upload faster in the bench, where CI's processing is the bound, and cost more memory).
+   * Buffer memory shared by the uploads of the client that must be held (streams of unknown size; a known size
+   * is piped and holds nothing), in bytes: an upload reserves a part before reading bytes into it and gives it
+   * back once the part is acknowledged. When it is full, uploads wait and stop reading from their clients (TCP
+   * backpressure). At least one part. Default 16 MiB.
    */
   maxBufferedBytes?: number;
   /**
@@ -63,6 +65,15 @@ export interface CiUploadClientTuning extends CiUploadTuning {
    * stored. Default 30000 ms.
    */
   budgetWaitMs?: number;
+  /**
+   * The slowest a source may send while an upload waits for it: measured over each `sourceRateWindowMs`, counting
+   * only the time spent waiting for the source (not for CI). A source below it, or one that stops sending, is
+   * cut: the upload fails with `CiSlowSourceError` (HTTP 408), what it holds is released and nothing is stored.
+   * `0` turns the check off. Default 4096 (4 KiB/s).
+   */
+  minSourceBytesPerSecond?: number;
+  /** The window of `minSourceBytesPerSecond`, in ms. Default 10000 (a cut comes within two windows, well inside `budgetWaitMs`). */
+  sourceRateWindowMs?: number;
 }
 
 /** Options of {@link CiClient}. */
@@ -141,10 +152,12 @@ export const CI_CLIENT_DEFAULTS = {
   retry: { retries: 3, minDelayMs: 100, maxDelayMs: 2_000 },
   upload: {
     multipartThreshold: 2 * 1024 * 1024,
-    partSize: 1024 * 1024,
+    partSize: undefined as number | undefined,
     partConcurrency: 3,
     maxBufferedBytes: 16 * 1024 * 1024,
     budgetWaitMs: 30_000,
+    minSourceBytesPerSecond: 4096,
+    sourceRateWindowMs: 10_000,
   },
   connections: 16,
   signatureTtlSeconds: 900,

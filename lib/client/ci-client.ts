@@ -16,7 +16,6 @@ import {
   type CiClientOptions,
   type CiProtocol,
   type CiStyleSeparator,
-  type CiUploadClientTuning,
   type CiUploadTuning,
 } from './ci-client.options';
 import type {
@@ -40,8 +39,12 @@ import { FilesV2Backend, filesV2TokenError, parseFilesV2ErrorBody } from './file
 import { guardedDispatcher } from './loopback-guard';
 import { HttpTransport } from './http-transport';
 import { streamingUpload, type UploadProgress } from './streaming-upload';
-import { resolveUploadTuning, UploadBudget, type CiUploadBufferStats } from './upload-budget';
-import type { UploadTarget } from './upload-target';
+import {
+  resolveUploadTuning,
+  UploadBudget,
+  type CiUploadBufferStats,
+  type ResolvedUploadTuning,
+} from './upload-budget';
 
 const BUCKET_PATTERN = /^[a-z0-9][a-z0-9-]*-(\d+)$/;
 
@@ -53,14 +56,14 @@ export interface CiClientUploadOptions extends CiCallOptions {
   contentType?: string;
   /** Extra `x-cos-*` headers. */
   headers?: Record<string, string>;
-  /**
-   * Per-call split tuning. `partSize`, when given, must be the client's: parts are units of the client's
-   * buffer budget.
-   */
+  /** Per-call split tuning, over the client's. */
   tuning?: CiUploadTuning;
   /** Called as bytes are read and acknowledged. */
   onProgress?: (progress: UploadProgress) => void;
-  /** Total size when known (lets files-v2 use slice uploads for large files). */
+  /**
+   * Total size when known: the source is then piped into one request (no buffer, no budget), and must have
+   * exactly this size (else the upload fails with `CiValidationError` `SIZE_MISMATCH` and nothing is stored).
+   */
   size?: number;
   /**
    * A value unique to this upload, stored with the object (cos-v5 `x-cos-meta-ci-attempt`, files-v2 `biz_attr`):
@@ -109,7 +112,7 @@ export class CiClient {
   /** Uploads and processing go through the chosen protocol; head, get, delete and URLs always use cos-v5. */
   private readonly processing: CosV5Backend | FilesV2Backend;
   private readonly extraDispatchers: Dispatcher[] = [];
-  private readonly tuning: Required<CiUploadClientTuning>;
+  private readonly tuning: ResolvedUploadTuning;
   /** Buffer memory shared by every upload of this client. */
   private readonly budget: UploadBudget;
   /** Where requests go: the XML API's origin, and the files-v2 API's when the protocol is files-v2. */
@@ -161,24 +164,31 @@ export class CiClient {
     this.now = now;
     const timeouts = { ...CI_CLIENT_DEFAULTS.timeouts, ...options.timeouts };
     this.tuning = resolveUploadTuning(options.upload);
-    this.budget = new UploadBudget(
-      this.tuning.maxBufferedBytes,
-      this.tuning.partSize,
-      this.tuning.budgetWaitMs,
-    );
+    this.budget = new UploadBudget(this.tuning.maxBufferedBytes, this.tuning.budgetWaitMs);
 
     const origin = new URL(options.endpoint ?? `https://${this.bucket}.cos.${this.region}.myqcloud.com`);
     const hostname = origin.hostname.replace(/^\[|\]$/g, '');
     const addressing =
       options.addressing ?? (isIP(hostname) || hostname === 'localhost' ? 'path' : 'virtual-host');
-    const pool = (o: string) =>
+    const pool = (
+      o: string,
+      connections: number | null = options.connections ?? CI_CLIENT_DEFAULTS.connections,
+    ) =>
       new Pool(o, {
-        connections: options.connections ?? CI_CLIENT_DEFAULTS.connections,
+        connections,
         allowH2: false,
         connect: { timeout: timeouts.connectMs },
         headersTimeout: timeouts.headersMs,
         bodyTimeout: timeouts.bodyMs,
       });
+    // Piped uploads hold a connection as long as their client takes: they get a pool of their own, without a
+    // cap (each stands for one incoming request), so they never queue behind each other or hold up the rest.
+    const pipes = (o: string) => {
+      if (options.dispatcher) return options.dispatcher;
+      const p = pool(o, null);
+      this.extraDispatchers.push(p);
+      return p;
+    };
     this.ownsDispatcher = !options.dispatcher;
     this.dispatcher = options.dispatcher ?? pool(origin.origin);
     const credentials = new CredentialsCache(options.credentials, now);
@@ -211,7 +221,12 @@ export class CiClient {
         pathStyle: addressing === 'path',
         origin: at.origin,
         credentials,
-        transport: new HttpTransport(guardedDispatcher(dispatcher, at.origin), timeouts, parseCosErrorBody),
+        transport: new HttpTransport(
+          guardedDispatcher(dispatcher, at.origin),
+          timeouts,
+          parseCosErrorBody,
+          guardedDispatcher(pipes(at.origin), at.origin),
+        ),
         retry,
         signatureTtlSeconds,
         now,
@@ -241,6 +256,7 @@ export class CiClient {
           guardedDispatcher(filesDispatcher, filesOrigin),
           timeouts,
           parseFilesV2ErrorBody,
+          guardedDispatcher(pipes(filesOrigin), filesOrigin),
         ),
         retry,
         signatureTtlSeconds,
@@ -254,37 +270,31 @@ export class CiClient {
   }
 
   /**
-   * Uploads a stream, Buffer or iterable with Content-Length on every request: one PUT below
-   * `multipartThreshold`, else a multipart upload whose parts go out while the source is still arriving.
-   * Any failure or abort aborts the multipart upload.
+   * Uploads a stream, Buffer or iterable with Content-Length on every request: piped into one request when its
+   * size is known (`size`, or a Buffer); else one PUT below `multipartThreshold`, or a multipart upload whose
+   * parts go out while the source is still arriving. Any failure or abort aborts the multipart upload.
    */
   upload(
     key: string,
     body: Buffer | Readable | AsyncIterable<Buffer | Uint8Array | string>,
     options: CiClientUploadOptions = {},
   ): Promise<CiObjectResult> {
-    const source = Buffer.isBuffer(body) ? [body] : body;
-    const iterable: AsyncIterable<Buffer | Uint8Array | string> =
-      Symbol.asyncIterator in (source as object)
-        ? (source as AsyncIterable<Buffer>)
-        : Readable.from(source as Iterable<Buffer>);
+    const source = Buffer.isBuffer(body)
+      ? [body]
+      : Symbol.asyncIterator in (body as object)
+        ? (body as AsyncIterable<Buffer>)
+        : Readable.from(body as unknown as Iterable<Buffer>);
     const size = options.size ?? (Buffer.isBuffer(body) ? body.length : undefined);
-    const target: UploadTarget = this.processing;
-    const { partSize, ...tuning } = { ...this.tuning, ...options.tuning };
-    if (partSize !== this.tuning.partSize) {
-      return Promise.reject(
-        new CiValidationError(
-          'OPTIONS_INVALID',
-          `tuning.partSize of one upload must be the client's upload.partSize (${this.tuning.partSize}): parts are units of its buffer budget`,
-          { field: 'tuning.partSize' },
-        ),
-      );
-    }
+    const tuning = { ...this.tuning, ...options.tuning };
     return streamingUpload(
-      target,
+      this.processing,
       key,
-      iterable,
-      { ...tuning, budget: this.budget },
+      source,
+      {
+        ...tuning,
+        budget: this.budget,
+        rate: { minBytesPerSecond: tuning.minSourceBytesPerSecond, windowMs: tuning.sourceRateWindowMs },
+      },
       { ...options, size, insertOnly: this.insertOnlyFlag(options.insertOnly) },
     );
   }

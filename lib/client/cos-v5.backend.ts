@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { CiResponseError, isCiNetworkError, isCiResponseError, isCiTimeoutError } from '../core/errors';
 import {
   createObjectUrl,
@@ -102,6 +102,8 @@ function header(res: TransportResponse, name: string): string | undefined {
 /** The current COS XML API: PUT Object, multipart, `?image_process`, q-sign signatures. */
 export class CosV5Backend implements UploadTarget {
   readonly multipartNeedsSize = false;
+  /** COS PUT Object takes up to 5 GB (COS API documentation, "PUT Object"). */
+  readonly maxSingleBytes = 5 * 1024 * 1024 * 1024;
   /** Milliseconds added to the local clock, learnt from the server on `RequestTimeTooSkewed`. */
   private clockOffsetMs = 0;
 
@@ -114,7 +116,8 @@ export class CosV5Backend implements UploadTarget {
       try {
         return await attempt();
       } catch (err) {
-        if (this.learnClockSkew(err)) return attempt();
+        // A piped body is consumed: the offset is learnt for the next request, this one fails.
+        if (this.learnClockSkew(err) && !(options.body instanceof Readable)) return attempt();
         options.onFailure?.(err);
         throw err;
       }
@@ -145,6 +148,7 @@ export class CosV5Backend implements UploadTarget {
       body: options.body ?? request.body,
       signal: options.signal,
       read: options.read ?? 'text',
+      piped: options.body instanceof Readable,
     });
   }
 
@@ -178,13 +182,14 @@ export class CosV5Backend implements UploadTarget {
   /** PUT Object with the whole body. */
   async putSingle(
     key: string,
-    chunks: readonly Buffer[],
+    body: readonly Buffer[] | Readable,
     size: number,
     options: UploadRequestOptions,
   ): Promise<CiObjectResult> {
-    // Without Pic-Operations a PUT is idempotent and its body is in memory: safe to retry. Under insertOnly a retry
-    // may meet what a lost attempt stored: the marker tells that object from someone else's.
-    const retry = !options.picOperations;
+    // Without Pic-Operations a PUT is idempotent: safe to retry when its body is in memory (a piped body can be
+    // sent once only). Under insertOnly a retry may meet what a lost attempt stored: the marker tells that object
+    // from someone else's.
+    const retry = !options.picOperations && !(body instanceof Readable);
     const marker = options.marker ?? (retry && options.insertOnly === 1 ? newAttemptMarker() : undefined);
     const request = putObjectRequest(key, {
       ...options,
@@ -195,7 +200,7 @@ export class CosV5Backend implements UploadTarget {
     const attempts = new CreateAttempts();
     try {
       const res = await this.send(request, {
-        body: chunks,
+        body,
         signal: options.signal,
         retry,
         onFailure: attempts.onFailure,
@@ -245,10 +250,10 @@ export class CosV5Backend implements UploadTarget {
     await abortPredecessors();
     const parts: CosCompletedPart[] = [];
     return {
-      uploadPart: async (partNumber, _offset, chunks, size) => {
+      uploadPart: async (partNumber, _offset, chunks, size, signal) => {
         const res = await this.send(uploadPartRequest(key, uploadId, partNumber, size), {
           body: chunks,
-          signal: options.signal,
+          signal: signal ?? options.signal,
           read: 'none',
           retry: true,
         });

@@ -41,6 +41,11 @@ export interface FilesV2BackendConfig {
 export class FilesV2Backend implements UploadTarget {
   /** v4 slices declare the file size at init. */
   readonly multipartNeedsSize = true;
+  /**
+   * One `op=upload` request up to 20 MB, the largest image CI processes on upload (the seed: "images with a size
+   * of less than 20 MB"); larger known sizes go in slices.
+   */
+  readonly maxSingleBytes = 20 * 1024 * 1024;
   private readonly shortBucket: string;
 
   constructor(private readonly config: FilesV2BackendConfig) {
@@ -86,7 +91,7 @@ export class FilesV2Backend implements UploadTarget {
   /** Sends a form built afresh for each attempt (a streamed body cannot be sent twice). */
   private async send(
     build: (authorization: string) => FilesV2Request,
-    options: { signal?: AbortSignal; retry?: boolean; onFailure?: (err: unknown) => void },
+    options: { signal?: AbortSignal; retry?: boolean; piped?: boolean; onFailure?: (err: unknown) => void },
   ): Promise<{ data?: Record<string, unknown>; requestId?: string }> {
     const attempt = async () => {
       const request = build(await this.authorization());
@@ -97,6 +102,7 @@ export class FilesV2Backend implements UploadTarget {
         body: request.body,
         signal: options.signal,
         read: 'text',
+        piped: options.piped,
       });
       const envelope = parseFilesV2Envelope(res.text, res.statusCode, { method: 'POST', path: request.path });
       return { data: envelope.data, requestId: envelope.requestId };
@@ -125,11 +131,13 @@ export class FilesV2Backend implements UploadTarget {
    */
   async putSingle(
     key: string,
-    chunks: readonly Buffer[],
+    body: readonly Buffer[] | Readable,
     size: number,
     options: UploadRequestOptions,
   ): Promise<CiObjectResult> {
-    const retry = !options.picOperations;
+    const piped = body instanceof Readable;
+    // A piped body can be sent once only.
+    const retry = !options.picOperations && !piped;
     const insertOnly = options.insertOnly ?? 0;
     const marker = options.marker ?? (retry && insertOnly === 1 ? newAttemptMarker() : undefined);
     const attempts = new CreateAttempts();
@@ -139,9 +147,9 @@ export class FilesV2Backend implements UploadTarget {
           filesV2UploadRequest(
             this.target(key),
             { authorization, picOperations: options.picOperations },
-            { file: Readable.from(chunks), fileLength: size, insertOnly, bizAttr: marker },
+            { file: piped ? body : Readable.from(body), fileLength: size, insertOnly, bizAttr: marker },
           ),
-        { signal: options.signal, retry, onFailure: attempts.onFailure },
+        { signal: options.signal, retry, piped, onFailure: attempts.onFailure },
       );
       return this.result(key, toFilesV2Result(data), requestId, size);
     } catch (err) {
@@ -186,7 +194,7 @@ export class FilesV2Backend implements UploadTarget {
     // The server may ask for one slice at a time.
     let chain: Promise<unknown> = Promise.resolve();
     return {
-      uploadPart: (_partNumber, offset, chunks, sliceLength) => {
+      uploadPart: (_partNumber, offset, chunks, sliceLength, signal) => {
         const send = () =>
           this.send(
             (authorization) =>
@@ -195,7 +203,7 @@ export class FilesV2Backend implements UploadTarget {
                 { authorization },
                 { session: started.session, offset, slice: Readable.from(chunks), sliceLength },
               ),
-            { signal: options.signal, retry: true },
+            { signal: signal ?? options.signal, retry: true },
           ).then(() => undefined);
         if (!started.serialUpload) return send();
         const next = chain.then(send);

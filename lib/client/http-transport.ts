@@ -16,6 +16,11 @@ export interface TransportRequest {
   signal?: AbortSignal;
   /** `'text'` reads the whole body; `'stream'` hands it over (2xx only); `'none'` dumps it. */
   read: 'text' | 'stream' | 'none';
+  /**
+   * The body is piped from a client as it arrives: the request lasts as long as that client takes, so it goes
+   * over the dispatcher for long requests and never queues behind (or in front of) the others.
+   */
+  piped?: boolean;
 }
 
 /** What came back. */
@@ -45,12 +50,16 @@ export type ErrorBodyParser = (
   text: string,
 ) => { code: string; message: string; requestId?: string; traceId?: string; resource?: string } | undefined;
 
-/** Sends requests over one undici dispatcher and classifies every failure into a typed CiError. */
+/**
+ * Sends requests over undici and classifies every failure into a typed CiError. Piped uploads go over their own
+ * dispatcher (`pipes`; default: the same one): each holds a connection as long as its client takes to send.
+ */
 export class HttpTransport {
   constructor(
     private readonly dispatcher: Dispatcher,
     private readonly timeouts: { headersMs: number; bodyMs: number },
     private readonly parseErrorBody: ErrorBodyParser,
+    private readonly pipes: Dispatcher = dispatcher,
   ) {}
 
   /** Sends one request; non-2xx answers throw {@link CiResponseError}. Every response body is read or dumped. */
@@ -58,7 +67,7 @@ export class HttpTransport {
     const where: CiRequestTarget = { method: req.method, path: req.target.split('?')[0]! };
     let res: Dispatcher.ResponseData;
     try {
-      res = await this.dispatcher.request({
+      res = await (req.piped ? this.pipes : this.dispatcher).request({
         path: req.target,
         method: req.method as Dispatcher.HttpMethod,
         headers: req.headers,

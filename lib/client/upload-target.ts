@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { CiObjectResult } from './ci-client.results';
 
 /** Options of one upload, as the protocol backends receive them. */
@@ -25,7 +26,13 @@ export interface UploadRequestOptions {
 /** An open multipart (cos-v5) or slice (files-v2) upload. */
 export interface MultipartSession {
   /** Sends one part; `partNumber` is 1-based, `offset` the byte offset of the part in the object. */
-  uploadPart(partNumber: number, offset: number, chunks: readonly Buffer[], size: number): Promise<void>;
+  uploadPart(
+    partNumber: number,
+    offset: number,
+    chunks: readonly Buffer[],
+    size: number,
+    signal?: AbortSignal,
+  ): Promise<void>;
   /** Completes the upload (Pic-Operations rides here) and returns the typed result. */
   complete(totalSize: number): Promise<CiObjectResult>;
   /** Abandons the upload so no part stays behind. Never throws. */
@@ -36,10 +43,15 @@ export interface MultipartSession {
 export interface UploadTarget {
   /** True when a multipart upload must declare the total size up front (files-v2 slices). */
   readonly multipartNeedsSize: boolean;
-  /** One request with the whole body and an exact Content-Length. */
+  /** The largest object one request may carry (a known size up to it is piped into one request). */
+  readonly maxSingleBytes: number;
+  /**
+   * One request with the whole body and an exact Content-Length: chunks in memory (retried when safe), or a
+   * stream of exactly `size` bytes (sent once, over the transport's pool for long requests).
+   */
   putSingle(
     key: string,
-    chunks: readonly Buffer[],
+    body: readonly Buffer[] | Readable,
     size: number,
     options: UploadRequestOptions,
   ): Promise<CiObjectResult>;

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import multer, { type StorageEngine } from 'multer';
 import type { CiUploadedFile, CiUploader, CiUploadResult, CiUploadRoute } from '../upload';
+import { predictFileSize } from './form-file-size';
 
 /** Symbol under which the engine leaves the typed result on multer's file object. */
 export const CI_UPLOAD_RESULT = Symbol('ciUploadResult');
@@ -81,6 +82,8 @@ export class CiStorageEngine implements StorageEngine {
         options: this.route.optionsFor(file.fieldname),
         allowedFormats: this.route.allowedFormats,
         keyStrategy: this.route.keyStrategy,
+        // One file per request: it is the form's last part unless a field follows it (then it fails, 400).
+        knownSize: this.route.single ? predictFileSize(req, stream) : undefined,
         signal: local.signal,
         onSniffed: (_type, bytes) => (head = bytes),
         onProgress: listener && ((progress) => listener(progress, request)),

@@ -9,6 +9,7 @@ import {
   CiStorageEngine,
   type CiUploadedFile,
 } from './ci-storage.engine';
+import { trackingStreamHandler } from './form-file-size';
 
 /** The typed results of one request, in arrival order, and its text fields. */
 export interface CiReceivedFiles {
@@ -39,7 +40,13 @@ type MulterRequest = IncomingMessage & {
  */
 export function createMulterUpload(uploader: CiUploader, route: CiUploadRoute): CiMulterUpload {
   const storage = new CiStorageEngine(uploader, route);
-  const upload = multer({ storage, limits: route.limits, defParamCharset: 'utf8' });
+  const upload = multer({
+    storage,
+    limits: route.limits,
+    defParamCharset: 'utf8',
+    // Lets the engine predict a file's size from the request's Content-Length (see predictFileSize).
+    ...{ streamHandler: trackingStreamHandler },
+  });
   const middleware = route.single ? upload.single(route.fields[0]!.name) : upload.fields(route.fields);
   return async (req, res, platformRequest) => {
     const raw = req as MulterRequest;

@@ -43,8 +43,13 @@ export interface CiUploadInput<TRequest = unknown> {
   keyStrategy?: CiKeyStrategy<TRequest>;
   /** A fixed key. */
   key?: string;
-  /** Total size when known (lets files-v2 use slice uploads). */
+  /** Total size when known: the file is then piped to CI (must match, else 400 and nothing stored). */
   size?: number;
+  /**
+   * The size predicted by the platform (a form's file from the request's Content-Length), asked once the file's
+   * first bytes are in; checked like `size`. Default: none.
+   */
+  knownSize?: () => number | undefined;
   /** Aborts the upload (limit reached, client gone); shutdown aborts it too. */
   signal?: AbortSignal;
   /** Called once the type is known, with the first bytes (e.g. for file validators). */
@@ -124,7 +129,7 @@ export class CiUploader {
             headers: options.headers,
             insertOnly: options.insertOnly,
             marker,
-            size: input.size,
+            size: input.size ?? input.knownSize?.(),
             signal,
             onProgress: progress && ((p) => progress.sent(p.bytesSent, p.completing)),
           });

@@ -6,6 +6,7 @@ import {
   isCiMediaError,
   isCiNetworkError,
   isCiResponseError,
+  isCiSlowSourceError,
   isCiTimeoutError,
   isCiValidationError,
   type CiMediaReason,
@@ -72,6 +73,7 @@ const BUSBOY_MALFORMED =
 const HTTP_REASONS: Partial<Record<number, string>> = {
   400: 'Bad Request',
   404: 'Not Found',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
@@ -122,6 +124,8 @@ export function ciErrorResponse(err: unknown): CiErrorResponseBody | undefined {
     // details stay in the server log.
     return body(502, 'Image storage refused the request', extra);
   }
+  // The client sent its body too slowly (upload.minSourceBytesPerSecond): cut, nothing stored.
+  if (isCiSlowSourceError(err)) return body(408, 'The upload was too slow: try again on a faster connection');
   if (isCiTimeoutError(err)) return body(504, 'Image storage timed out');
   if (isCiNetworkError(err)) return body(502, 'Image storage unreachable');
   // The shared upload budget stayed full for `upload.budgetWaitMs`: the server is busy, the request may be retried.

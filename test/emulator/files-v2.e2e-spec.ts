@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { type CiEmulator, EMULATOR_DEV_CREDENTIALS, startCiEmulator } from '../../emulator';
 import { quadrantJpeg } from '../../emulator/processing/test-images';
@@ -655,7 +656,7 @@ describe('files-v2 API of the emulator with CiClient (protocol files-v2)', () =>
     expect(await sharp(rotated).metadata()).toMatchObject({ format: 'png', width: 100, height: 200 });
   });
 
-  it('a large Buffer goes through slices (its size is known) and is processed at finish', async () => {
+  it('a large Buffer of known size goes in one op=upload request (up to 20 MB) and is processed in it', async () => {
     const source = await sharp({
       create: {
         width: 1500,
@@ -670,17 +671,27 @@ describe('files-v2 API of the emulator with CiClient (protocol files-v2)', () =>
     expect(source.length).toBeGreaterThan(1024 * 1024);
     const before = emu.requests.length;
     const result = await client.upload('client/big.jpg', source, { picOperations });
-    const operations = emu.requests.slice(before).map((r) => r.operation);
-    expect(operations[0]).toBe('FilesV2SliceInit');
-    expect(operations.filter((o) => o === 'FilesV2SliceData').length).toBe(
-      Math.ceil(source.length / (1024 * 1024)),
-    );
-    expect(operations.at(-1)).toBe('FilesV2SliceFinish');
+    expect(emu.requests.slice(before).map((r) => r.operation)).toEqual(['FilesV2Upload']);
     expect(result.imageInfo.processResults).toEqual([
       expect.objectContaining({ key: 'client/client-thumb.webp', format: 'WEBP', width: 50, height: 33 }),
     ]);
     const stored = (await emu.getObject(BUCKET, 'client/big.jpg'))!;
     expect(sha1(stored)).toBe(sha1(source));
     expect(emu.listMultipartUploads(BUCKET)).toEqual([]);
+  });
+
+  it('a stream of known size over 20 MB goes through slices of the chosen part size', async () => {
+    const source = Buffer.concat([await quadrantJpeg(200, 100), randomBytes(21 * 1024 * 1024)]);
+    const before = emu.requests.length;
+    const result = await client.upload('client/huge.jpg', Readable.from([source]), { size: source.length });
+    const operations = emu.requests.slice(before).map((r) => r.operation);
+    expect(operations[0]).toBe('FilesV2SliceInit');
+    // upload.partSize is 1 MiB here.
+    expect(operations.filter((o) => o === 'FilesV2SliceData').length).toBe(
+      Math.ceil(source.length / (1024 * 1024)),
+    );
+    expect(operations.at(-1)).toBe('FilesV2SliceFinish');
+    expect(result.size).toBe(source.length);
+    expect(sha1((await emu.getObject(BUCKET, 'client/huge.jpg'))!)).toBe(sha1(source));
   });
 });

@@ -48,6 +48,25 @@ export class CiAbortError extends CiError {
   }
 }
 
+/**
+ * The upload's source (the client's request body) sent slower than `upload.minSourceBytesPerSecond`, or stopped:
+ * it was cut, what it held released, nothing stored. Answered 408.
+ */
+export class CiSlowSourceError extends CiError {
+  override readonly name = 'CiSlowSourceError';
+  /** Bytes per second the source sent over the last window, while the upload waited for it. */
+  readonly bytesPerSecond: number;
+
+  constructor(target: CiRequestTarget, bytesPerSecond: number, minimum: number) {
+    super(
+      `The upload's source sent ${Math.floor(bytesPerSecond)} bytes/s, below the minimum ${minimum} ` +
+        `(upload.minSourceBytesPerSecond): ${describe(target)}`,
+      'CI_SLOW_SOURCE',
+    );
+    this.bytesPerSecond = bytesPerSecond;
+  }
+}
+
 /** The server answered with something this client cannot read (malformed XML or JSON, a missing field). */
 export class CiProtocolError extends CiError {
   override readonly name = 'CiProtocolError';
@@ -83,4 +102,9 @@ export function isCiProtocolError(value: unknown): value is CiProtocolError {
  */
 export function isUnknownOutcome(err: unknown): boolean {
   return isCiTimeoutError(err) || isCiNetworkError(err) || isCiProtocolError(err) || isCiAbortError(err);
+}
+
+/** True when `value` is a {@link CiSlowSourceError}. */
+export function isCiSlowSourceError(value: unknown): value is CiSlowSourceError {
+  return value instanceof Error && value.name === 'CiSlowSourceError';
 }

@@ -15,7 +15,8 @@ export type CiValidationCode =
   | 'RULE_MALFORMED'
   | 'RULE_UNKNOWN_OPERATION'
   | 'OPTIONS_INVALID'
-  | 'KEY_INVALID';
+  | 'KEY_INVALID'
+  | 'SIZE_MISMATCH';
 
 /**
  * Input refused before anything was sent: a bad rule, fileid, bucket, key or option.
