@@ -66,6 +66,13 @@ export interface CiClientUploadOptions extends CiCallOptions {
    */
   size?: number;
   /**
+   * The size the platform predicted for a form's file (from the request's `Content-Length`, as if the file were
+   * the form's last part): an upper bound. A file predicted up to `multipartThreshold` is held (that much of the
+   * budget at most) and sent in one request whatever follows it in the form; a larger one is piped as if of that
+   * size and must turn out so (else `SIZE_MISMATCH`, nothing stored). Ignored when `size` is given.
+   */
+  predictedSize?: number;
+  /**
    * A value unique to this upload, stored with the object (cos-v5 `x-cos-meta-ci-attempt`, files-v2 `biz_attr`):
    * clean-up after an unknown outcome removes the key only when it holds this value. Default: none.
    */

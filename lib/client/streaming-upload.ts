@@ -41,10 +41,21 @@ export async function streamingUpload(
   key: string,
   source: AsyncIterable<Buffer | Uint8Array | string> | readonly Buffer[],
   tuning: StreamingUploadTuning,
-  options: UploadRequestOptions & { onProgress?: (p: UploadProgress) => void },
+  options: UploadRequestOptions & { onProgress?: (p: UploadProgress) => void; predictedSize?: number },
 ): Promise<CiObjectResult> {
-  const session = new UploadSession(target, key, options, options.onProgress);
-  const { size } = options;
+  const { predictedSize } = options;
+  // A predicted size (a form's file, as if it were the form's last part) is an upper bound of the file's: a small
+  // file is held (that much of the budget at most) and sent in one request whatever follows it in the form; a
+  // larger one is piped as if of that size, and fails (SIZE_MISMATCH, nothing stored) when it is not.
+  const bound =
+    options.size === undefined &&
+    predictedSize !== undefined &&
+    predictedSize > 0 &&
+    predictedSize <= Math.min(tuning.multipartThreshold, tuning.budget.bytes)
+      ? predictedSize
+      : undefined;
+  const size = options.size ?? (bound === undefined ? predictedSize : undefined);
+  const session = new UploadSession(target, key, { ...options, size }, options.onProgress);
   const oneRequest = size !== undefined && size > 0 && size <= target.maxSingleBytes;
   let input: UploadSource | undefined;
   try {
@@ -52,7 +63,7 @@ export async function streamingUpload(
     const iterable = Array.isArray(source) ? Readable.from(source) : (source as AsyncIterable<Buffer>);
     input = new UploadSource(iterable, session, tuning.rate);
     if (oneRequest) return await pipeUpload(session, input, size, tuning.budget);
-    const plan = planParts(size, tuning, target);
+    const plan = planParts(size, tuning, target, bound);
     return await partsUpload(session, new PartsProducer(input, plan, tuning.budget, session), plan, tuning);
   } finally {
     input?.close();
@@ -74,14 +85,23 @@ async function pipeUpload(session: UploadSession, input: UploadSource, size: num
   }
 }
 
-/** Part sizes: from the size when known (at most 10 000 parts), from the budget otherwise. */
-function planParts(size: number | undefined, tuning: StreamingUploadTuning, target: UploadTarget): PartsPlan {
+/**
+ * Part sizes: from the size when known (at most 10 000 parts), from the budget otherwise; a source bounded by
+ * `bound` reserves only that for its first (and only) part.
+ */
+function planParts(
+  size: number | undefined,
+  tuning: StreamingUploadTuning,
+  target: UploadTarget,
+  bound?: number,
+): PartsPlan {
   const budget = tuning.budget.bytes;
   const chosen =
     size !== undefined
       ? Math.max(MiB, Math.ceil(size / MAX_PARTS), Math.floor(budget / (tuning.partConcurrency + 1)))
       : Math.min(8 * MiB, Math.max(MiB, Math.floor(budget / 8)));
   const partSize = Math.min(tuning.partSize ?? chosen, budget);
+  if (bound !== undefined) return { firstPartSize: bound, partSize };
   // files-v2 declares the size at init: a stream of unknown size is held whole, then sent in one request.
   if (size === undefined && target.multipartNeedsSize)
     return { firstPartSize: budget, partSize, growFirstBy: Math.min(MiB, budget) };

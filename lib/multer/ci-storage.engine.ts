@@ -82,8 +82,8 @@ export class CiStorageEngine implements StorageEngine {
         options: this.route.optionsFor(file.fieldname),
         allowedFormats: this.route.allowedFormats,
         keyStrategy: this.route.keyStrategy,
-        // One file per request: it is the form's last part unless a field follows it (then it fails, 400).
-        knownSize: this.route.single ? predictFileSize(req, stream) : undefined,
+        // One file per request: its size is predicted as if it were the form's last part (an upper bound).
+        predictedSize: this.route.single ? predictFileSize(req, stream) : undefined,
         signal: local.signal,
         onSniffed: (_type, bytes) => (head = bytes),
         onProgress: listener && ((progress) => listener(progress, request)),

@@ -47,9 +47,9 @@ export interface CiUploadInput<TRequest = unknown> {
   size?: number;
   /**
    * The size predicted by the platform (a form's file from the request's Content-Length), asked once the file's
-   * first bytes are in; checked like `size`. Default: none.
+   * first bytes are in: an upper bound (see `CiClientUploadOptions.predictedSize`). Default: none.
    */
-  knownSize?: () => number | undefined;
+  predictedSize?: () => number | undefined;
   /** Aborts the upload (limit reached, client gone); shutdown aborts it too. */
   signal?: AbortSignal;
   /** Called once the type is known, with the first bytes (e.g. for file validators). */
@@ -129,7 +129,8 @@ export class CiUploader {
             headers: options.headers,
             insertOnly: options.insertOnly,
             marker,
-            size: input.size ?? input.knownSize?.(),
+            size: input.size,
+            predictedSize: input.predictedSize?.(),
             signal,
             onProgress: progress && ((p) => progress.sent(p.bytesSent, p.completing)),
           });
