@@ -91,10 +91,12 @@ export function createCiInstance(options: CiExpressOptions): CiExpressInstance {
 
 /** The use case an Express helper runs on: options resolved once, a client (made or given), a tracker. */
 export function setUp(options: CiExpressOptions) {
-  // `object` and `insertOnly` are the route's (maybe functions of the request): the route resolves them.
+  // `object` and `insertOnly` are the route's (maybe functions of the request): the route resolves them. A given
+  // `client` is used as it is: it is no option to validate (class-transformer would try to construct one).
   const {
     object: _object,
     insertOnly: _insertOnly,
+    client: _client,
     ...moduleOptions
   } = options as CiExpressOptions & {
     object?: unknown;

@@ -7,6 +7,7 @@ import supertest from 'supertest';
 import type { AddressInfo } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import {
+  CiClient,
   ciErrorHandler,
   ciErrorResponse,
   ciUpload,
@@ -317,6 +318,19 @@ describe('nestjs-tencent-ci/express against the emulator', () => {
       req.destroy();
       await waitFor(() => kit.emulator.listObjects(bucket).length === 0);
     });
+  });
+
+  it('ciUpload({ client }) uploads through the given client and leaves it open on close()', async () => {
+    const client = new CiClient(kit.connection());
+    const upload = ciUpload({ field: 'file', rules: [thumb], ...connection(), client });
+    const app = express();
+    app.post('/given', upload, (req, res) => void res.status(201).json(req.ciResult));
+    const res = await supertest(app).post('/given').attach('file', jpeg, 'a.jpg').expect(201);
+    expect(res.body).toMatchObject({ bucket, size: jpeg.length });
+    await upload.close();
+    // Still open: the caller owns it.
+    expect((await client.headObject(res.body.key)).size).toBe(jpeg.length);
+    await client.close();
   });
 
   it('createCiStorage() is a multer engine whose req.file carries the CI result', async () => {
