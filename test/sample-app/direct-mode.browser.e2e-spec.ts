@@ -1,57 +1,22 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
-import type { INestApplication } from '@nestjs/common';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
-import { bootstrap } from '../../sample-app/main';
-import type { SampleBackend } from '../../sample-app/sample-ci-options';
-import { findChromium } from '../support/find-chromium';
+import { useSamplePage } from './sample-page.rig';
 import { largeJpeg } from '../support/images';
 
 describe('the sample page, "direct to storage" mode, in a real browser', () => {
-  let app: INestApplication;
-  let backend: SampleBackend;
-  let url: string;
-  let browser: BrowserContext;
-  let profile: string;
-
-  beforeAll(async () => {
-    ({ app, backend, url } = await bootstrap(0, { logger: false }));
-    profile = mkdtempSync(join(tmpdir(), 'ci-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: findChromium(),
-      headless: true,
-      viewport: { width: 1200, height: 900 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-sync',
-      ],
-    });
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await backend?.emulator?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
-  });
+  const rig = useSamplePage();
 
   it('gets a ticket, sends the file straight to storage with the browser progress, confirms, shows the variants', async () => {
-    const page = await browser.newPage();
+    const page = await rig.browser.newPage();
     const toApp: string[] = [];
     const toStorage: Array<{ method: string; url: string }> = [];
     page.on('request', (request) => {
       const target = new URL(request.url());
-      if (target.origin === new URL(url).origin) toApp.push(`${request.method()} ${target.pathname}`);
+      if (target.origin === new URL(rig.url).origin) toApp.push(`${request.method()} ${target.pathname}`);
       else if (request.method() !== 'GET' && request.method() !== 'OPTIONS')
         toStorage.push({ method: request.method(), url: request.url() });
     });
-    await page.goto(url);
+    await page.goto(rig.url);
     await page.check('input[name="mode"][value="direct"]');
     const photo = await largeJpeg(1);
     await page.setInputFiles('#file-input', { name: 'direct.jpg', mimeType: 'image/jpeg', buffer: photo });
@@ -92,8 +57,8 @@ describe('the sample page, "direct to storage" mode, in a real browser', () => {
       'POST /direct/ticket',
       'POST /direct/confirm',
     ]);
-    const bucket = backend.emulator!.buckets[0]!;
-    expect((await backend.emulator!.getObject(bucket, shown.key!))?.equals(photo)).toBe(true);
+    const bucket = rig.backend.emulator!.buckets[0]!;
+    expect((await rig.backend.emulator!.getObject(bucket, shown.key!))?.equals(photo)).toBe(true);
 
     // A file the profile does not allow is refused at the ticket: nothing is sent to storage.
     await page.setInputFiles('#file-input', {

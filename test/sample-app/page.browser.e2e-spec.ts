@@ -1,57 +1,22 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
-import type { INestApplication } from '@nestjs/common';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
-import { bootstrap } from '../../sample-app/main';
-import type { SampleBackend } from '../../sample-app/sample-ci-options';
-import { findChromium } from '../support/find-chromium';
+import { useSamplePage } from './sample-page.rig';
 import { largeJpeg, photoJpeg } from '../support/images';
 
 const ARTIFACTS = join(__dirname, '../../test-artifacts');
 
 describe('the sample page in a real browser', () => {
-  let app: INestApplication;
-  let backend: SampleBackend;
-  let url: string;
-  let browser: BrowserContext;
-  let profile: string;
-
-  beforeAll(async () => {
-    ({ app, backend, url } = await bootstrap(0, { logger: false }));
-    profile = mkdtempSync(join(tmpdir(), 'ci-chromium-'));
-    // A fresh profile each run (playwright passes it as --user-data-dir).
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: findChromium(),
-      headless: true,
-      viewport: { width: 1200, height: 900 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await backend?.emulator?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
-  });
+  const rig = useSamplePage();
 
   it('uploads an image, shows the original beside its rendered variants, and explains a refused file', async () => {
-    const page = await browser.newPage();
+    const page = await rig.browser.newPage();
     const notFound: string[] = [];
     page.on('response', (response) => {
       if (response.status() === 404) notFound.push(response.url());
     });
-    await page.goto(url);
+    await page.goto(rig.url);
     await page.setInputFiles('#file-input', {
       name: 'landscape.jpg',
       mimeType: 'image/jpeg',
@@ -113,8 +78,8 @@ describe('the sample page in a real browser', () => {
   }, 60_000);
 
   it("shows the server's progress: phases in order, every byte received and stored at CI", async () => {
-    const page = await browser.newPage();
-    await page.goto(url);
+    const page = await rig.browser.newPage();
+    await page.goto(rig.url);
     const photo = await largeJpeg(3);
     await page.setInputFiles('#file-input', { name: 'big.jpg', mimeType: 'image/jpeg', buffer: photo });
     const card = page.locator('article.upload.done');
